@@ -1,0 +1,1 @@
+"""MongoCollectibles: a collectibles rental shop (Reflex storefront, REST API, PayMongo)."""

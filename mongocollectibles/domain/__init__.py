@@ -1,0 +1,1 @@
+"""Domain rules: pure Python, no web, UI or database imports."""

@@ -1,0 +1,152 @@
+"""Database tables (SQLModel). All money is integer centavos; timestamps are aware UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from mongocollectibles.domain.lifecycle import LIVE_STATUSES
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Collectible(SQLModel, table=True):
+    __table_args__ = (CheckConstraint("size IN ('S', 'M', 'L')", name="ck_collectible_size"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    size: str = Field(max_length=1)
+    image_url: str = Field(default="", max_length=500)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Store(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    address: str = Field(max_length=500)
+    active: bool = Field(default=True)
+
+
+class Warehouse(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    active: bool = Field(default=True)
+
+
+class Distance(SQLModel, table=True):
+    """Kilometres from a warehouse to a store; the ETA in days is this number."""
+
+    __table_args__ = (CheckConstraint("km >= 0", name="ck_distance_km_non_negative"),)
+
+    warehouse_id: str = Field(foreign_key="warehouse.id", primary_key=True, max_length=40)
+    store_id: str = Field(foreign_key="store.id", primary_key=True, max_length=40)
+    km: int
+
+
+class Unit(SQLModel, table=True):
+    """A physical copy of a collectible. `current_rental_id` is the hold: NULL means free."""
+
+    __table_args__ = (
+        Index("ix_unit_collectible_free", "collectible_id", "current_rental_id", "warehouse_id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=60)
+    collectible_id: str = Field(foreign_key="collectible.id", max_length=40)
+    warehouse_id: str = Field(foreign_key="warehouse.id", max_length=40)
+    active: bool = Field(default=True)
+    # No foreign key: unit <-> rental would be a cycle; the services keep the two in step.
+    current_rental_id: str | None = Field(default=None, unique=True, max_length=40)
+
+
+_live = ", ".join(f"'{s}'" for s in sorted(LIVE_STATUSES))
+
+
+class Rental(SQLModel, table=True):
+    __table_args__ = (
+        # One live rental per unit, enforced by the database itself.
+        Index(
+            "uq_rental_live_unit",
+            "unit_id",
+            unique=True,
+            postgresql_where=text(f"status IN ({_live})"),
+            sqlite_where=text(f"status IN ({_live})"),
+        ),
+        Index("ix_rental_status_hold", "status", "hold_expires_at"),
+        UniqueConstraint("idempotency_key", name="uq_rental_idempotency_key"),
+        CheckConstraint("duration_days >= 1", name="ck_rental_duration_positive"),
+        CheckConstraint("total_centavos >= 0", name="ck_rental_total_non_negative"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    secret_token: str = Field(max_length=64)
+    idempotency_key: str | None = Field(default=None, max_length=100)
+    status: str = Field(max_length=32, index=True)
+    collectible_id: str = Field(foreign_key="collectible.id", max_length=40)
+    collectible_name: str = Field(max_length=200)
+    store_id: str = Field(foreign_key="store.id", max_length=40)
+    unit_id: str = Field(foreign_key="unit.id", max_length=60)
+    warehouse_id: str = Field(foreign_key="warehouse.id", max_length=40)
+    duration_days: int
+    daily_rate_centavos: int = Field(sa_column=Column(BigInteger, nullable=False))
+    total_centavos: int = Field(sa_column=Column(BigInteger, nullable=False))
+    is_special_rate: bool
+    eta_days: int
+    payment_method: str = Field(max_length=20)
+    customer_name: str = Field(max_length=200)
+    customer_email: str = Field(max_length=254)
+    customer_phone: str = Field(max_length=20)
+    customer_address: str = Field(max_length=500)
+    customer_city: str = Field(max_length=100)
+    customer_postal_code: str = Field(max_length=10)
+    checkout_session_id: str | None = Field(default=None, max_length=100, index=True)
+    checkout_url: str | None = Field(default=None, max_length=1000)
+    payment_id: str | None = Field(default=None, max_length=100, index=True)
+    refund_id: str | None = Field(default=None, max_length=100)
+    needs_refund: bool = Field(default=False)
+    session_expired_at_gateway: bool = Field(default=False)
+    hold_expires_at: datetime | None = None
+    paid_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RentalEvent(SQLModel, table=True):
+    """The rental's state history: who moved it from what to what, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    rental_id: str = Field(foreign_key="rental.id", index=True, max_length=40)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str = Field(max_length=32)
+    actor: str = Field(max_length=100)
+    note: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """PayMongo events already handled (dedupe on the event id)."""
+
+    id: str = Field(primary_key=True, max_length=100)
+    type: str = Field(max_length=100)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class PricingSettings(SQLModel, table=True):
+    """The owner's pricing: one row (id = 1)."""
+
+    __table_args__ = (
+        CheckConstraint("special_threshold_days >= 1", name="ck_pricing_threshold"),
+        CheckConstraint("special_multiplier_percent >= 100", name="ck_pricing_multiplier"),
+    )
+
+    id: int = Field(default=1, primary_key=True)
+    rate_s_centavos: int = Field(default=100_000, sa_column=Column(BigInteger, nullable=False))
+    rate_m_centavos: int = Field(default=500_000, sa_column=Column(BigInteger, nullable=False))
+    rate_l_centavos: int = Field(default=1_000_000, sa_column=Column(BigInteger, nullable=False))
+    special_threshold_days: int = 7
+    special_multiplier_percent: int = 200

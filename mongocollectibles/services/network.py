@@ -1,0 +1,24 @@
+"""Checks the stored store/warehouse network against the domain rules."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from mongocollectibles.domain.network import network_problems, validate_network
+from mongocollectibles.models import Distance, Store, Warehouse
+
+
+def _load(session: Session):
+    stores = session.exec(select(Store.id).where(Store.active)).all()
+    warehouses = session.exec(select(Warehouse.id).where(Warehouse.active)).all()
+    distances = {(d.warehouse_id, d.store_id): d.km for d in session.exec(select(Distance)).all()}
+    return stores, warehouses, distances
+
+
+def current_network_problems(session: Session) -> list[str]:
+    return network_problems(*_load(session))
+
+
+def check_network(session: Session) -> None:
+    """Raise NetworkInvalid with every problem when the stored network is unusable."""
+    validate_network(*_load(session))

@@ -1,0 +1,58 @@
+"""Shared fixtures: throwaway SQLite and PostgreSQL databases with the schema and seed data."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("ENVIRONMENT", "test")
+
+from mongocollectibles.db import get_engine  # noqa: E402
+from mongocollectibles.settings import get_settings  # noqa: E402
+from tests.support.databases import TemplateDatabases, postgres_problem  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def template_databases(tmp_path_factory):
+    templates = TemplateDatabases(tmp_path_factory.mktemp("databases"))
+    yield templates
+    templates.drop_all()
+
+
+def _postgres_or_fail() -> None:
+    problem = postgres_problem()
+    if problem is None:
+        return
+    if os.getenv("ALLOW_NO_POSTGRES") == "1":
+        pytest.skip(problem)
+    pytest.fail(problem + " (set ALLOW_NO_POSTGRES=1 to skip these tests instead)")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, template_databases):
+    """A fresh, migrated, seeded database on each backend."""
+    if request.param == "postgres":
+        _postgres_or_fail()
+        url = template_databases.postgres()
+    else:
+        url = template_databases.sqlite()
+    yield url
+    get_engine(url).dispose()
+
+
+@pytest.fixture
+def pg_url(template_databases):
+    _postgres_or_fail()
+    url = template_databases.postgres()
+    yield url
+    get_engine(url).dispose()
+
+
+@pytest.fixture
+def app_database(db_url, monkeypatch):
+    """Point the app's settings (API, services) at the test database."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield db_url
+    get_settings.cache_clear()

@@ -1,0 +1,71 @@
+"""Concurrent holds from several OS processes, each with many threads (PostgreSQL race tests)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+
+def _hold_once(url: str, collectible_id: str, store_id: str) -> str:
+    from mongocollectibles.db import session_scope
+    from mongocollectibles.domain.errors import OutOfStock
+    from mongocollectibles.services.inventory import hold_unit
+
+    try:
+        with session_scope(url) as session:
+            return hold_unit(
+                session,
+                collectible_id=collectible_id,
+                store_id=store_id,
+                rental_id=uuid.uuid4().hex[:20],
+            ).unit_id
+    except OutOfStock:
+        return "out_of_stock"
+    except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
+        return f"error: {type(error).__name__}: {error}"
+
+
+def run_threads(n: int, start_at: float, task: Callable[[], str]) -> list[str]:
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        time.sleep(max(0.0, start_at - time.time()))
+        outcome = task()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _process_main(url, collectible_id, store_id, threads, start_at, queue) -> None:  # noqa: ANN001
+    queue.put(run_threads(threads, start_at, lambda: _hold_once(url, collectible_id, store_id)))
+
+
+def race_holds(
+    url: str, collectible_id: str, store_id: str, processes: int, threads: int
+) -> list[str]:
+    """All holds start at the same instant; returns each attempt's unit id or outcome."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    start_at = time.time() + 3.0  # time for the spawned interpreters to import
+    workers = [
+        context.Process(
+            target=_process_main, args=(url, collectible_id, store_id, threads, start_at, queue)
+        )
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    results = [item for _ in workers for item in queue.get(timeout=120)]
+    for worker in workers:
+        worker.join(timeout=30)
+    return results

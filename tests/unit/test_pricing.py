@@ -1,0 +1,96 @@
+from decimal import Decimal
+
+import pytest
+
+from mongocollectibles.domain.errors import InvalidInput
+from mongocollectibles.domain.pricing import (
+    DEFAULT_RULES,
+    PricingRules,
+    format_php,
+    parse_duration,
+    pesos,
+    price_rental,
+)
+
+
+@pytest.mark.parametrize(
+    ("size", "days", "daily", "total", "special"),
+    [
+        ("S", 1, 2_000, 2_000, True),
+        ("S", 6, 2_000, 12_000, True),
+        ("S", 7, 1_000, 7_000, False),
+        ("S", 30, 1_000, 30_000, False),
+        ("M", 1, 10_000, 10_000, True),
+        ("M", 6, 10_000, 60_000, True),
+        ("M", 7, 5_000, 35_000, False),
+        ("M", 30, 5_000, 150_000, False),
+        ("L", 1, 20_000, 20_000, True),
+        ("L", 6, 20_000, 120_000, True),
+        ("L", 7, 10_000, 70_000, False),
+        ("L", 30, 10_000, 300_000, False),
+    ],
+)
+def test_pricing_table_in_pesos(size, days, daily, total, special):
+    price = price_rental(DEFAULT_RULES, size, days)
+    assert price.daily_rate_centavos == daily * 100
+    assert price.total_centavos == total * 100
+    assert price.is_special_rate is special
+
+
+def test_domain_examples():
+    assert price_rental(DEFAULT_RULES, "S", 7).total_centavos == 7_000_00
+    assert price_rental(DEFAULT_RULES, "M", 3).total_centavos == 30_000_00
+    assert price_rental(DEFAULT_RULES, "L", 14).total_centavos == 140_000_00
+
+
+def test_special_rate_boundary_follows_the_owner_threshold():
+    rules = PricingRules({"S": 100_000, "M": 500_000, "L": 1_000_000}, 10, 150)
+    assert price_rental(rules, "S", 9).is_special_rate
+    assert price_rental(rules, "S", 9).daily_rate_centavos == 150_000
+    assert not price_rental(rules, "S", 10).is_special_rate
+
+
+def test_multiplier_rounds_to_the_centavo_half_up():
+    rules = PricingRules({"S": 100_001, "M": 1, "L": 1}, 7, 150)  # 1000.01 x 1.5 = 1500.015
+    price = price_rental(rules, "S", 2)
+    assert price.daily_rate_centavos == 150_002
+    assert price.total_centavos == 300_004
+
+
+def test_unknown_size_is_refused():
+    with pytest.raises(InvalidInput):
+        price_rental(DEFAULT_RULES, "XL", 3)
+
+
+@pytest.mark.parametrize("value", [1, 7, 365, "12", 3.0])
+def test_valid_durations(value):
+    assert parse_duration(value, 365) == int(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0, "at least 1"),
+        (-5, "at least 1"),
+        (1.5, "not a fraction"),
+        ("x", "whole number"),
+        (10**9, "at most 365"),
+        (None, "required"),
+        ("", "required"),
+        (True, "whole number"),
+        ([3], "whole number"),
+        ("1e3", "whole number"),
+    ],
+)
+def test_bad_durations_have_clear_messages(value, message):
+    with pytest.raises(InvalidInput) as caught:
+        parse_duration(value, 365)
+    assert message in caught.value.message
+    assert caught.value.field == "duration"
+
+
+def test_money_formatting():
+    assert format_php(3_000_000) == "PHP 30,000.00"
+    assert format_php(150_050) == "PHP 1,500.50"
+    assert pesos(3_000_000) == 30_000 and isinstance(pesos(3_000_000), int)
+    assert pesos(150_050) == Decimal("1500.5")

@@ -1,0 +1,49 @@
+import pytest
+
+from mongocollectibles.settings import DEV_WEBHOOK_SECRET, Settings, SettingsError
+
+
+def test_development_defaults_use_sqlite_and_the_sandbox():
+    settings = Settings(_env_file=None)
+    assert settings.database_url.startswith("sqlite")
+    assert settings.uses_sandbox and not settings.livemode
+    assert settings.gateway_base_url == "http://localhost:8000/paymongo-sandbox"
+    assert settings.webhook_secret == DEV_WEBHOOK_SECRET
+
+
+def test_production_refuses_default_secrets_and_names_them():
+    with pytest.raises(SettingsError) as caught:
+        Settings(_env_file=None, environment="production")
+    message = str(caught.value)
+    for name in (
+        "PAYMONGO_SECRET_KEY",
+        "PAYMONGO_WEBHOOK_SECRET",
+        "ADMIN_PASSWORD",
+        "DATABASE_URL",
+    ):
+        assert name in message
+
+
+def test_production_with_real_settings_loads():
+    settings = Settings(
+        _env_file=None,
+        environment="production",
+        database_url="postgresql+psycopg://shop@db/shop",
+        paymongo_secret_key="sk_live_abc",
+        paymongo_webhook_secret="whsk_real",
+        admin_password="a-long-owner-password",
+    )
+    assert settings.livemode and not settings.uses_sandbox
+    assert settings.gateway_base_url == "https://api.paymongo.com"
+
+
+def test_unknown_database_scheme_is_refused():
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        Settings(_env_file=None, database_url="mysql://x")
+
+
+def test_settings_read_the_environment(monkeypatch):
+    monkeypatch.setenv("HOLD_MINUTES", "5")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://shop.example.ph")
+    settings = Settings(_env_file=None)
+    assert settings.hold_minutes == 5 and settings.public_base_url == "https://shop.example.ph"
