@@ -7,6 +7,7 @@ ALLOW_NO_POSTGRES=1 is set, in which case they are skipped (for machines without
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -90,7 +91,5 @@ class TemplateDatabases:
     def drop_all(self) -> None:
         get_engine.cache_clear()
         for name in reversed(self._created):
-            try:
+            with contextlib.suppress(psycopg.Error):
                 drop_pg_database(name)
-            except psycopg.Error:
-                pass
