@@ -26,9 +26,13 @@ def is_postgres(engine_or_session: Engine | Session) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    url = url or get_settings().database_url
+    """The engine for `url` (default: the configured DATABASE_URL), created once per URL."""
+    return _engine_for(url or get_settings().database_url)
+
+
+@lru_cache(maxsize=16)
+def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -64,3 +68,8 @@ def _call_in_session(fn: Callable[..., T], url: str | None, args, kwargs) -> T: 
 async def run_in_session(fn: Callable[..., T], *args, url: str | None = None, **kwargs) -> T:
     """Run a session-taking service in a worker thread, off the event loop, in one transaction."""
     return await asyncio.to_thread(partial(_call_in_session, fn, url, args, kwargs))
+
+
+def clear_engines() -> None:
+    """Forget cached engines (tests drop their databases; FORCE closes the connections)."""
+    _engine_for.cache_clear()

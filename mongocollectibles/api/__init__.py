@@ -1,7 +1,21 @@
-"""REST API compatible with the earlier Go system's clients."""
+"""REST API compatible with the earlier Go system's clients.
+
+`mongocollectibles.api:app` is the standalone ASGI app (built on first access, so importing
+this package from the Reflex app does not build a second API)."""
+
+from functools import cache
 
 from mongocollectibles.api.app import create_api
 
-app = create_api()
-
 __all__ = ["app", "create_api"]
+
+
+@cache
+def _standalone():
+    return create_api()
+
+
+def __getattr__(name: str):
+    if name == "app":
+        return _standalone()
+    raise AttributeError(name)

@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from mongocollectibles.api import catalog, rentals
+from mongocollectibles.api import catalog, payments, rentals
 from mongocollectibles.api.envelope import ApiError, domain_error_response, fail
+from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
+from mongocollectibles.settings import SANDBOX_PREFIX, Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +45,42 @@ def _install_error_handlers(api: FastAPI) -> None:
         return fail(500, "Something went wrong on our side; nothing was charged. Please try again.")
 
 
-def create_api() -> FastAPI:
+def _mount_sandbox(api: FastAPI, settings: Settings) -> None:
+    """No PayMongo keys: serve the local PayMongo sandbox at /paymongo-sandbox (test mode)."""
+    from mongocollectibles.payments.sandbox import create_sandbox_app
+
+    sandbox = create_sandbox_app(
+        secret_key=settings.secret_key,
+        webhook_secret=settings.webhook_secret,
+        webhook_url=settings.webhook_url,
+        public_url=settings.api_base_url.rstrip("/") + SANDBOX_PREFIX,
+    )
+    api.mount(SANDBOX_PREFIX, sandbox)
+    api.state.sandbox_app = sandbox
+
+
+def create_api(*, run_background_tasks: bool = True) -> FastAPI:
+    """The API. Inside Reflex, pass run_background_tasks=False and register
+    `mongocollectibles.background.background_tasks` as a Reflex lifespan task instead."""
+    settings = get_settings()
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI):
+        async with background_tasks(api):
+            yield
+
     api = FastAPI(
         title="MongoCollectibles API",
         version="1.0",
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=lifespan if run_background_tasks else None,
     )
     _install_error_handlers(api)
     api.include_router(catalog.router)
     api.include_router(rentals.router)
+    api.include_router(payments.router)
+    if settings.uses_sandbox:
+        _mount_sandbox(api, settings)
     return api

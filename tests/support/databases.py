@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from mongocollectibles.db import get_engine
+from mongocollectibles.db import clear_engines, get_engine
 from mongocollectibles.prestart import prestart
 
 ADMIN_URL = os.getenv("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -52,7 +52,7 @@ def create_pg_database(name: str, template: str | None = None) -> str:
 
 
 def drop_pg_database(name: str) -> None:
-    get_engine.cache_clear()  # forget pooled engines; FORCE closes their connections
+    clear_engines()  # forget pooled engines; FORCE closes their connections
     _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -89,7 +89,7 @@ class TemplateDatabases:
         return create_pg_database(name, template=self._pg_template)
 
     def drop_all(self) -> None:
-        get_engine.cache_clear()
+        clear_engines()
         for name in reversed(self._created):
             with contextlib.suppress(psycopg.Error):
                 drop_pg_database(name)

@@ -1,0 +1,32 @@
+"""Work that runs beside the web server in every app process: the hold-expiry sweep, and the
+clean shutdown of the PayMongo client (and of the embedded sandbox's webhook deliveries)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from mongocollectibles.services.expiry import run_sweeper
+from mongocollectibles.services.payment_gateway import close_gateway, get_gateway
+from mongocollectibles.settings import get_settings
+
+
+@asynccontextmanager
+async def background_tasks(api: FastAPI) -> AsyncIterator[None]:
+    sweeper = asyncio.create_task(
+        run_sweeper(get_gateway, get_settings().sweep_interval_seconds), name="hold-expiry"
+    )
+    try:
+        yield
+    finally:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        await close_gateway()
+        sandbox = getattr(api.state, "sandbox_app", None)
+        if sandbox is not None:
+            await sandbox.state.sandbox.aclose()

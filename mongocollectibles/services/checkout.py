@@ -1,0 +1,238 @@
+"""Checkout: validate everything, hold the nearest unit atomically, open a PayMongo checkout
+session, return its payment URL. A gateway failure releases the unit; a repeated submit with
+the same idempotency key returns the first rental instead of holding a second unit."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from mongocollectibles.db import run_in_session
+from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.domain.customer import (
+    PAYMENT_METHODS,
+    Customer,
+    parse_customer,
+    parse_payment_method,
+)
+from mongocollectibles.domain.errors import Conflict, InvalidInput, PaymentProviderError
+from mongocollectibles.domain.pricing import parse_duration, price_rental
+from mongocollectibles.models import Rental, utcnow
+from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
+from mongocollectibles.services import inventory, lifecycle
+from mongocollectibles.services.catalog import get_collectible, get_store
+from mongocollectibles.services.pricing import load_rules
+from mongocollectibles.settings import get_settings
+
+PROVIDER_DOWN = (
+    "The payment provider is not responding right now. Nothing was charged and the item is "
+    "not held; please try again in a minute."
+)
+
+
+class CustomerBody(BaseModel):
+    name: str = Field(examples=["Juan dela Cruz"])
+    email: str = Field(examples=["juan@example.com"])
+    phone: str = Field(examples=["0917 123 4567"])
+    address: str = Field(examples=["12 Mabini Street"])
+    city: str = Field(examples=["Manila"])
+    postal_code: str = Field(examples=["1000"])
+
+
+class CheckoutBody(BaseModel):
+    """The checkout request (documentation; `parse_order` does the checking)."""
+
+    collectible_id: str = Field(examples=["col-002"])
+    store_id: str = Field(examples=["store-a"])
+    duration: int = Field(ge=1, examples=[7])
+    payment_method: str = Field(examples=["gcash"], description=", ".join(PAYMENT_METHODS))
+    customer: CustomerBody
+
+
+@dataclass(frozen=True)
+class Order:
+    collectible_id: str
+    store_id: str
+    duration_days: int
+    payment_method: str
+    customer: Customer
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    rental_id: str
+    secret_token: str
+    total_centavos: int
+    eta_days: int
+    payment_url: str
+    message: str
+
+
+def _id(data: dict, key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value or len(value) > 100:
+        raise InvalidInput(f"{key} is required.", field=key)
+    return value
+
+
+def parse_order(data: dict) -> Order:
+    """Every field checked before anything is written."""
+    return Order(
+        collectible_id=_id(data, "collectible_id"),
+        store_id=_id(data, "store_id"),
+        duration_days=parse_duration(data.get("duration"), get_settings().max_duration_days),
+        payment_method=parse_payment_method(data.get("payment_method")),
+        customer=parse_customer(data.get("customer")),
+    )
+
+
+def _find_by_key(session: Session, key: str) -> Rental | None:
+    return session.exec(select(Rental).where(Rental.idempotency_key == key)).first()
+
+
+def create_pending_rental(session: Session, order: Order, idempotency_key: str | None) -> Rental:
+    """Hold the nearest free unit and record a `pending_payment` rental (one transaction)."""
+    item = get_collectible(session, order.collectible_id, order.store_id)
+    get_store(session, order.store_id)
+    price = price_rental(load_rules(session), item.size, order.duration_days)
+    rental_id = str(uuid.uuid4())
+    unit = inventory.hold_unit(
+        session, collectible_id=item.id, store_id=order.store_id, rental_id=rental_id
+    )
+    c = order.customer
+    rental = Rental(
+        id=rental_id,
+        secret_token=secrets.token_urlsafe(24),
+        idempotency_key=idempotency_key,
+        status=status.PENDING_PAYMENT,
+        collectible_id=item.id,
+        collectible_name=item.name,
+        store_id=order.store_id,
+        unit_id=unit.unit_id,
+        warehouse_id=unit.warehouse_id,
+        duration_days=order.duration_days,
+        daily_rate_centavos=price.daily_rate_centavos,
+        total_centavos=price.total_centavos,
+        is_special_rate=price.is_special_rate,
+        eta_days=unit.km,
+        payment_method=order.payment_method,
+        customer_name=c.name,
+        customer_email=c.email,
+        customer_phone=c.phone,
+        customer_address=c.address,
+        customer_city=c.city,
+        customer_postal_code=c.postal_code,
+        hold_expires_at=utcnow() + timedelta(minutes=get_settings().hold_minutes),
+    )
+    session.add(rental)
+    session.flush()
+    lifecycle.record(session, rental, None, "customer", "Checkout started; unit held.")
+    return rental
+
+
+def _place_hold(session: Session, order: Order, key: str | None) -> tuple[Rental, bool]:
+    """(rental, created). With a known idempotency key, the earlier rental and False."""
+    if key:
+        existing = _find_by_key(session, key)
+        if existing is not None:
+            return existing, False
+    return create_pending_rental(session, order, key), True
+
+
+def attach_checkout_session(session: Session, rental_id: str, session_id: str, url: str) -> None:
+    rental = lifecycle.load_for_update(session, rental_id)
+    rental.checkout_session_id = session_id
+    rental.checkout_url = url
+    session.add(rental)
+
+
+def abandon_checkout(session: Session, rental_id: str, reason: str) -> None:
+    rental = lifecycle.load_for_update(session, rental_id)
+    lifecycle.transition(session, rental, status.CANCELLED, "system", reason)
+
+
+def _result(rental: Rental) -> CheckoutResult:
+    return CheckoutResult(
+        rental_id=rental.id,
+        secret_token=rental.secret_token,
+        total_centavos=rental.total_centavos,
+        eta_days=rental.eta_days,
+        payment_url=rental.checkout_url or "",
+        message="Rental created successfully. Please complete payment.",
+    )
+
+
+def _checkout_request(rental: Rental) -> CheckoutRequest:
+    base = get_settings().public_base_url.rstrip("/")
+    query = f"rental_id={rental.id}&token={rental.secret_token}"
+    return CheckoutRequest(
+        reference_number=rental.id,
+        line_item_name=f"{rental.collectible_name} ({rental.duration_days} Days Rental)",
+        amount_centavos=rental.total_centavos,
+        payment_method_types=(rental.payment_method,),
+        success_url=f"{base}/payment/success?{query}",
+        cancel_url=f"{base}/payment/failed?{query}",
+        idempotency_key=f"checkout-{rental.id}",
+        billing=Billing(
+            name=rental.customer_name,
+            email=rental.customer_email,
+            phone=rental.customer_phone,
+            line1=rental.customer_address,
+            city=rental.customer_city,
+            postal_code=rental.customer_postal_code,
+        ),
+        description=f"MongoCollectibles rental {rental.id}",
+    )
+
+
+async def _await_first_attempt(key: str, order: Order) -> CheckoutResult:
+    """A repeated submit while the first is still talking to PayMongo: wait for its URL."""
+    for _ in range(60):
+        rental = await run_in_session(_find_by_key, key)
+        if rental is None:
+            break
+        if (rental.collectible_id, rental.store_id, rental.duration_days) != (
+            order.collectible_id,
+            order.store_id,
+            order.duration_days,
+        ):
+            raise Conflict("This checkout was already submitted with different details.")
+        if rental.checkout_url and rental.status == status.PENDING_PAYMENT:
+            return _result(rental)
+        if rental.status != status.PENDING_PAYMENT:
+            raise Conflict("This checkout has ended; please start a new one.")
+        await asyncio.sleep(0.25)
+    raise Conflict("Your checkout is still being processed; please wait a moment.")
+
+
+async def start_checkout(
+    data: dict, *, gateway: PaymentGateway, idempotency_key: str | None = None
+) -> CheckoutResult:
+    order = parse_order(data)
+    key = idempotency_key or None
+    try:
+        rental, created = await run_in_session(_place_hold, order, key)
+    except IntegrityError:  # the same key committed by a concurrent submit
+        if not key:
+            raise
+        created = False
+    if not created:
+        return await _await_first_attempt(key, order)
+    try:
+        checkout = await gateway.create_checkout_session(_checkout_request(rental))
+    except GatewayError as error:
+        await run_in_session(abandon_checkout, rental.id, f"Payment provider failed: {error}")
+        raise PaymentProviderError(PROVIDER_DOWN) from error
+    except BaseException:  # cancelled or crashed mid-call: never leave the unit held
+        await asyncio.shield(run_in_session(abandon_checkout, rental.id, "Checkout interrupted."))
+        raise
+    await run_in_session(attach_checkout_session, rental.id, checkout.id, checkout.checkout_url)
+    rental.checkout_url = checkout.checkout_url
+    return _result(rental)

@@ -1,0 +1,74 @@
+"""Hold expiry, driven by the database: safe to run in every app process at once (rows are
+taken with SKIP LOCKED on PostgreSQL) and nothing is lost on restart (the state is the rows)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from mongocollectibles.db import run_in_session
+from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.models import Rental, utcnow
+from mongocollectibles.payments import GatewayError, PaymentGateway
+from mongocollectibles.services import lifecycle
+
+log = logging.getLogger(__name__)
+
+
+def expire_due_holds(session: Session, now: datetime | None = None) -> list[str]:
+    """Expire pending rentals past their hold and free their units; returns their ids."""
+    expired = []
+    for rental in lifecycle.due_for_expiry(session, now or utcnow()):
+        lifecycle.transition(session, rental, status.EXPIRED, "expiry-sweep", "Hold expired.")
+        expired.append(rental.id)
+    return expired
+
+
+def sessions_to_expire(session: Session, limit: int = 50) -> list[tuple[str, str]]:
+    """(rental id, checkout session id) of ended rentals whose PayMongo page is still open."""
+    rows = session.exec(
+        select(Rental.id, Rental.checkout_session_id)
+        .where(
+            Rental.status.in_([status.EXPIRED, status.CANCELLED]),
+            Rental.checkout_session_id.is_not(None),
+            Rental.session_expired_at_gateway.is_(False),
+            Rental.payment_id.is_(None),
+        )
+        .limit(limit)
+    ).all()
+    return [(rental_id, session_id) for rental_id, session_id in rows]
+
+
+def _mark_expired_at_gateway(session: Session, rental_id: str) -> None:
+    rental = session.get(Rental, rental_id)
+    rental.session_expired_at_gateway = True
+    session.add(rental)
+
+
+async def sweep(gateway: PaymentGateway, now: datetime | None = None) -> list[str]:
+    """One pass: expire due holds, then close their checkout sessions at PayMongo."""
+    expired = await run_in_session(expire_due_holds, now)
+    for rental_id, session_id in await run_in_session(sessions_to_expire):
+        try:
+            await gateway.expire_checkout_session(session_id)
+        except GatewayError as error:
+            if error.status_code != 400:  # 400: already expired or paid; nothing to retry
+                log.warning("could not expire checkout session %s: %s", session_id, error)
+                continue
+        await run_in_session(_mark_expired_at_gateway, rental_id)
+    return expired
+
+
+async def run_sweeper(gateway_factory, interval_seconds: float) -> None:  # noqa: ANN001
+    """Sweep forever (a lifespan task); errors are logged and the next pass retries."""
+    while True:
+        try:
+            expired = await sweep(gateway_factory())
+            if expired:
+                log.info("expired %d unpaid holds", len(expired))
+        except Exception:  # noqa: BLE001 - a database restart must not kill the loop
+            log.exception("hold expiry sweep failed; retrying")
+        await asyncio.sleep(interval_seconds)

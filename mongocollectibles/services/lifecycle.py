@@ -1,0 +1,116 @@
+"""Rental state changes. Every change is checked against the domain's transition table,
+recorded in the rental's history (who, when, from, to) and idempotent: asking for the state
+a rental is already in changes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from mongocollectibles.db import is_postgres
+from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.domain.errors import Conflict, NotFound
+from mongocollectibles.models import Rental, RentalEvent, utcnow
+from mongocollectibles.services import inventory
+
+
+def load_for_update(session: Session, rental_id: str) -> Rental:
+    """The rental, row-locked on PostgreSQL so concurrent events apply one after another."""
+    query = select(Rental).where(Rental.id == rental_id)
+    if is_postgres(session):
+        query = query.with_for_update()
+    rental = session.exec(query).first()
+    if rental is None:
+        raise NotFound(f"Rental {rental_id!r} not found.")
+    return rental
+
+
+def record(session: Session, rental: Rental, from_status: str | None, actor: str, note: str = ""):
+    session.add(
+        RentalEvent(
+            rental_id=rental.id,
+            from_status=from_status,
+            to_status=rental.status,
+            actor=actor,
+            note=note,
+        )
+    )
+
+
+def transition(
+    session: Session, rental: Rental, to_status: str, actor: str, note: str = ""
+) -> bool:
+    """Move the rental to `to_status`; False (and no change) when it is already there."""
+    if rental.status == to_status:
+        return False
+    if not status.can_transition(rental.status, to_status):
+        raise Conflict(
+            f"A rental that is {status.STATUS_LABELS[rental.status].lower()} cannot become "
+            f"{status.STATUS_LABELS[to_status].lower()}."
+        )
+    previous = rental.status
+    rental.status = to_status
+    rental.updated_at = utcnow()
+    if to_status not in status.LIVE_STATUSES:
+        inventory.release_unit(session, unit_id=rental.unit_id, rental_id=rental.id)
+    session.add(rental)
+    record(session, rental, previous, actor, note)
+    return True
+
+
+def mark_paid(session: Session, rental: Rental, payment_id: str | None, actor: str) -> str:
+    """Apply a confirmed payment. Returns what happened: paid / already / refund_needed."""
+    if payment_id and not rental.payment_id:
+        rental.payment_id = payment_id
+    if rental.status not in (status.PENDING_PAYMENT, status.EXPIRED, status.CANCELLED):
+        session.add(rental)
+        return "already"  # paid, later in its life, or refunded
+    if rental.status in (status.EXPIRED, status.CANCELLED) and not inventory.rehold_unit(
+        session, unit_id=rental.unit_id, rental_id=rental.id
+    ):
+        if not rental.needs_refund:
+            rental.needs_refund = True
+            rental.updated_at = utcnow()
+            session.add(rental)
+            record(
+                session,
+                rental,
+                rental.status,
+                actor,
+                "Paid after the hold ended and the unit is rented to someone else: refund due.",
+            )
+        return "refund_needed"
+    rental.paid_at = rental.paid_at or utcnow()
+    rental.hold_expires_at = None
+    transition(session, rental, status.PAID, actor)
+    return "paid"
+
+
+def mark_payment_failed(session: Session, rental: Rental, actor: str) -> bool:
+    """A failed payment ends a pending rental and frees its unit; later states are kept."""
+    if rental.status != status.PENDING_PAYMENT:
+        return False
+    return transition(session, rental, status.CANCELLED, actor, "Payment failed.")
+
+
+def mark_refunded(session: Session, rental: Rental, refund_id: str | None, actor: str) -> bool:
+    if refund_id and not rental.refund_id:
+        rental.refund_id = refund_id
+    rental.needs_refund = False
+    if rental.status == status.PENDING_PAYMENT:  # refund event before the paid event
+        transition(session, rental, status.CANCELLED, actor, "Refunded before paid event.")
+    return transition(session, rental, status.REFUNDED, actor)
+
+
+def due_for_expiry(session: Session, now: datetime, limit: int = 100) -> list[Rental]:
+    """Pending rentals whose hold has run out, locked so only one sweeper takes each."""
+    query = (
+        select(Rental)
+        .where(Rental.status == status.PENDING_PAYMENT, Rental.hold_expires_at < now)
+        .order_by(Rental.hold_expires_at)
+        .limit(limit)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())

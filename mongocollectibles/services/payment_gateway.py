@@ -1,0 +1,31 @@
+"""The configured payment gateway: PayMongo, or the local sandbox when no keys are set."""
+
+from __future__ import annotations
+
+import asyncio
+
+from mongocollectibles.payments import PaymentGateway, PayMongoClient
+from mongocollectibles.settings import get_settings
+
+# One client (one httpx connection pool) per event loop: clients are bound to their loop.
+_clients: dict[int, PayMongoClient] = {}
+
+
+def get_gateway() -> PaymentGateway:
+    loop_id = id(asyncio.get_running_loop())
+    client = _clients.get(loop_id)
+    if client is None:
+        settings = get_settings()
+        client = PayMongoClient(
+            settings.secret_key,
+            base_url=settings.gateway_base_url,
+            timeout=settings.paymongo_timeout_seconds,
+        )
+        _clients[loop_id] = client
+    return client
+
+
+async def close_gateway() -> None:
+    client = _clients.pop(id(asyncio.get_running_loop()), None)
+    if client is not None:
+        await client.aclose()

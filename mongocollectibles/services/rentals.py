@@ -1,0 +1,145 @@
+"""What a customer may see and do with their rental, given its secret token."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from mongocollectibles.db import run_in_session
+from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.domain.errors import Conflict, NotFound
+from mongocollectibles.models import Collectible, Rental, Store
+from mongocollectibles.payments import GatewayError, PaymentGateway
+from mongocollectibles.services import lifecycle
+
+
+@dataclass(frozen=True)
+class RentalView:
+    id: str
+    status: str
+    status_label: str
+    collectible_id: str
+    collectible_name: str
+    image_url: str
+    store_id: str
+    store_name: str
+    store_address: str
+    duration_days: int
+    daily_rate_centavos: int
+    total_centavos: int
+    is_special_rate: bool
+    eta_days: int
+    payment_method: str
+    customer_name: str
+    customer_email: str
+    created_at: datetime
+    paid_at: datetime | None
+    hold_expires_at: datetime | None
+    needs_refund: bool
+    payment_url: str | None  # where to (re)try paying while payment is pending
+
+
+def _authorised(session: Session, rental_id: str, token: str) -> Rental:
+    rental = session.get(Rental, rental_id) if isinstance(rental_id, str) else None
+    if (
+        rental is None
+        or not isinstance(token, str)
+        or not hmac.compare_digest(rental.secret_token.encode(), token.encode())
+    ):
+        raise NotFound("No rental matches this link. Check the link in your confirmation.")
+    return rental
+
+
+def view(session: Session, rental: Rental) -> RentalView:
+    store = session.get(Store, rental.store_id)
+    collectible = session.get(Collectible, rental.collectible_id)
+    pending = rental.status == status.PENDING_PAYMENT
+    return RentalView(
+        id=rental.id,
+        status=rental.status,
+        status_label=status.STATUS_LABELS[rental.status],
+        collectible_id=rental.collectible_id,
+        collectible_name=rental.collectible_name,
+        image_url=collectible.image_url if collectible else "",
+        store_id=rental.store_id,
+        store_name=store.name if store else rental.store_id,
+        store_address=store.address if store else "",
+        duration_days=rental.duration_days,
+        daily_rate_centavos=rental.daily_rate_centavos,
+        total_centavos=rental.total_centavos,
+        is_special_rate=rental.is_special_rate,
+        eta_days=rental.eta_days,
+        payment_method=rental.payment_method,
+        customer_name=rental.customer_name,
+        customer_email=rental.customer_email,
+        created_at=rental.created_at,
+        paid_at=rental.paid_at,
+        hold_expires_at=rental.hold_expires_at,
+        needs_refund=rental.needs_refund,
+        payment_url=rental.checkout_url if pending else None,
+    )
+
+
+def get_rental(session: Session, rental_id: str, token: str) -> RentalView:
+    return view(session, _authorised(session, rental_id, token))
+
+
+def _apply_confirmed_payment(session: Session, rental_id: str, payment_id: str | None) -> None:
+    rental = lifecycle.load_for_update(session, rental_id)
+    lifecycle.mark_paid(session, rental, payment_id, "paymongo-retrieve")
+
+
+async def refresh_rental_status(
+    rental_id: str, token: str, *, gateway: PaymentGateway
+) -> RentalView:
+    """The rental's status from the database; a pending payment is confirmed by retrieving the
+    checkout session from PayMongo (the return page itself never marks anything paid)."""
+    current = await run_in_session(get_rental, rental_id, token)
+    if current.status != status.PENDING_PAYMENT:
+        return current
+    session_id = await run_in_session(lambda s: s.get(Rental, rental_id).checkout_session_id)
+    if not session_id:
+        return current
+    try:
+        checkout = await gateway.retrieve_checkout_session(session_id)
+    except GatewayError:
+        return current  # PayMongo unreachable: show what we know; the webhook will follow
+    if checkout.paid and checkout.reference_number in (None, rental_id):
+        await run_in_session(_apply_confirmed_payment, rental_id, checkout.payment_id)
+        return await run_in_session(get_rental, rental_id, token)
+    return current
+
+
+def _cancel(session: Session, rental_id: str, token: str) -> str | None:
+    rental = _authorised(session, rental_id, token)
+    rental = lifecycle.load_for_update(session, rental.id)
+    if rental.status == status.CANCELLED:
+        return None
+    if rental.status != status.PENDING_PAYMENT:
+        raise Conflict(
+            f"This rental is {status.STATUS_LABELS[rental.status].lower()}; "
+            "it can no longer be cancelled here."
+        )
+    lifecycle.transition(session, rental, status.CANCELLED, "customer", "Cancelled by customer.")
+    return rental.checkout_session_id
+
+
+async def cancel_rental(rental_id: str, token: str, *, gateway: PaymentGateway) -> RentalView:
+    """Customer cancel of an unpaid rental: frees the unit and expires the payment page."""
+    session_id = await run_in_session(_cancel, rental_id, token)
+    if session_id:
+        try:
+            await gateway.expire_checkout_session(session_id)
+            await run_in_session(_mark_session_expired, rental_id)
+        except GatewayError:
+            pass  # the expiry sweep retries sessions not yet expired at the gateway
+    return await run_in_session(get_rental, rental_id, token)
+
+
+def _mark_session_expired(session: Session, rental_id: str) -> None:
+    rental = session.get(Rental, rental_id)
+    rental.session_expired_at_gateway = True
+    session.add(rental)

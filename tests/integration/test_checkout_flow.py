@@ -1,0 +1,237 @@
+"""Checkout, webhooks, expiry and refunds through the services, with a fake gateway, on
+SQLite and PostgreSQL."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from mongocollectibles.db import session_scope
+from mongocollectibles.domain.errors import (
+    InvalidInput,
+    NotFound,
+    OutOfStock,
+    PaymentProviderError,
+)
+from mongocollectibles.models import Rental, RentalEvent, Unit, utcnow
+from mongocollectibles.services import catalog, checkout, expiry, refunds, rentals, webhooks
+from mongocollectibles.settings import get_settings
+from tests.support.fakes import DOWN, FakeGateway
+from tests.support.orders import checkout_paid, event_body, order, payment, signed_headers
+
+
+@pytest.fixture
+def shop(app_database, monkeypatch):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://shop.example.ph")
+    get_settings.cache_clear()
+    return app_database
+
+
+def stock(url, collectible_id="col-002") -> int:
+    with session_scope(url) as session:
+        return catalog.get_collectible(session, collectible_id).stock
+
+
+def rental_row(url, rental_id) -> Rental:
+    with session_scope(url) as session:
+        return session.get(Rental, rental_id)
+
+
+async def deliver(body: bytes) -> str:
+    return await webhooks.handle_webhook(body, signed_headers(body)["Paymongo-Signature"])
+
+
+async def test_checkout_holds_a_unit_and_opens_a_session(shop):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway)
+    assert result.payment_url.startswith("https://pay.example/cs_fake")
+    assert result.total_centavos == 3_000_000 and result.eta_days == 1
+    request = gateway.requests[0]
+    assert request.amount_centavos == 3_000_000 and request.reference_number == result.rental_id
+    assert request.line_item_name == "Star Wars Millennium Falcon Model (3 Days Rental)"
+    assert request.payment_method_types == ("gcash",)
+    assert request.success_url.startswith("https://shop.example.ph/payment/success?rental_id=")
+    assert request.cancel_url.startswith("https://shop.example.ph/payment/failed?rental_id=")
+    row = rental_row(shop, result.rental_id)
+    assert row.status == "pending_payment" and row.unit_id == "col-002-wh-west"
+    assert row.customer_phone == "+639171234567"
+    assert stock(shop) == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"duration": 0}, "duration"),
+        ({"payment_method": "cash"}, "payment_method"),
+        ({"customer": {"name": "Juan"}}, "email"),
+        ({"collectible_id": None}, "collectible_id"),
+    ],
+)
+async def test_invalid_checkout_writes_nothing(shop, change, field):
+    with pytest.raises(InvalidInput) as caught:
+        await checkout.start_checkout({**order(), **change}, gateway=FakeGateway())
+    assert caught.value.field == field
+    with session_scope(shop) as session:
+        assert session.exec(select(func.count()).select_from(Rental)).one() == 0
+    assert stock(shop) == 4
+
+
+async def test_gateway_down_releases_the_unit(shop):
+    gateway = FakeGateway()
+    gateway.fail_with = DOWN
+    with pytest.raises(PaymentProviderError) as caught:
+        await checkout.start_checkout(order(), gateway=gateway)
+    assert "Nothing was charged" in caught.value.message
+    assert stock(shop) == 4
+    with session_scope(shop) as session:
+        assert session.exec(select(Rental.status)).all() == ["cancelled"]
+
+
+async def test_same_idempotency_key_holds_one_unit(shop):
+    gateway = FakeGateway()
+    gateway.delay_seconds = 0.3  # the second submit arrives while the first is at PayMongo
+    first, second = await asyncio.gather(
+        checkout.start_checkout(order(), gateway=gateway, idempotency_key="k1"),
+        checkout.start_checkout(order(), gateway=gateway, idempotency_key="k1"),
+    )
+    assert first == second
+    assert len(gateway.requests) == 1 and stock(shop) == 3
+
+
+async def test_out_of_stock_after_four(shop):
+    gateway = FakeGateway()
+    for _ in range(4):
+        await checkout.start_checkout(order(), gateway=gateway)
+    with pytest.raises(OutOfStock):
+        await checkout.start_checkout(order(), gateway=gateway)
+    assert len(gateway.requests) == 4
+
+
+async def test_paid_webhook_then_duplicates_and_late_failure(shop):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway)
+    row = rental_row(shop, result.rental_id)
+    body = event_body(
+        "checkout_session.payment.paid",
+        checkout_paid(result.rental_id, row.checkout_session_id, "pay_1"),
+    )
+    assert await deliver(body) == "paid"
+    assert await deliver(body) == "duplicate"
+    later = event_body("payment.paid", payment(result.rental_id, "pay_1", "paid"))
+    assert await deliver(later) == "already"
+    failed = event_body("payment.failed", payment(result.rental_id, "pay_1", "failed"))
+    assert await deliver(failed) == "kept"
+    row = rental_row(shop, result.rental_id)
+    assert row.status == "paid" and row.payment_id == "pay_1" and row.hold_expires_at is None
+    assert stock(shop) == 3
+    with session_scope(shop) as session:
+        history = session.exec(
+            select(RentalEvent.from_status, RentalEvent.to_status)
+            .where(RentalEvent.rental_id == result.rental_id)
+            .order_by(RentalEvent.id)
+        ).all()
+    assert history == [(None, "pending_payment"), ("pending_payment", "paid")]
+
+
+async def test_refund_event_before_paid_event(shop):
+    result = await checkout.start_checkout(order(), gateway=FakeGateway())
+    refunded = event_body(
+        "payment.refunded", payment(result.rental_id, "pay_9", "paid", refunds=["ref_1"])
+    )
+    assert await deliver(refunded) == "refunded"
+    paid = event_body("payment.paid", payment(result.rental_id, "pay_9", "paid"))
+    assert await deliver(paid) == "already"
+    assert rental_row(shop, result.rental_id).status == "refunded"
+    assert stock(shop) == 4
+
+
+async def test_failed_payment_frees_the_unit(shop):
+    result = await checkout.start_checkout(order(), gateway=FakeGateway())
+    body = event_body("payment.failed", payment(result.rental_id, "pay_2", "failed"))
+    assert await deliver(body) == "cancelled"
+    assert stock(shop) == 4
+
+
+@pytest.mark.parametrize("header", [None, "", "t=1,te=deadbeef,li=", "garbage", "t=abc,te=,li="])
+async def test_forged_events_change_nothing(shop, header):
+    result = await checkout.start_checkout(order(), gateway=FakeGateway())
+    body = event_body("payment.paid", payment(result.rental_id, "pay_x", "paid"))
+    with pytest.raises(webhooks.BadSignature):
+        await webhooks.handle_webhook(body, header)
+    tampered = body.replace(b"pay_x", b"pay_y")
+    with pytest.raises(webhooks.BadSignature):
+        await webhooks.handle_webhook(tampered, signed_headers(body)["Paymongo-Signature"])
+    wrong_secret = signed_headers(body, secret="whsk_someone_else")["Paymongo-Signature"]
+    with pytest.raises(webhooks.BadSignature):
+        await webhooks.handle_webhook(body, wrong_secret)
+    assert rental_row(shop, result.rental_id).status == "pending_payment"
+
+
+async def test_return_page_status_never_pays_by_itself(shop):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway)
+    view = await rentals.refresh_rental_status(
+        result.rental_id, result.secret_token, gateway=gateway
+    )
+    assert view.status == "pending_payment" and view.payment_url == result.payment_url
+    gateway.pay(rental_row(shop, result.rental_id).checkout_session_id)
+    view = await rentals.refresh_rental_status(
+        result.rental_id, result.secret_token, gateway=gateway
+    )
+    assert view.status == "paid" and view.payment_url is None
+    with pytest.raises(NotFound):
+        await rentals.refresh_rental_status(result.rental_id, "wrong-token", gateway=gateway)
+
+
+async def test_customer_cancel_needs_the_token(shop):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway)
+    with pytest.raises(NotFound):
+        await rentals.cancel_rental(result.rental_id, "guess", gateway=gateway)
+    assert stock(shop) == 3
+    view = await rentals.cancel_rental(result.rental_id, result.secret_token, gateway=gateway)
+    assert view.status == "cancelled" and stock(shop) == 4
+    assert gateway.expired == [rental_row(shop, result.rental_id).checkout_session_id]
+
+
+async def test_expiry_sweep_frees_units_and_expires_sessions(shop):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway)
+    assert await expiry.sweep(gateway) == []  # not due yet
+    later = utcnow() + timedelta(minutes=get_settings().hold_minutes + 1)
+    assert await expiry.sweep(gateway, now=later) == [result.rental_id]
+    row = rental_row(shop, result.rental_id)
+    assert row.status == "expired" and row.session_expired_at_gateway
+    assert gateway.expired == [row.checkout_session_id] and stock(shop) == 4
+    assert await expiry.sweep(gateway, now=later) == []  # idempotent
+
+
+async def test_payment_after_expiry_reholds_the_same_unit_when_free(shop):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway)
+    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1))
+    body = event_body("payment.paid", payment(result.rental_id, "pay_3", "paid"))
+    assert await deliver(body) == "paid"
+    row = rental_row(shop, result.rental_id)
+    assert row.status == "paid"
+    with session_scope(shop) as session:
+        assert session.get(Unit, row.unit_id).current_rental_id == row.id
+
+
+async def test_payment_after_expiry_with_unit_gone_is_flagged_and_refunded(shop):
+    gateway = FakeGateway()
+    late = await checkout.start_checkout(order(), gateway=gateway)
+    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1))
+    other = await checkout.start_checkout(order(), gateway=gateway)  # takes the same unit
+    assert rental_row(shop, other.rental_id).unit_id == rental_row(shop, late.rental_id).unit_id
+    body = event_body("payment.paid", payment(late.rental_id, "pay_4", "paid"))
+    assert await deliver(body) == "refund_needed"
+    row = rental_row(shop, late.rental_id)
+    assert row.status == "expired" and row.needs_refund and row.payment_id == "pay_4"
+    refund_id = await refunds.refund_rental(late.rental_id, gateway=gateway, actor="admin")
+    row = rental_row(shop, late.rental_id)
+    assert row.status == "refunded" and row.refund_id == refund_id and not row.needs_refund
+    assert gateway.refunds[0].amount_centavos == 3_000_000
+    assert rental_row(shop, other.rental_id).status == "pending_payment"

@@ -1,0 +1,80 @@
+"""Checkout bodies and signed webhook events for tests."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from mongocollectibles.payments import sign_header
+from mongocollectibles.settings import DEV_WEBHOOK_SECRET
+
+CUSTOMER = {
+    "name": "Juan dela Cruz",
+    "email": "juan@example.com",
+    "phone": "0917 123 4567",
+    "address": "12 Mabini Street",
+    "city": "Manila",
+    "postal_code": "1000",
+}
+
+
+def order(collectible_id="col-002", store_id="store-a", duration=3, method="gcash", **extra):  # noqa: ANN001
+    return {
+        "collectible_id": collectible_id,
+        "store_id": store_id,
+        "duration": duration,
+        "payment_method": method,
+        "customer": dict(CUSTOMER),
+        **extra,
+    }
+
+
+def event_body(event_type: str, resource: dict, event_id: str | None = None) -> bytes:
+    now = int(time.time())
+    return json.dumps(
+        {
+            "data": {
+                "id": event_id or f"evt_{uuid.uuid4().hex[:20]}",
+                "type": "event",
+                "attributes": {
+                    "type": event_type,
+                    "livemode": False,
+                    "data": resource,
+                    "previous_data": {},
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            }
+        }
+    ).encode()
+
+
+def checkout_paid(rental_id: str, session_id: str, payment_id: str) -> dict:
+    return {
+        "id": session_id,
+        "type": "checkout_session",
+        "attributes": {
+            "reference_number": rental_id,
+            "payments": [{"id": payment_id, "type": "payment", "attributes": {"status": "paid"}}],
+        },
+    }
+
+
+def payment(rental_id: str, payment_id: str, status: str, refunds=()) -> dict:  # noqa: ANN001
+    return {
+        "id": payment_id,
+        "type": "payment",
+        "attributes": {
+            "status": status,
+            "metadata": {"reference_number": rental_id},
+            "refunds": [{"id": r} for r in refunds],
+        },
+    }
+
+
+def signed_headers(body: bytes, secret: str = DEV_WEBHOOK_SECRET) -> dict[str, str]:
+    return {
+        "Paymongo-Signature": sign_header(secret, body, int(time.time()), livemode=False),
+        "Content-Type": "application/json",
+    }
