@@ -235,3 +235,30 @@ async def test_payment_after_expiry_with_unit_gone_is_flagged_and_refunded(shop)
     assert row.status == "refunded" and row.refund_id == refund_id and not row.needs_refund
     assert gateway.refunds[0].amount_centavos == 3_000_000
     assert rental_row(shop, other.rental_id).status == "pending_payment"
+
+
+async def test_worker_killed_after_the_hold_leaves_nothing_held_forever(shop):
+    # The hold commits before PayMongo is called; a process that dies right after it leaves a
+    # pending rental without a checkout session, which the expiry sweep frees.
+    with session_scope(shop) as session:
+        rental = checkout.create_pending_rental(session, checkout.parse_order(order()), None)
+    assert stock(shop) == 3
+    gateway = FakeGateway()
+    assert await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1)) == [rental.id]
+    assert stock(shop) == 4 and gateway.expired == []
+
+
+@pytest.mark.postgres
+async def test_concurrent_sweepers_expire_each_hold_once(pg_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    get_settings.cache_clear()
+    gateway = FakeGateway()
+    ids = {(await checkout.start_checkout(order(), gateway=gateway)).rental_id for _ in range(4)}
+    later = utcnow() + timedelta(hours=1)
+    results = await asyncio.gather(*[expiry.sweep(gateway, now=later) for _ in range(4)])
+    expired = [rental_id for result in results for rental_id in result]
+    assert sorted(expired) == sorted(ids)  # every hold expired exactly once
+    with session_scope(pg_url) as session:
+        events = session.exec(select(RentalEvent).where(RentalEvent.to_status == "expired")).all()
+    assert len(events) == 4 and stock(pg_url) == 4
+    get_settings.cache_clear()
