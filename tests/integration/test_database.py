@@ -116,3 +116,16 @@ def test_database_refuses_two_live_rentals_for_one_unit(db_url):
         session.get(Rental, "r1").status = "returned"
     with session_scope(db_url) as session:
         session.add(rental("r2"))
+
+
+def test_prestart_refuses_a_broken_network(db_url):
+    from mongocollectibles.prestart import prestart
+
+    with session_scope(db_url) as session:
+        session.delete(session.get(Distance, ("wh-east", "store-b")))
+        session.get(Store, "store-c").active = False
+    with pytest.raises(SystemExit) as caught:
+        prestart(db_url, with_demo_data=False)
+    message = str(caught.value)
+    assert "At least 3 active stores" in message
+    assert "wh-east has no distance to store store-b" in message
