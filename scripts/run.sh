@@ -4,6 +4,7 @@
 # Extra arguments go to `reflex run` (e.g. `--env prod`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/setup.sh
 . scripts/setup.sh
 python -m mongocollectibles.prestart
 exec reflex run "$@"

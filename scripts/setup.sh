@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 requirements=requirements.txt
-[ "${1:-}" = "dev" ] && requirements=requirements-dev.txt
+[ "${1:-}" = "dev" ] && requirements="requirements-dev.txt"
 
 if [ ! -x .venv/bin/python ]; then
   "${PYTHON:-python3}" -m venv .venv

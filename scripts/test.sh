@@ -7,6 +7,7 @@
 # Arguments are passed to pytest (e.g. `scripts/test.sh -k quote`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/setup.sh
 . scripts/setup.sh dev
 
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
