@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import random
+import struct
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -202,6 +204,66 @@ def logo(size: int = 64) -> str:
     )
 
 
+def _inside(poly: list[tuple[float, float]], x: float, y: float) -> bool:
+    hit = False
+    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            hit = not hit
+    return hit
+
+
+def _logo_pixel(x: float, y: float) -> tuple[int, int, int, int]:
+    """The logo's colour at (x, y) in its 64x64 box (same shapes as `logo`)."""
+    star = [
+        (32 + r * math.sin(math.pi * i / 5), 35 - r * math.cos(math.pi * i / 5))
+        for i, r in zip(range(10), [13, 5.5] * 5, strict=True)
+    ]
+    cx, cy = min(max(x, 14), 50), min(max(y, 14), 50)
+    if (x - cx) ** 2 + (y - cy) ** 2 > 14**2:
+        return (0, 0, 0, 0)  # outside the rounded corners
+    if _inside(star, x, y):
+        return (250, 204, 21, 255)
+    ring = 10 <= x <= 54 and 12 <= y <= 56 and not (14 <= x <= 50 and 16 <= y <= 52)
+    if ring:
+        return (255, 255, 255, 255)
+    t = (x + y) / 128
+    return (
+        round(99 + (168 - 99) * t),
+        round(102 + (85 - 102) * t),
+        round(241 + (247 - 241) * t),
+        255,
+    )
+
+
+def favicon_ico(size: int = 32, samples: int = 3) -> bytes:
+    """A one-image .ico (PNG inside) of the logo, rasterised here (no imaging library)."""
+    rows = []
+    for py in range(size):
+        row = bytearray([0])  # PNG filter: none
+        for px in range(size):
+            acc = [0, 0, 0, 0]
+            for sy in range(samples):
+                for sx in range(samples):
+                    x = (px + (sx + 0.5) / samples) * 64 / size
+                    y = (py + (sy + 0.5) / samples) * 64 / size
+                    r, g, b, a = _logo_pixel(x, y)
+                    acc = [acc[0] + r * a, acc[1] + g * a, acc[2] + b * a, acc[3] + a]
+            alpha = acc[3] / samples**2
+            rgb = [round(c / acc[3]) if acc[3] else 0 for c in acc[:3]]
+            row += bytes([*rgb, round(alpha)])
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b"")
+    header = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", size, size, 0, 0, 1, 32, len(png), 6 + 16)
+    return header + entry + png
+
+
 DRAWINGS = {
     "col-001": hero_card,
     "col-002": starship,
@@ -218,6 +280,7 @@ def main() -> None:
         (OUT / f"{name}.svg").write_text(draw())
     (ROOT / "assets" / "logo.svg").write_text(logo())
     (ROOT / "assets" / "favicon.svg").write_text(logo(32))
+    (ROOT / "assets" / "favicon.ico").write_bytes(favicon_ico())
     print(f"wrote {len(DRAWINGS)} drawings to {OUT.relative_to(ROOT)} and the logo")
 
 
