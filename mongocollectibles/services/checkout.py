@@ -23,12 +23,10 @@ from mongocollectibles.domain.customer import (
     parse_payment_method,
 )
 from mongocollectibles.domain.errors import Conflict, InvalidInput, PaymentProviderError
-from mongocollectibles.domain.pricing import parse_duration, price_rental
+from mongocollectibles.domain.pricing import parse_duration
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
-from mongocollectibles.services import inventory, lifecycle
-from mongocollectibles.services.catalog import get_collectible, get_store
-from mongocollectibles.services.pricing import load_rules
+from mongocollectibles.services import inventory, lifecycle, quotes
 from mongocollectibles.settings import get_settings
 
 PROVIDER_DOWN = (
@@ -98,13 +96,13 @@ def _find_by_key(session: Session, key: str) -> Rental | None:
 
 
 def create_pending_rental(session: Session, order: Order, idempotency_key: str | None) -> Rental:
-    """Hold the nearest free unit and record a `pending_payment` rental (one transaction)."""
-    item = get_collectible(session, order.collectible_id, order.store_id)
-    get_store(session, order.store_id)
-    price = price_rental(load_rules(session), item.size, order.duration_days)
+    """Hold the nearest free unit and record a `pending_payment` rental (one transaction).
+
+    Priced by the quote service itself, so a quote and its checkout agree to the centavo."""
+    price = quotes.quote(session, order.collectible_id, order.store_id, order.duration_days)
     rental_id = str(uuid.uuid4())
     unit = inventory.hold_unit(
-        session, collectible_id=item.id, store_id=order.store_id, rental_id=rental_id
+        session, collectible_id=price.collectible_id, store_id=order.store_id, rental_id=rental_id
     )
     c = order.customer
     rental = Rental(
@@ -112,8 +110,8 @@ def create_pending_rental(session: Session, order: Order, idempotency_key: str |
         secret_token=secrets.token_urlsafe(24),
         idempotency_key=idempotency_key,
         status=status.PENDING_PAYMENT,
-        collectible_id=item.id,
-        collectible_name=item.name,
+        collectible_id=price.collectible_id,
+        collectible_name=price.collectible_name,
         store_id=order.store_id,
         unit_id=unit.unit_id,
         warehouse_id=unit.warehouse_id,
