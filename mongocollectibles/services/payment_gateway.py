@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 
 from mongocollectibles.payments import PaymentGateway, PayMongoClient
 from mongocollectibles.settings import get_settings
 
-# One client (one httpx connection pool) per event loop: clients are bound to their loop.
-_clients: dict[int, PayMongoClient] = {}
+# One client (one httpx connection pool) per event loop: clients are bound to their loop, and
+# a client must never outlive its loop (a new loop may reuse a dead one's id()).
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PayMongoClient] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def get_gateway() -> PaymentGateway:
-    loop_id = id(asyncio.get_running_loop())
-    client = _clients.get(loop_id)
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
     if client is None:
         settings = get_settings()
         client = PayMongoClient(
@@ -21,11 +25,11 @@ def get_gateway() -> PaymentGateway:
             base_url=settings.gateway_base_url,
             timeout=settings.paymongo_timeout_seconds,
         )
-        _clients[loop_id] = client
+        _clients[loop] = client
     return client
 
 
 async def close_gateway() -> None:
-    client = _clients.pop(id(asyncio.get_running_loop()), None)
+    client = _clients.pop(asyncio.get_running_loop(), None)
     if client is not None:
         await client.aclose()
