@@ -1,36 +1,201 @@
-"""`/`: the catalog (placeholder until the storefront issue)."""
+"""`/`: the catalog: every collectible with stock and ETA for the chosen store, search, size."""
+
+from __future__ import annotations
 
 import reflex as rx
 
+from mongocollectibles.components.collectible_card import CardItem, collectible_card
+from mongocollectibles.components.layout import page_layout
+from mongocollectibles.components.price import eta_phrase
 from mongocollectibles.db import run_in_session
+from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
 from mongocollectibles.services import catalog
+from mongocollectibles.state.live import LiveStockMixin
+from mongocollectibles.state.store_choice import StoreChoiceState
+
+SIZE_FILTERS = [("all", "All sizes"), *SIZE_LABELS.items()]
 
 
-class CatalogState(rx.State):
-    items: list[dict] = []
+def cards(views: list[catalog.CollectibleView], store_name: str) -> list[CardItem]:
+    return [
+        CardItem(
+            id=v.id,
+            name=v.name,
+            size=v.size,
+            size_label=SIZE_LABELS.get(v.size, v.size),
+            image_url=v.image_url,
+            rate_text=f"{format_php(v.daily_rate_centavos)} / day",
+            stock=v.stock,
+            available=v.available,
+            stock_text=f"{v.stock} in stock" if v.available else "Out of stock",
+            eta_text=eta_phrase(v.eta_days, store_name) if v.available else "Check back soon",
+        )
+        for v in views
+    ]
+
+
+class CatalogState(LiveStockMixin, rx.State):
+    items: list[CardItem] = []
+    loading: bool = True
+    error: str = ""
+    query: str = ""
+    size: str = "all"
+
+    @rx.var
+    def visible(self) -> list[CardItem]:
+        words = self.query.lower().split()
+        return [
+            item
+            for item in self.items
+            if (self.size == "all" or item.size == self.size)
+            and all(word in item.name.lower() for word in words)
+        ]
+
+    async def _read(self) -> tuple[str, str]:
+        choice = await self.get_state(StoreChoiceState)
+        store_id = await choice.ensure_store()
+        return store_id, choice.store(store_id)["name"]
 
     @rx.event
     async def load(self):
-        views = await run_in_session(catalog.list_collectibles, None)
-        self.items = [
-            {"id": v.id, "name": v.name, "stock": v.stock, "image": v.image_url} for v in views
-        ]
+        self.error = ""
+        try:
+            store_id, store_name = await self._read()
+            views = await run_in_session(catalog.list_collectibles, store_id or None)
+        except Exception:  # noqa: BLE001 - show a message, keep the page usable
+            self.error = "We could not load the collectibles. Please try again in a moment."
+            self.loading = False
+            return
+        self.items = cards(views, store_name)
+        self.loading = False
+        return CatalogState.watch_stock
+
+    @rx.event
+    def set_query(self, value: str):
+        self.query = value[:100]
+
+    @rx.event
+    def set_size(self, value: str | list[str]):
+        value = value if isinstance(value, str) else (value[0] if value else "all")
+        self.size = value if value in SIZE_LABELS else "all"
+
+    @rx.event
+    def clear_filters(self):
+        self.query, self.size = "", "all"
+
+    # Live stock (see state/live.py): re-read while this tab shows the catalog.
+    async def _poll_args(self) -> tuple | None:
+        if self.router.url.path not in ("/", ""):
+            return None
+        return await self._read()
+
+    @staticmethod
+    async def _poll_read(store_id: str, store_name: str):
+        return cards(await run_in_session(catalog.list_collectibles, store_id or None), store_name)
+
+    def _poll_apply(self, fresh: list[CardItem]) -> None:
+        if fresh != self.items:
+            self.items = fresh
 
 
-def _card(item) -> rx.Component:
-    return rx.card(
-        rx.image(src=item["image"], width="160px"),
-        rx.text(item["name"]),
-        rx.text("Stock: ", item["stock"]),
+def filters() -> rx.Component:
+    return rx.flex(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            placeholder="Search collectibles",
+            value=CatalogState.query,
+            on_change=CatalogState.set_query,
+            id="search",
+            type="search",
+            aria_label="Search collectibles by name",
+            size="3",
+            flex="1",
+            min_width="220px",
+        ),
+        rx.segmented_control.root(
+            *[rx.segmented_control.item(label, value=code) for code, label in SIZE_FILTERS],
+            value=CatalogState.size,
+            on_change=CatalogState.set_size,
+            id="size-filter",
+            aria_label="Filter by size",
+            size="2",
+        ),
+        spacing="3",
+        wrap="wrap",
+        align="center",
+        width="100%",
+    )
+
+
+def grid() -> rx.Component:
+    return rx.cond(
+        CatalogState.loading,
+        rx.grid(
+            *[rx.skeleton(rx.box(height="320px"), loading=True) for _ in range(6)],
+            columns=rx.breakpoints(initial="1", sm="2", md="3"),
+            spacing="4",
+            aria_busy="true",
+        ),
+        rx.cond(
+            CatalogState.visible.length() > 0,
+            rx.grid(
+                rx.foreach(
+                    CatalogState.visible,
+                    lambda item: rx.box(collectible_card(item), role="listitem"),
+                ),
+                columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                spacing="4",
+                id="catalog-grid",
+                role="list",
+            ),
+            rx.vstack(
+                rx.text("No collectibles match your search.", id="no-results"),
+                rx.button("Clear filters", on_click=CatalogState.clear_filters, variant="soft"),
+                align="center",
+                padding="32px",
+            ),
+        ),
     )
 
 
 def index() -> rx.Component:
-    return rx.container(
-        rx.heading("MongoCollectibles"),
-        rx.flex(rx.foreach(CatalogState.items, _card), wrap="wrap", gap="3"),
+    return page_layout(
+        rx.vstack(
+            rx.heading("Rent a legend", size="8", as_="h1"),
+            rx.text(
+                "Figures, models and arcade cabinets for a day, a week or longer. Pick a store; "
+                "we ship the nearest unit there for pickup.",
+                color=rx.color("gray", 11),
+            ),
+            filters(),
+            rx.cond(
+                CatalogState.error != "",
+                rx.callout(CatalogState.error, icon="circle_alert", color_scheme="red"),
+            ),
+            rx.text(
+                "Showing ",
+                CatalogState.visible.length(),
+                " of ",
+                CatalogState.items.length(),
+                " collectibles",
+                size="2",
+                color=rx.color("gray", 11),
+                aria_live="polite",
+                id="result-count",
+            ),
+            grid(),
+            spacing="4",
+            width="100%",
+        ),
+        on_store_change=CatalogState.load,
     )
 
 
 def register(app: rx.App) -> None:
-    app.add_page(index, route="/", title="MongoCollectibles", on_load=CatalogState.load)
+    app.add_page(
+        index,
+        route="/",
+        title="MongoCollectibles: rent collectibles in Metro Manila",
+        description="Rent collectibles for pickup at our Metro Manila stores.",
+        on_load=CatalogState.load,
+    )

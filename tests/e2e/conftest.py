@@ -10,10 +10,15 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
+
+# Reflex hydrates over a websocket and live stock polls every few seconds.
+expect.set_options(timeout=15_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -118,3 +123,55 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def api(shop_url):
+    """An HTTP client for the shop's REST API (and the embedded sandbox's test controls)."""
+    with httpx.Client(base_url=shop_url, timeout=30) as client:
+        yield client
+
+
+def stock_of(api: httpx.Client, collectible_id: str, store_id: str = "store-a") -> int:
+    answer = api.get(f"/api/collectibles/{collectible_id}", params={"store_id": store_id})
+    return answer.json()["data"]["stock"]
+
+
+@pytest.fixture
+def hold_units(shop_env):
+    """Hold units as another shopper would (directly in the shop's database); released after."""
+    from mongocollectibles.db import session_scope
+    from mongocollectibles.services import inventory
+
+    url = shop_env["DATABASE_URL"]
+    held: list[tuple[str, str]] = []
+
+    def hold(collectible_id: str, count: int = 1, store_id: str = "store-a") -> None:
+        with session_scope(url) as session:
+            for _ in range(count):
+                rental_id = f"e2e-{uuid.uuid4().hex[:12]}"
+                unit = inventory.hold_unit(
+                    session, collectible_id=collectible_id, store_id=store_id, rental_id=rental_id
+                )
+                held.append((unit.unit_id, rental_id))
+
+    def release_all() -> None:
+        with session_scope(url) as session:
+            for unit_id, rental_id in held:
+                inventory.release_unit(session, unit_id=unit_id, rental_id=rental_id)
+        held.clear()
+
+    hold.release_all = release_all
+    yield hold
+    release_all()
+
+
+@pytest.fixture
+def sandbox_faults(api):
+    """Switch the embedded PayMongo sandbox's faults; back to normal after the test."""
+
+    def set_faults(**faults) -> None:
+        api.post("/paymongo-sandbox/_sandbox/faults", json=faults).raise_for_status()
+
+    yield set_faults
+    set_faults(create_checkout="ok", webhooks="deliver")

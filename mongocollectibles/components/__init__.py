@@ -1,0 +1,1 @@
+"""Reusable UI pieces without page state (they may read the shared state in `state/`)."""

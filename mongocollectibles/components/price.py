@@ -1,0 +1,46 @@
+"""Money and quote rows shared by the collectible, checkout and order pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def price_row(label, value, *, value_id: str | None = None, strong: bool = False) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.text(
+            value, size="3" if strong else "2", weight="bold" if strong else "medium", id=value_id
+        ),
+        justify="between",
+        width="100%",
+    )
+
+
+def special_rate_warning(message) -> rx.Component:
+    return rx.callout(
+        message,
+        icon="triangle_alert",
+        color_scheme="amber",
+        size="1",
+        id="special-rate-warning",
+        role="alert",
+        width="100%",
+    )
+
+
+def eta_phrase(eta_days: int | None, store_name: str) -> str:
+    """Backend text for an ETA (days = the shipping warehouse's distance to the store)."""
+    where = store_name.removeprefix("MongoCollectibles ") or "your store"
+    if eta_days is None:
+        return f"Not available for pickup at {where} right now"
+    if eta_days == 0:
+        return f"Ready for pickup at {where} today"
+    unit = "day" if eta_days == 1 else "days"
+    return f"Ready for pickup at {where} in about {eta_days} {unit}"
+
+
+def special_rate_message(threshold_days: int, daily_text: str, base_text: str) -> str:
+    return (
+        f"Special rate: rentals shorter than {threshold_days} days cost {daily_text} a day "
+        f"instead of {base_text}. Rent for {threshold_days} days or more for the base rate."
+    )

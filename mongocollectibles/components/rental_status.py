@@ -1,0 +1,167 @@
+"""A rental as its customer sees it: status, what, where and when, for the payment result and
+order pages. `rental_display` turns a service RentalView into display-ready text."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import reflex as rx
+
+from mongocollectibles.components.order_summary import OrderSummary
+from mongocollectibles.domain import lifecycle
+from mongocollectibles.domain.customer import PAYMENT_METHODS
+from mongocollectibles.domain.pricing import format_php
+
+if TYPE_CHECKING:
+    from mongocollectibles.services.rentals import RentalView
+
+MANILA = timezone(timedelta(hours=8), "PHT")  # no daylight saving time
+PAID_STATUSES = {lifecycle.PAID, lifecycle.READY_FOR_PICKUP, lifecycle.PICKED_UP}
+STATUS_COLORS = {
+    lifecycle.PENDING_PAYMENT: "amber",
+    lifecycle.PAID: "grass",
+    lifecycle.READY_FOR_PICKUP: "grass",
+    lifecycle.PICKED_UP: "blue",
+    lifecycle.RETURNED: "gray",
+    lifecycle.CANCELLED: "gray",
+    lifecycle.EXPIRED: "gray",
+    lifecycle.REFUNDED: "purple",
+}
+
+
+@dataclasses.dataclass
+class RentalStatus:
+    id: str = ""
+    status: str = ""
+    status_label: str = ""
+    color: str = "gray"
+    pending: bool = False
+    paid: bool = False
+    payment_url: str = ""
+    payment_method: str = ""
+    pickup_text: str = ""
+    hold_text: str = ""
+    customer: str = ""
+    created_text: str = ""
+    paid_text: str = ""
+    refund_note: str = ""
+
+
+def _local(moment: datetime | None, fmt: str = "%a %d %b %Y, %I:%M %p") -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(MANILA).strftime(fmt)
+
+
+def _pickup_text(view: RentalView) -> str:
+    store = view.store_name
+    days = f"{view.eta_days} day" + ("" if view.eta_days == 1 else "s")
+    if view.status in PAID_STATUSES and view.paid_at is not None:
+        if view.status == lifecycle.READY_FOR_PICKUP:
+            return f"Ready now at {store}, {view.store_address}. Bring a valid ID."
+        ready = view.paid_at + timedelta(days=view.eta_days)
+        return (
+            f"Pick it up at {store}, {view.store_address}, from {_local(ready, '%a %d %b')} "
+            f"(about {days} after payment). We email you when it arrives."
+        )
+    if view.status == lifecycle.PENDING_PAYMENT:
+        return f"Ready for pickup at {store}, {view.store_address}, about {days} after payment."
+    return f"Pickup store: {store}, {view.store_address}."
+
+
+def rental_display(view: RentalView) -> tuple[RentalStatus, OrderSummary]:
+    pending = view.status == lifecycle.PENDING_PAYMENT
+    status = RentalStatus(
+        id=view.id,
+        status=view.status,
+        status_label=view.status_label,
+        color=STATUS_COLORS.get(view.status, "gray"),
+        pending=pending,
+        paid=view.status in PAID_STATUSES,
+        payment_url=(view.payment_url or "") if pending else "",
+        payment_method=PAYMENT_METHODS.get(view.payment_method, view.payment_method),
+        pickup_text=_pickup_text(view),
+        hold_text=(
+            f"Your unit is held for you until {_local(view.hold_expires_at, '%I:%M %p')} "
+            "(Manila time)."
+            if pending and view.hold_expires_at
+            else ""
+        ),
+        customer=f"{view.customer_name} ({view.customer_email})",
+        created_text=_local(view.created_at),
+        paid_text=_local(view.paid_at),
+        refund_note="A refund is being arranged for this payment." if view.needs_refund else "",
+    )
+    summary = OrderSummary(
+        collectible_id=view.collectible_id,
+        name=view.collectible_name,
+        image_url=view.image_url,
+        store_name=view.store_name,
+        store_address=view.store_address,
+        days=view.duration_days,
+        daily_rate_text=format_php(view.daily_rate_centavos)
+        + (" (short-rental rate)" if view.is_special_rate else ""),
+        total_text=format_php(view.total_centavos),
+        is_special=False,  # agreed and paid: no warning any more, just the rate's name
+        eta_text="",  # the pickup text is shown in the status notice
+        available=True,
+    )
+    return status, summary
+
+
+def status_badge(s: RentalStatus) -> rx.Component:
+    return rx.badge(s.status_label, color_scheme=s.color, size="3", id="rental-status")
+
+
+def retry_payment_link(s: RentalStatus, label: str = "Pay now") -> rx.Component:
+    """A real page load to PayMongo's hosted checkout (not a client-side route)."""
+    return rx.cond(
+        s.payment_url != "",
+        rx.link(
+            rx.button(
+                rx.icon("credit-card", size=16),
+                label,
+                size="3",
+                color_scheme="indigo",
+                id="retry-payment",
+            ),
+            href=s.payment_url,
+            reload_document=True,
+        ),
+    )
+
+
+def rental_facts(s: RentalStatus) -> rx.Component:
+    return rx.data_list.root(
+        rx.data_list.item(
+            rx.data_list.label("Rental number"), rx.data_list.value(s.id, id="rental-id")
+        ),
+        rx.data_list.item(rx.data_list.label("Status"), rx.data_list.value(status_badge(s))),
+        rx.data_list.item(
+            rx.data_list.label("Payment method"), rx.data_list.value(s.payment_method)
+        ),
+        rx.data_list.item(rx.data_list.label("Customer"), rx.data_list.value(s.customer)),
+        rx.data_list.item(rx.data_list.label("Ordered"), rx.data_list.value(s.created_text)),
+        rx.cond(
+            s.paid_text != "",
+            rx.data_list.item(rx.data_list.label("Paid"), rx.data_list.value(s.paid_text)),
+        ),
+        orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+        size="2",
+    )
+
+
+def notice(color: str, icon: str, title, *body, notice_id: str) -> rx.Component:
+    """A status callout with a bold title and any content below it."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon(icon)),
+        rx.vstack(rx.text(title, weight="bold", size="4"), *body, spacing="2"),
+        color_scheme=color,
+        id=notice_id,
+        role="status",
+        width="100%",
+    )

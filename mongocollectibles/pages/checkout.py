@@ -1,0 +1,262 @@
+"""`/checkout?collectible_id=..&store_id=..&duration=..`: billing details, payment method,
+order summary; the submit holds a unit and sends the customer to PayMongo's payment page."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+
+import reflex as rx
+
+from mongocollectibles.components.checkout_form import billing_fields, payment_methods
+from mongocollectibles.components.layout import page_layout
+from mongocollectibles.components.order_summary import OrderSummary, order_summary
+from mongocollectibles.components.price import eta_phrase, special_rate_message
+from mongocollectibles.db import run_in_session
+from mongocollectibles.domain.customer import PAYMENT_METHODS, customer_field_errors
+from mongocollectibles.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    OutOfStock,
+)
+from mongocollectibles.domain.pricing import format_php
+from mongocollectibles.services import catalog, checkout, quotes
+from mongocollectibles.services.payment_gateway import get_gateway
+from mongocollectibles.services.pricing import load_rules
+from mongocollectibles.state.live import LiveStockMixin
+from mongocollectibles.state.store_choice import StoreChoiceState
+
+FIELDS = ("name", "email", "phone", "address", "city", "postal_code")
+NO_ERRORS = dict.fromkeys(FIELDS, "")
+SOLD_OUT = "Out of stock at the moment: every unit is rented or on hold."
+
+
+def order_facts(session, collectible_id: str, store: dict, duration: str) -> OrderSummary:
+    """Quote, collectible and pricing rules, read in one session, as the summary shows them."""
+    q = quotes.quote(session, collectible_id, store["id"], duration)
+    item = catalog.get_collectible(session, q.collectible_id, None)
+    rules = load_rules(session)
+    daily = format_php(q.daily_rate_centavos)
+    return OrderSummary(
+        collectible_id=q.collectible_id,
+        name=q.collectible_name,
+        image_url=item.image_url,
+        store_name=store["name"],
+        store_address=store["address"],
+        days=q.duration_days,
+        daily_rate_text=daily,
+        total_text=format_php(q.total_centavos),
+        is_special=q.is_special_rate,
+        special_text=special_rate_message(
+            rules.special_threshold_days, daily, format_php(item.daily_rate_centavos)
+        ),
+        eta_text=eta_phrase(q.eta_days, store["name"]) if q.available else SOLD_OUT,
+        available=q.available,
+    )
+
+
+class CheckoutState(LiveStockMixin, rx.State):
+    loading: bool = True
+    problem: str = ""  # the order itself is unusable (unknown item, bad duration)
+    summary: OrderSummary = OrderSummary()
+    payment_method: str = "gcash"
+    errors: dict[str, str] = NO_ERRORS
+    form_error: str = ""
+    submitting: bool = False
+    _order: dict = {}
+    _idempotency_key: str = ""
+
+    @rx.var
+    def pay_label(self) -> str:
+        method = PAYMENT_METHODS.get(self.payment_method, "")
+        return f"Pay {self.summary.total_text} with {method}"
+
+    async def _summarise(self) -> None:
+        query = self.router.url.query_parameters
+        choice = await self.get_state(StoreChoiceState)
+        await choice.ensure_store()
+        store = choice.store()
+        cid, duration = query.get("collectible_id", ""), query.get("duration", "")
+        try:
+            self.summary = await run_in_session(order_facts, cid, store, duration)
+        except (InvalidInput, NotFound) as error:
+            self.problem = error.message
+            return
+        self.problem = ""
+        order = {"collectible_id": cid, "store_id": store["id"], "duration": duration}
+        if order != self._order:  # one idempotency key per order: a double submit holds once
+            self._order, self._idempotency_key = order, uuid.uuid4().hex
+
+    @rx.event
+    async def load(self):
+        self.loading, self.form_error, self.errors = True, "", NO_ERRORS
+        self.submitting = False
+        choice = await self.get_state(StoreChoiceState)
+        await choice.ensure_store()
+        wanted = self.router.url.query_parameters.get("store_id", "")
+        if choice.store(wanted)["id"]:
+            choice.store_id = wanted  # the store chosen on the collectible page
+        await self._summarise()
+        self.loading = False
+        return CheckoutState.watch_stock
+
+    @rx.event
+    async def store_changed(self):
+        self.form_error = ""
+        await self._summarise()
+
+    @rx.event
+    def set_payment_method(self, value: str):
+        if value in PAYMENT_METHODS:
+            self.payment_method = value
+
+    @rx.event
+    def check_field(self, field: str, value: str):
+        """Inline validation when a field loses focus (an untouched empty field stays quiet)."""
+        if field not in FIELDS or (not value.strip() and not self.errors.get(field)):
+            return
+        self.errors = {**self.errors, field: customer_field_errors({field: value}).get(field, "")}
+
+    @rx.event(background=True)
+    async def submit(self, form: dict):
+        async with self:
+            if self.submitting or self.problem:
+                return
+            customer = {key: str(form.get(key, "")).strip() for key in FIELDS}
+            errors = customer_field_errors(customer)
+            self.errors, self.form_error = {**NO_ERRORS, **errors}, ""
+            if errors:
+                first = next(key for key in FIELDS if key in errors)
+                return [rx.set_focus(f"field-{first}"), rx.toast.error("Please check the form.")]
+            self.submitting = True
+            data = {**self._order, "payment_method": self.payment_method, "customer": customer}
+            key = self._idempotency_key
+        try:
+            result = await checkout.start_checkout(data, gateway=get_gateway(), idempotency_key=key)
+        except DomainError as error:  # out of stock, provider down, a rule broken, ...
+            async with self:
+                self.submitting, self.form_error = False, error.message
+                field = getattr(error, "field", None)
+                if field in FIELDS:
+                    self.errors = {**self.errors, field: error.message}
+                if isinstance(error, Conflict):  # that checkout ended: the next try starts anew
+                    self._idempotency_key = uuid.uuid4().hex
+                if isinstance(error, OutOfStock):  # known now, whatever a cached read says
+                    self.summary = dataclasses.replace(
+                        self.summary, available=False, eta_text=SOLD_OUT
+                    )
+                else:
+                    await self._summarise()  # fresh price, stock and ETA
+            return rx.toast.error(error.message, duration=8000)
+        # Keep `submitting`: the browser is leaving. A full page load, not a client-side route:
+        # the payment page is not part of this app (even when the sandbox runs on this host).
+        return rx.call_script(f"window.location.assign({json.dumps(result.payment_url)})")
+
+    # Live stock (see state/live.py): the pay button follows the stock while the form is open.
+    async def _poll_args(self) -> tuple | None:
+        if not self.router.url.path.startswith("/checkout") or self.problem:
+            return None
+        order = self._order
+        return (order.get("collectible_id", ""), order.get("store_id", ""), self.summary.store_name)
+
+    @staticmethod
+    async def _poll_read(collectible_id: str, store_id: str, store_name: str):
+        view = await run_in_session(catalog.get_collectible, collectible_id, store_id)
+        return (
+            collectible_id,
+            store_id,
+            view.available and view.eta_days is not None,
+            (eta_phrase(view.eta_days, store_name) if view.available else SOLD_OUT),
+        )
+
+    def _poll_apply(self, fresh) -> None:
+        collectible_id, store_id, available, eta_text = fresh
+        order = (self._order.get("collectible_id"), self._order.get("store_id"))
+        shown = (self.summary.available, self.summary.eta_text)
+        if order == (collectible_id, store_id) and shown != (available, eta_text):
+            self.summary = dataclasses.replace(self.summary, available=available, eta_text=eta_text)
+
+
+def billing_form() -> rx.Component:
+    S = CheckoutState
+    return rx.form(
+        rx.vstack(
+            rx.heading("Billing details", size="4", as_="h2"),
+            *billing_fields(S.errors, S.check_field),
+            payment_methods(S.payment_method, S.set_payment_method),
+            rx.cond(
+                S.form_error != "",
+                rx.callout(
+                    S.form_error,
+                    icon="circle_alert",
+                    color_scheme="red",
+                    role="alert",
+                    id="checkout-error",
+                    width="100%",
+                ),
+            ),
+            rx.button(
+                rx.icon("lock", size=16),
+                rx.cond(S.submitting, "Holding your unit...", S.pay_label),
+                type="submit",
+                loading=S.submitting,
+                disabled=S.submitting | ~S.summary.available,
+                size="3",
+                width="100%",
+                id="pay-button",
+            ),
+            rx.text(
+                "We hold one unit for you while you pay on PayMongo's secure page.",
+                size="1",
+                color=rx.color("gray", 10),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=S.submit,
+        reset_on_submit=False,
+        id="checkout-form",
+        aria_label="Billing details and payment",
+        width="100%",
+    )
+
+
+def checkout_page() -> rx.Component:
+    S = CheckoutState
+    change = rx.link(
+        "Change duration or store", href="/collectibles/" + S.summary.collectible_id, size="2"
+    )
+    return page_layout(
+        rx.heading("Checkout", size="7", as_="h1", margin_bottom="16px"),
+        rx.cond(
+            S.loading,
+            rx.center(rx.spinner(size="3"), padding="64px"),
+            rx.cond(
+                S.problem != "",
+                rx.callout(
+                    S.problem, icon="circle_alert", color_scheme="red", id="checkout-problem"
+                ),
+                rx.flex(
+                    rx.card(billing_form(), flex="3", width="100%"),
+                    rx.box(order_summary(S.summary, extra=change), flex="2", width="100%"),
+                    direction=rx.breakpoints(initial="column-reverse", md="row"),
+                    align="start",
+                    spacing="5",
+                    width="100%",
+                ),
+            ),
+        ),
+        on_store_change=S.store_changed,
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(
+        checkout_page,
+        route="/checkout",
+        title="Checkout - MongoCollectibles",
+        on_load=CheckoutState.load,
+    )

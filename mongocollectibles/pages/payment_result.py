@@ -1,0 +1,265 @@
+"""`/payment/success` and `/payment/failed` (`?rental_id=..&token=..`): where PayMongo sends the
+customer back. They show the rental's real status (never marking anything paid themselves),
+wait for the confirmation, and offer retry or cancel while the payment is pending."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from mongocollectibles.components.layout import page_layout
+from mongocollectibles.components.order_summary import OrderSummary, order_summary
+from mongocollectibles.components.rental_status import (
+    RentalStatus,
+    notice,
+    rental_display,
+    rental_facts,
+    retry_payment_link,
+)
+from mongocollectibles.domain.errors import DomainError, NotFound
+from mongocollectibles.services import rentals
+from mongocollectibles.services.payment_gateway import get_gateway
+from mongocollectibles.state.live import tab_is_open
+
+WAIT_STEPS = [1, 1, 2, 2, 2, 3, 3, 3, 5, 5, 5, 8]  # ~40 s of checking, then a clear next step
+
+
+class PaymentResultState(rx.State):
+    missing: str = ""
+    loaded: bool = False
+    rental: RentalStatus = RentalStatus()
+    summary: OrderSummary = OrderSummary()
+    waiting: bool = False
+    cancelling: bool = False
+    _order_id: str = ""
+    _token: str = ""
+    _waiters: int = 0
+
+    @rx.var
+    def order_href(self) -> str:
+        return f"/orders/{self.rental.id}?token={self._token}" if self.rental.id else "/"
+
+    def _show(self, view: rentals.RentalView) -> None:
+        self.rental, self.summary = rental_display(view)
+
+    @rx.event
+    async def load(self):
+        query = self.router.url.query_parameters
+        self._order_id, self._token = query.get("rental_id", ""), query.get("token", "")
+        self.loaded, self.missing, self.waiting = False, "", False
+        try:
+            view = await rentals.refresh_rental_status(
+                self._order_id, self._token, gateway=get_gateway()
+            )
+        except NotFound as error:
+            self.missing, self.loaded = error.message, True
+            return
+        self._show(view)
+        self.loaded = True
+        if view.status == "pending_payment" and self.router.url.path.startswith("/payment/success"):
+            self.waiting = True
+            return PaymentResultState.wait_for_payment
+
+    @rx.event(background=True)
+    async def wait_for_payment(self):
+        """Confirm with PayMongo a few times (the webhook may be on its way), then stop."""
+        async with self:
+            self._waiters += 1
+            if self._waiters > 1:  # one waiter per tab
+                self._waiters -= 1
+                return
+            order_id, token = self._order_id, self._token
+            client = self.router.session.client_token
+        try:
+            for delay in WAIT_STEPS:
+                await asyncio.sleep(delay)
+                if not tab_is_open(client):
+                    return
+                try:
+                    view = await rentals.refresh_rental_status(
+                        order_id, token, gateway=get_gateway()
+                    )
+                except DomainError:
+                    return
+                async with self:
+                    if self._order_id != order_id:
+                        return  # the tab moved on to another rental
+                    self._show(view)
+                    if not self.rental.pending:
+                        self.waiting = False
+                        return
+        finally:
+            async with self:
+                self._waiters -= 1
+                if self._order_id == order_id:
+                    self.waiting = False
+
+    @rx.event
+    def check_again(self):
+        self.waiting = True
+        return PaymentResultState.wait_for_payment
+
+    @rx.event(background=True)
+    async def cancel(self):
+        async with self:
+            if self.cancelling or not self.rental.pending:
+                return
+            self.cancelling = True
+            order_id, token = self._order_id, self._token
+        try:
+            view = await rentals.cancel_rental(order_id, token, gateway=get_gateway())
+        except DomainError as error:
+            async with self:
+                self.cancelling = False
+            return rx.toast.error(error.message)
+        async with self:
+            self.cancelling = False
+            self._show(view)
+        return rx.toast.success("Rental cancelled. The unit is released; nothing was charged.")
+
+
+def cancel_button() -> rx.Component:
+    S = PaymentResultState
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                "Cancel rental",
+                color_scheme="red",
+                variant="soft",
+                size="3",
+                loading=S.cancelling,
+                id="cancel-rental",
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cancel this rental?"),
+            rx.alert_dialog.description(
+                "We release the unit and close the payment page. Nothing is charged."
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Yes, cancel", color_scheme="red", on_click=S.cancel, id="confirm-cancel"
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
+            ),
+        ),
+    )
+
+
+def statusnotice(kind: str) -> rx.Component:
+    S = PaymentResultState
+    R = S.rental
+    back = rx.link("Browse the catalog", href="/", id="back-to-catalog")
+    waiting = notice(
+        "blue",
+        "loader",
+        "Confirming your payment with PayMongo...",
+        rx.hstack(rx.spinner(size="2"), rx.text("This usually takes a few seconds.")),
+        notice_id="payment-waiting",
+    )
+    not_done = "No payment received" if kind == "failed" else "Payment not confirmed yet"
+    pending = notice(
+        "amber",
+        "clock",
+        not_done,
+        rx.text(R.hold_text, " Try paying again, or cancel the rental."),
+        rx.flex(
+            retry_payment_link(R, "Try paying again"),
+            rx.button("Check again", on_click=S.check_again, variant="soft", size="3")
+            if kind == "success"
+            else rx.fragment(),
+            cancel_button(),
+            spacing="3",
+            wrap="wrap",
+        ),
+        notice_id="payment-pending",
+    )
+    paid = notice(
+        "grass",
+        "circle_check",
+        "Payment received: your rental is confirmed",
+        rx.text(R.pickup_text),
+        rx.link("View your order status", href=S.order_href, id="order-link", weight="bold"),
+        notice_id="payment-paid",
+    )
+    ended = notice(
+        "gray",
+        "circle_x",
+        rx.match(
+            R.status,
+            ("cancelled", "This rental is cancelled"),
+            ("expired", "This rental expired"),
+            ("refunded", "This rental was refunded"),
+            "This rental is closed",
+        ),
+        rx.text(
+            rx.match(
+                R.status,
+                ("expired", "The payment did not arrive in time, so the unit was released. "),
+                ("refunded", "Your payment was refunded. "),
+                "The unit was released and nothing was charged. ",
+            ),
+            R.refund_note,
+        ),
+        back,
+        notice_id="payment-ended",
+    )
+    return rx.cond(
+        R.pending,
+        rx.cond(S.waiting, waiting, pending),
+        rx.cond(R.paid | (R.status == "returned"), paid, ended),
+    )
+
+
+def result_page(kind: str) -> rx.Component:
+    S = PaymentResultState
+    title = "Thank you!" if kind == "success" else "Payment not completed"
+    return page_layout(
+        rx.heading(title, size="7", as_="h1", margin_bottom="16px"),
+        rx.cond(
+            ~S.loaded,
+            rx.center(rx.spinner(size="3"), padding="64px", aria_label="Loading your rental"),
+            rx.cond(
+                S.missing != "",
+                rx.callout(S.missing, icon="circle_alert", color_scheme="red", id="rental-missing"),
+                rx.vstack(
+                    statusnotice(kind),
+                    rx.grid(
+                        rx.card(rental_facts(S.rental)),
+                        order_summary(S.summary, title="Your rental"),
+                        columns=rx.breakpoints(initial="1", md="2"),
+                        spacing="4",
+                        align="start",
+                        width="100%",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+        ),
+        show_store=False,
+    )
+
+
+def success_page() -> rx.Component:
+    return result_page("success")
+
+
+def failed_page() -> rx.Component:
+    return result_page("failed")
+
+
+def register(app: rx.App) -> None:
+    on_load = PaymentResultState.load
+    app.add_page(
+        success_page, route="/payment/success", title="Payment - MongoCollectibles", on_load=on_load
+    )
+    app.add_page(
+        failed_page, route="/payment/failed", title="Payment - MongoCollectibles", on_load=on_load
+    )

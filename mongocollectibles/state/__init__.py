@@ -1,0 +1,1 @@
+"""State shared by several pages (it imports only services and settings from the app)."""

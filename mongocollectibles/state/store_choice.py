@@ -1,0 +1,45 @@
+"""The customer's pickup store: chosen once, kept in the browser (localStorage, all tabs)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from mongocollectibles.db import run_in_session
+from mongocollectibles.services import catalog
+
+
+class StoreChoiceState(rx.State):
+    """The selected store id and the list of stores to pick from."""
+
+    store_id: str = rx.LocalStorage("", name="mongocollectibles_store", sync=True)
+    stores: list[dict[str, str]] = []
+
+    async def ensure_store(self) -> str:
+        """The chosen store id; the first active store when none (or a retired one) is chosen.
+
+        Pages call this from their own handlers (`await self.get_state(StoreChoiceState)`).
+        """
+        if not self.stores:
+            views = await run_in_session(catalog.list_stores)
+            self.stores = [{"id": s.id, "name": s.name, "address": s.address} for s in views]
+        if self.stores and self.store_id not in {s["id"] for s in self.stores}:
+            self.store_id = self.stores[0]["id"]
+        return self.store_id
+
+    def store(self, store_id: str | None = None) -> dict[str, str]:
+        """The chosen (or given) store's id, name and address; empty values when unknown."""
+        wanted = store_id or self.store_id
+        for store in self.stores:
+            if store["id"] == wanted:
+                return store
+        return {"id": "", "name": "", "address": ""}
+
+    @rx.event
+    async def load(self):
+        await self.ensure_store()
+
+    @rx.event
+    async def choose(self, store_id: str):
+        await self.ensure_store()
+        if any(s["id"] == store_id for s in self.stores):
+            self.store_id = store_id
