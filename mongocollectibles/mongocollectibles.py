@@ -11,7 +11,8 @@ from mongocollectibles.pages import register_pages
 api = create_api(run_background_tasks=False)
 app = rx.App(
     api_transformer=api,
-    theme=rx.theme(accent_color="indigo", radius="large"),
+    # The theme is in rxconfig.py (RadixThemesPlugin); App(theme=) is deprecated.
+    head_components=[rx.el.link(rel="icon", type="image/svg+xml", href="/favicon.svg")],
 )
 register_pages(app)
 

@@ -80,7 +80,7 @@ def payment_methods(value: rx.Var, on_change: EventType) -> rx.Component:
             ],
             value=value,
             on_value_change=on_change,
-            columns=rx.breakpoints(initial="1", xs="2", md="3"),
+            columns=rx.breakpoints(initial="2", md="3"),
             size="1",
             width="100%",
             aria_labelledby="payment-method-label",
