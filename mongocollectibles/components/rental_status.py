@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import reflex as rx
+from reflex.event import EventType
 
 from mongocollectibles.components.order_summary import OrderSummary
 from mongocollectibles.domain import lifecycle
@@ -164,4 +165,37 @@ def notice(color: str, icon: str, title, *body, notice_id: str) -> rx.Component:
         id=notice_id,
         role="status",
         width="100%",
+    )
+
+
+def cancel_rental_button(on_confirm: EventType, cancelling: rx.Var) -> rx.Component:
+    """'Cancel rental', confirmed in a dialog before `on_confirm` runs."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                "Cancel rental",
+                color_scheme="red",
+                variant="soft",
+                size="3",
+                loading=cancelling,
+                id="cancel-rental",
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cancel this rental?"),
+            rx.alert_dialog.description(
+                "We release the unit and close the payment page. Nothing is charged."
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Yes, cancel", color_scheme="red", on_click=on_confirm, id="confirm-cancel"
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
+            ),
+        ),
     )

@@ -12,6 +12,7 @@ from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.order_summary import OrderSummary, order_summary
 from mongocollectibles.components.rental_status import (
     RentalStatus,
+    cancel_rental_button,
     notice,
     rental_display,
     rental_facts,
@@ -119,40 +120,7 @@ class PaymentResultState(rx.State):
         return rx.toast.success("Rental cancelled. The unit is released; nothing was charged.")
 
 
-def cancel_button() -> rx.Component:
-    S = PaymentResultState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                "Cancel rental",
-                color_scheme="red",
-                variant="soft",
-                size="3",
-                loading=S.cancelling,
-                id="cancel-rental",
-            )
-        ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Cancel this rental?"),
-            rx.alert_dialog.description(
-                "We release the unit and close the payment page. Nothing is charged."
-            ),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Yes, cancel", color_scheme="red", on_click=S.cancel, id="confirm-cancel"
-                    )
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
-            ),
-        ),
-    )
-
-
-def statusnotice(kind: str) -> rx.Component:
+def status_notice(kind: str) -> rx.Component:
     S = PaymentResultState
     R = S.rental
     back = rx.link("Browse the catalog", href="/", id="back-to-catalog")
@@ -174,7 +142,7 @@ def statusnotice(kind: str) -> rx.Component:
             rx.button("Check again", on_click=S.check_again, variant="soft", size="3")
             if kind == "success"
             else rx.fragment(),
-            cancel_button(),
+            cancel_rental_button(S.cancel, S.cancelling),
             spacing="3",
             wrap="wrap",
         ),
@@ -229,7 +197,7 @@ def result_page(kind: str) -> rx.Component:
                 S.missing != "",
                 rx.callout(S.missing, icon="circle_alert", color_scheme="red", id="rental-missing"),
                 rx.vstack(
-                    statusnotice(kind),
+                    status_notice(kind),
                     rx.grid(
                         rx.card(rental_facts(S.rental)),
                         order_summary(S.summary, title="Your rental"),

@@ -137,3 +137,18 @@ def test_payment_provider_down_is_explained(page, shop_url, api, sandbox_faults)
     expect(page.locator("#checkout-error")).to_contain_text("payment provider is not responding")
     expect(page.locator("#pay-button")).to_be_enabled()
     assert stock_of(api, "col-004") == 4
+
+
+def test_success_page_confirms_with_paymongo_when_the_webhook_is_lost(
+    page, shop_url, api, sandbox_faults
+):
+    sandbox_faults(webhooks="drop")
+    open_checkout(page, shop_url, "col-006", 7)
+    fill_billing(page)
+    page.get_by_role("radio", name="Credit / debit card").click()
+    page.locator("#pay-button").click()
+    expect(page).to_have_url(re.compile(r"/paymongo-sandbox/checkout/"))
+    page.locator("#sandbox-pay").click()
+    expect(page.locator("#payment-paid")).to_be_visible()
+    expect(page.locator("#rental-status")).to_have_text("Paid")
+    expect(page.locator("#summary-total")).to_have_text("PHP 70,000.00")
