@@ -126,7 +126,7 @@ def status_notice(kind: str) -> rx.Component:
     back = rx.link("Browse the catalog", href="/", id="back-to-catalog")
     waiting = notice(
         "blue",
-        "loader",
+        "credit-card",
         "Confirming your payment with PayMongo...",
         rx.hstack(rx.spinner(size="2"), rx.text("This usually takes a few seconds.")),
         notice_id="payment-waiting",
@@ -187,7 +187,8 @@ def status_notice(kind: str) -> rx.Component:
 
 def result_page(kind: str) -> rx.Component:
     S = PaymentResultState
-    title = "Thank you!" if kind == "success" else "Payment not completed"
+    unpaid = "Your payment" if kind == "success" else "Payment not completed"
+    title = rx.cond(S.rental.paid, "Thank you!", unpaid)
     return page_layout(
         rx.heading(title, size="7", as_="h1", margin_bottom="16px"),
         rx.cond(

@@ -152,3 +152,28 @@ def test_success_page_confirms_with_paymongo_when_the_webhook_is_lost(
     expect(page.locator("#payment-paid")).to_be_visible()
     expect(page.locator("#rental-status")).to_have_text("Paid")
     expect(page.locator("#summary-total")).to_have_text("PHP 70,000.00")
+
+
+def test_success_page_waits_for_the_confirmation(page, shop_url, api, sandbox_faults, screenshot):
+    """Back on the success page before PayMongo confirms: a spinner, then paid."""
+    sandbox_faults(webhooks="drop")
+    body = {
+        "collectible_id": "col-004",
+        "store_id": "store-b",
+        "duration": 10,
+        "payment_method": "qrph",
+        "customer": GOOD,
+    }
+    started = api.post("/api/rentals/checkout", json=body).json()["data"]
+    page.goto(
+        f"{shop_url}/payment/success?rental_id={started['rental_id']}&token={started['token']}"
+    )
+    expect(page.locator("#payment-waiting")).to_be_visible()
+    expect(page.locator("#rental-status")).to_have_text("Waiting for payment")
+    screenshot("payment-waiting")
+    session_id = started["payment_url"].rstrip("/").rsplit("/", 1)[-1]
+    paid = api.post(f"/paymongo-sandbox/_sandbox/checkout_sessions/{session_id}/pay", json={})
+    paid.raise_for_status()
+    expect(page.locator("#payment-paid")).to_be_visible()
+    expect(page.locator("#rental-status")).to_have_text("Paid")
+    expect(page.locator("#payment-paid")).to_contain_text("MongoCollectibles Store B")
