@@ -67,7 +67,7 @@ def _pickup_text(view: RentalView) -> str:
         ready = view.paid_at + timedelta(days=view.eta_days)
         return (
             f"Pick it up at {store}, {view.store_address}, from {_local(ready, '%a %d %b')} "
-            f"(about {days} after payment). We email you when it arrives."
+            f"(about {days} after payment). Your order page shows when it is ready."
         )
     if view.status == lifecycle.PENDING_PAYMENT:
         return f"Ready for pickup at {store}, {view.store_address}, about {days} after payment."

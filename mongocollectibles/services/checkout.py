@@ -136,12 +136,21 @@ def create_pending_rental(session: Session, order: Order, idempotency_key: str |
 
 
 def _place_hold(session: Session, order: Order, key: str | None) -> tuple[Rental, bool]:
-    """(rental, created). With a known idempotency key, the earlier rental and False."""
+    """(rental, created). A key seen before gives its earlier rental and False, unless that
+    checkout ended unpaid (cancelled or expired): then the key starts a new one."""
     if key:
         existing = _find_by_key(session, key)
-        if existing is not None:
+        if existing is not None and not _ended_unpaid(existing):
             return existing, False
+        if existing is not None:  # that attempt ended unpaid: the key starts a new checkout
+            existing.idempotency_key = None
+            session.add(existing)
+            session.flush()
     return create_pending_rental(session, order, key), True
+
+
+def _ended_unpaid(rental: Rental) -> bool:
+    return rental.status in (status.CANCELLED, status.EXPIRED) and not rental.payment_id
 
 
 def attach_checkout_session(session: Session, rental_id: str, session_id: str, url: str) -> None:

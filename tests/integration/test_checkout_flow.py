@@ -262,3 +262,14 @@ async def test_concurrent_sweepers_expire_each_hold_once(pg_url, monkeypatch):
         events = session.exec(select(RentalEvent).where(RentalEvent.to_status == "expired")).all()
     assert len(events) == 4 and stock(pg_url) == 4
     get_settings.cache_clear()
+
+
+async def test_a_key_whose_checkout_ended_unpaid_starts_a_new_one(shop):
+    gateway = FakeGateway()
+    first = await checkout.start_checkout(order(), gateway=gateway, idempotency_key="tab-1")
+    await rentals.cancel_rental(first.rental_id, first.secret_token, gateway=gateway)
+    again = await checkout.start_checkout(order(), gateway=gateway, idempotency_key="tab-1")
+    assert again.rental_id != first.rental_id and stock(shop) == 3
+    assert rental_row(shop, first.rental_id).status == "cancelled"
+    repeat = await checkout.start_checkout(order(), gateway=gateway, idempotency_key="tab-1")
+    assert repeat.rental_id == again.rental_id and stock(shop) == 3
