@@ -49,11 +49,24 @@ class Distance(SQLModel, table=True):
     km: int
 
 
+_FREE_UNIT = "current_rental_id IS NULL AND active"
+
+
 class Unit(SQLModel, table=True):
     """A physical copy of a collectible. `current_rental_id` is the hold: NULL means free."""
 
     __table_args__ = (
         Index("ix_unit_collectible_free", "collectible_id", "current_rental_id", "warehouse_id"),
+        # Free units only: stock counts per collectible and warehouse, and the next unit to
+        # hold in a warehouse (lowest id), cost the same however many units there are.
+        Index(
+            "ix_unit_free",
+            "collectible_id",
+            "warehouse_id",
+            "id",
+            postgresql_where=text(_FREE_UNIT),
+            sqlite_where=text(_FREE_UNIT),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from mongocollectibles.api.envelope import ok
 from mongocollectibles.db import run_in_session
@@ -31,8 +32,15 @@ def collectible_json(view: catalog.CollectibleView) -> dict:
 
 @router.get("/collectibles", summary="List collectibles with stock (and ETA for a store)")
 async def list_collectibles(store_id: str | None = STORE_ID):
-    views = await run_in_session(catalog.list_collectibles, store_id)
-    return ok([collectible_json(v) for v in views])
+    # From the in-process catalog snapshot: no query and no thread while it is fresh, and
+    # the JSON is rendered once per snapshot and store.
+    snapshot = await catalog.current_snapshot()
+    key = ("api:collectibles", store_id)
+    body = snapshot.memo.get(key)
+    if body is None:
+        views = snapshot.views(store_id)
+        body = snapshot.memo[key] = ok([collectible_json(v) for v in views]).body
+    return Response(body, media_type="application/json")
 
 
 @router.get("/collectibles/{collectible_id}", summary="One collectible; 404 if unknown")
@@ -43,5 +51,5 @@ async def get_collectible(collectible_id: str, store_id: str | None = STORE_ID):
 
 @router.get("/stores", summary="Pickup stores")
 async def list_stores():
-    stores = await run_in_session(catalog.list_stores)
+    stores = (await catalog.current_snapshot()).stores
     return ok([{"id": s.id, "name": s.name, "address": s.address} for s in stores])

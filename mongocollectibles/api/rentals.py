@@ -6,9 +6,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from mongocollectibles.api.envelope import ok, read_json_object, required_id
-from mongocollectibles.db import run_in_session
 from mongocollectibles.domain.pricing import pesos
-from mongocollectibles.services import quotes
+from mongocollectibles.services import catalog, quotes
 
 router = APIRouter(prefix="/api/rentals", tags=["rentals"])
 
@@ -57,7 +56,7 @@ async def quote(request: Request):
     data = await read_json_object(request)
     collectible_id = required_id(data, "collectible_id")
     store_id = required_id(data, "store_id")
-    if "duration" not in data:
-        data["duration"] = None
-    result = await run_in_session(quotes.quote, collectible_id, store_id, data["duration"])
-    return ok(quote_json(result))
+    days = quotes.parse_days(data.get("duration"))
+    # Priced from the in-process catalog snapshot: no query and no thread while it is fresh.
+    snapshot = await catalog.current_snapshot()
+    return ok(quote_json(quotes.quote_from(snapshot, collectible_id, store_id, days)))

@@ -5,13 +5,26 @@ A unit is free when `unit.current_rental_id IS NULL`. Holding it is one conditio
 take it; on PostgreSQL the candidate is also locked with `FOR UPDATE SKIP LOCKED`, in the
 allocation order (nearest, then warehouse id, then unit id), so concurrent holds spread over
 the free units instead of queueing on the first one.
+
+The candidate is looked up warehouse by warehouse, nearest first, each lookup reading one
+entry of the partial index `ix_unit_free` (collectible, warehouse, unit id; free units
+only), so a hold costs the same with 24 units or with millions.
+
+Stock changes made through this module are announced when their transaction commits (see
+`stock_version` / `take_changes`): the catalog's in-process cache uses that to drop what it
+knows about exactly those collectibles, while staying valid for everything else.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
+from collections.abc import Iterable
 
-from sqlalchemy import func, update
+from sqlalchemy import event, func, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from mongocollectibles.db import is_postgres
@@ -20,35 +33,66 @@ from mongocollectibles.domain.errors import OutOfStock
 from mongocollectibles.models import Distance, Unit, Warehouse
 
 MAX_HOLD_ATTEMPTS = 20
+OUT_OF_STOCK = "Sorry, this collectible is out of stock right now. Try another store later."
 
 
-def _free_units():
-    return (
-        select(Unit.id, Unit.warehouse_id, Distance.km)
-        .join(Warehouse, Warehouse.id == Unit.warehouse_id)
-        .join(Distance, Distance.warehouse_id == Unit.warehouse_id)
-        .where(Unit.current_rental_id.is_(None), Unit.active, Warehouse.active)
+def _warehouses_by_distance(session: Session, store_id: str) -> list[tuple[str, int]]:
+    """The active warehouses that deliver to `store_id`, in allocation order."""
+    return list(
+        session.exec(
+            select(Distance.warehouse_id, Distance.km)
+            .join(Warehouse, Warehouse.id == Distance.warehouse_id)
+            .where(Distance.store_id == store_id, Warehouse.active)
+            .order_by(Distance.km, Distance.warehouse_id)
+        ).all()
     )
+
+
+def _first_free(session: Session, collectible_id: str, warehouse_id: str, lock: bool) -> str | None:
+    query = (
+        select(Unit.id)
+        .where(
+            Unit.collectible_id == collectible_id,
+            Unit.warehouse_id == warehouse_id,
+            Unit.current_rental_id.is_(None),
+            Unit.active,
+        )
+        .order_by(Unit.id)
+        .limit(1)
+    )
+    if lock:
+        query = query.with_for_update(skip_locked=True)
+    return session.exec(query).first()
 
 
 def nearest_free_unit(session: Session, collectible_id: str, store_id: str) -> Candidate | None:
     """The unit a checkout would take now (nothing is reserved)."""
-    row = session.exec(
-        _free_units()
-        .where(Unit.collectible_id == collectible_id, Distance.store_id == store_id)
-        .order_by(Distance.km, Unit.warehouse_id, Unit.id)
-        .limit(1)
-    ).first()
-    return Candidate(unit_id=row[0], warehouse_id=row[1], km=row[2]) if row else None
+    for warehouse_id, km in _warehouses_by_distance(session, store_id):
+        unit_id = _first_free(session, collectible_id, warehouse_id, lock=False)
+        if unit_id is not None:
+            return Candidate(unit_id=unit_id, warehouse_id=warehouse_id, km=km)
+    return None
 
 
-def free_counts(session: Session) -> dict[str, dict[str, int]]:
-    """Free units per collectible per (active) warehouse: {collectible_id: {warehouse_id: n}}."""
+def free_counts(
+    session: Session, collectible_ids: Iterable[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """Free units per collectible per (active) warehouse: {collectible_id: {warehouse_id: n}}.
+
+    Only the given collectibles when `collectible_ids` is given (one is an index range scan).
+    """
+    counted = select(Unit.collectible_id, Unit.warehouse_id, func.count().label("free")).where(
+        Unit.current_rental_id.is_(None), Unit.active
+    )
+    if collectible_ids is not None:
+        counted = counted.where(Unit.collectible_id.in_(list(collectible_ids)))
+    # Count first, then keep the active warehouses: the join touches a handful of groups,
+    # not every unit.
+    groups = counted.group_by(Unit.collectible_id, Unit.warehouse_id).subquery()
     rows = session.exec(
-        select(Unit.collectible_id, Unit.warehouse_id, func.count())
-        .join(Warehouse, Warehouse.id == Unit.warehouse_id)
-        .where(Unit.current_rental_id.is_(None), Unit.active, Warehouse.active)
-        .group_by(Unit.collectible_id, Unit.warehouse_id)
+        select(groups.c.collectible_id, groups.c.warehouse_id, groups.c.free)
+        .join(Warehouse, Warehouse.id == groups.c.warehouse_id)
+        .where(Warehouse.active)
     ).all()
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for collectible_id, warehouse_id, count in rows:
@@ -61,43 +105,127 @@ def hold_unit(session: Session, *, collectible_id: str, store_id: str, rental_id
 
     The caller commits (or rolls back) the transaction.
     """
-    for _ in range(MAX_HOLD_ATTEMPTS):
-        query = (
-            _free_units()
-            .where(Unit.collectible_id == collectible_id, Distance.store_id == store_id)
-            .order_by(Distance.km, Unit.warehouse_id, Unit.id)
-            .limit(1)
-        )
-        if is_postgres(session):
-            query = query.with_for_update(skip_locked=True, of=Unit)
-        row = session.exec(query).first()
-        if row is None:
+    lock = is_postgres(session)
+    attempts = 0
+    for warehouse_id, km in _warehouses_by_distance(session, store_id):
+        while attempts < MAX_HOLD_ATTEMPTS:
+            attempts += 1
+            unit_id = _first_free(session, collectible_id, warehouse_id, lock)
+            if unit_id is None:
+                break  # none free here: the next warehouse
+            taken = session.execute(
+                update(Unit)
+                .where(Unit.id == unit_id, Unit.current_rental_id.is_(None))
+                .values(current_rental_id=rental_id)
+            )
+            if taken.rowcount == 1:
+                _stock_changed(session, collectible_id)
+                return Candidate(unit_id=unit_id, warehouse_id=warehouse_id, km=km)
+        if attempts >= MAX_HOLD_ATTEMPTS:
             break
-        taken = session.execute(
-            update(Unit)
-            .where(Unit.id == row[0], Unit.current_rental_id.is_(None))
-            .values(current_rental_id=rental_id)
-        )
-        if taken.rowcount == 1:
-            return Candidate(unit_id=row[0], warehouse_id=row[1], km=row[2])
-    raise OutOfStock("Sorry, this collectible is out of stock right now. Try another store later.")
+    raise OutOfStock(OUT_OF_STOCK)
 
 
 def release_unit(session: Session, *, unit_id: str, rental_id: str) -> bool:
     """Free the unit if (and only if) this rental holds it. Idempotent."""
-    result = session.execute(
+    freed = session.execute(
         update(Unit)
         .where(Unit.id == unit_id, Unit.current_rental_id == rental_id)
         .values(current_rental_id=None)
-    )
-    return result.rowcount == 1
+        .returning(Unit.collectible_id)
+    ).all()
+    for (collectible_id,) in freed:
+        _stock_changed(session, collectible_id)
+    return len(freed) == 1
 
 
 def rehold_unit(session: Session, *, unit_id: str, rental_id: str) -> bool:
     """Take back a specific unit for a rental (a payment after its hold expired), if still free."""
-    result = session.execute(
+    taken = session.execute(
         update(Unit)
         .where(Unit.id == unit_id, Unit.current_rental_id.is_(None), Unit.active)
         .values(current_rental_id=rental_id)
-    )
-    return result.rowcount == 1
+        .returning(Unit.collectible_id)
+    ).all()
+    for (collectible_id,) in taken:
+        _stock_changed(session, collectible_id)
+    return len(taken) == 1
+
+
+# ------------------------------------------------------------------ stock change announcements
+# Per engine: a version number and the collectibles changed since the catalog's cache last
+# looked. Changes are announced after the commit (never before: a reader could otherwise
+# cache the old stock again) and dropped on rollback.
+
+_PENDING = "mongocollectibles.stock_changed"
+
+
+class _Changes:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version = 0
+        self.collectibles: set[str] = set()
+        self.everything = False
+
+
+_changes: weakref.WeakKeyDictionary[Engine, _Changes] = weakref.WeakKeyDictionary()
+_changes_lock = threading.Lock()
+
+
+def _engine(bind) -> Engine:  # noqa: ANN001 - an Engine, a Connection or a Session
+    if isinstance(bind, OrmSession):
+        bind = bind.get_bind()
+    return bind.engine
+
+
+def _changes_of(engine: Engine) -> _Changes:
+    changes = _changes.get(engine)
+    if changes is None:
+        with _changes_lock:
+            changes = _changes.setdefault(engine, _Changes())
+    return changes
+
+
+def _stock_changed(session: Session, collectible_id: str) -> None:
+    session.info.setdefault(_PENDING, set()).add(collectible_id)
+
+
+def announce_stock_change(bind, collectible_ids: Iterable[str] | None = None) -> None:  # noqa: ANN001
+    """Tell this process's caches that stock changed (None: possibly everything).
+
+    Called after commit for holds and releases made here; call it after other direct
+    changes to units, warehouses, collectibles, stores or prices (owner edits) too.
+    """
+    changes = _changes_of(_engine(bind))
+    with changes.lock:
+        changes.version += 1
+        if collectible_ids is None:
+            changes.everything = True
+        else:
+            changes.collectibles.update(collectible_ids)
+
+
+def stock_version(bind) -> int:  # noqa: ANN001
+    return _changes_of(_engine(bind)).version
+
+
+def take_changes(bind) -> tuple[int, set[str] | None]:  # noqa: ANN001
+    """(version, changed collectibles or None for everything) since the last call; resets."""
+    changes = _changes_of(_engine(bind))
+    with changes.lock:
+        taken = None if changes.everything else set(changes.collectibles)
+        changes.collectibles.clear()
+        changes.everything = False
+        return changes.version, taken
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _announce_after_commit(session: OrmSession) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        announce_stock_change(session, pending)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_after_rollback(session: OrmSession) -> None:
+    session.info.pop(_PENDING, None)

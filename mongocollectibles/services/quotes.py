@@ -1,4 +1,8 @@
-"""Live quote: price, special-rate flag, stock and ETA, without reserving anything."""
+"""Live quote: price, special-rate flag, stock and ETA, without reserving anything.
+
+Priced from the catalog snapshot (services/catalog.py), so a quote costs no query while the
+snapshot is fresh; the checkout prices through `quote` too, so both agree to the centavo.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from mongocollectibles.domain.pricing import parse_duration, price_rental
-from mongocollectibles.services.catalog import get_collectible
-from mongocollectibles.services.pricing import load_rules
+from mongocollectibles.services import catalog
 from mongocollectibles.settings import get_settings
 
 
@@ -30,10 +33,14 @@ class Quote:
         return self.stock > 0 and self.eta_days is not None
 
 
-def quote(session: Session, collectible_id: str, store_id: str, duration: object) -> Quote:
-    days = parse_duration(duration, get_settings().max_duration_days)
-    item = get_collectible(session, collectible_id, store_id)
-    price = price_rental(load_rules(session), item.size, days)
+def parse_days(duration: object) -> int:
+    return parse_duration(duration, get_settings().max_duration_days)
+
+
+def quote_from(snapshot: catalog.Snapshot, collectible_id: str, store_id: str, days: int) -> Quote:
+    """The quote for an already parsed duration (`parse_days`) from a catalog snapshot."""
+    item = snapshot.view(collectible_id, store_id)
+    price = price_rental(snapshot.rules, item.size, days)
     return Quote(
         collectible_id=item.id,
         collectible_name=item.name,
@@ -46,3 +53,8 @@ def quote(session: Session, collectible_id: str, store_id: str, duration: object
         stock=item.stock,
         eta_days=item.eta_days,
     )
+
+
+def quote(session: Session, collectible_id: str, store_id: str, duration: object) -> Quote:
+    days = parse_days(duration)  # a bad duration is refused before anything is read
+    return quote_from(catalog.snapshot(session), collectible_id, store_id, days)
