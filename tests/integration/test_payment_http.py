@@ -209,3 +209,33 @@ def test_thirty_concurrent_checkouts_for_four_units(pg_server):
     with session_scope(url) as session:
         units = session.exec(select(Rental.unit_id).where(Rental.status == "pending_payment")).all()
     assert len(units) == 4 and len(set(units)) == 4
+
+
+def _drop_connections(url: str) -> int:
+    """What a PostgreSQL restart does to the app: every open connection to its database dies."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from tests.support.databases import ADMIN_URL
+
+    admin = make_url(ADMIN_URL).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (make_url(url).database,),
+        ).fetchall()
+    return len(rows)
+
+
+@pytest.mark.postgres
+def test_dropped_database_connections_lose_nothing(pg_server):
+    base, url = pg_server
+    first = checkout(base).json()["data"]
+    assert _drop_connections(url) >= 1
+    second = checkout(base)  # the pool notices the dead connections and reconnects
+    assert second.status_code == 200, second.text
+    httpx.post(
+        f"{base}{SANDBOX}/_sandbox/checkout_sessions/{session_id_of(first['payment_url'])}/pay"
+    )
+    wait_until(lambda: status_in_db(url, first["rental_id"]) == "paid", timeout=15)
+    assert stock(url) == 2
