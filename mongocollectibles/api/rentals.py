@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from starlette.types import Message, Receive, Scope, Send
 
-from mongocollectibles.api.envelope import ok, read_json_object, required_id
+from mongocollectibles.api.envelope import MAX_BODY_BYTES, ok, read_json_object, required_id
 from mongocollectibles.domain.pricing import pesos
 from mongocollectibles.services import catalog, quotes
 
@@ -60,3 +63,58 @@ async def quote(request: Request):
     # Priced from the in-process catalog snapshot: no query and no thread while it is fresh.
     snapshot = await catalog.current_snapshot()
     return ok(quote_json(quotes.quote_from(snapshot, collectible_id, store_id, days)))
+
+
+async def answer_quote(scope: Scope, receive: Receive, send: Send) -> Receive | None:
+    """Answer a well-formed `POST /api/rentals/quote` from the catalog snapshot (see
+    `api.catalog.hot_paths`): None once answered; otherwise, having sent nothing, the
+    `receive` to hand to the app, which replays the body already read."""
+    declared = dict(scope["headers"]).get(b"content-length", b"")
+    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+        return receive
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return _replay(chunks, receive, last=message)
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        more = message.get("more_body", False)
+        if size > MAX_BODY_BYTES:
+            return _replay(chunks, receive, more=more)
+    try:
+        data = json.loads(b"".join(chunks))
+        ids = data["collectible_id"], data["store_id"]
+        if not all(isinstance(i, str) and 0 < len(i) <= 100 for i in ids):
+            return _replay(chunks, receive)
+        days = quotes.parse_days(data.get("duration"))
+        quote = quotes.quote_from(await catalog.current_snapshot(), *ids, days)
+        body = ok(quote_json(quote)).body
+    except Exception:  # noqa: BLE001 - the route answers it (4xx or its 500) from the replay
+        return _replay(chunks, receive)
+    await send_json(send, body)
+    return None
+
+
+async def send_json(send: Send, body: bytes) -> None:
+    """A 200 with the same headers as the routes' JSON responses."""
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _replay(
+    chunks: list[bytes], receive: Receive, *, more: bool = False, last: Message | None = None
+) -> Receive:
+    """A receive that gives the body read so far again, then goes on with `receive`."""
+    pending: list[Message] = [
+        {"type": "http.request", "body": b"".join(chunks), "more_body": more or last is not None}
+    ]
+    if last is not None:
+        pending.append(last)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay

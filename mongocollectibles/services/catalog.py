@@ -188,29 +188,36 @@ def _recount(session: Session, old: Snapshot, version: int, changed: set[str]) -
 
 
 class _Slot:
-    def __init__(self) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.lock = threading.Lock()
         self.snapshot: Snapshot | None = None
+        self.changes = inventory.change_log(engine)  # .version moves on each stock change
         self.refresh_queued = False  # a background re-read is on its way
 
 
 _slots: weakref.WeakKeyDictionary[Engine, _Slot] = weakref.WeakKeyDictionary()
 _slots_lock = threading.Lock()
+_last: tuple[weakref.ref, _Slot] | None = None  # the engine asked for last (one is usual)
 
 
 def _slot(engine: Engine) -> _Slot:
+    global _last
+    last = _last
+    if last is not None and last[0]() is engine:
+        return last[1]
     slot = _slots.get(engine)
     if slot is None:
         with _slots_lock:
-            slot = _slots.setdefault(engine, _Slot())
+            slot = _slots.setdefault(engine, _Slot(engine))
+    _last = (weakref.ref(engine), slot)
     return slot
 
 
 _FRESH, _OLD, _CHANGED = "fresh", "old", "changed"
 
 
-def _state(snapshot: Snapshot | None, engine: Engine) -> str:
-    if snapshot is None or snapshot.version != inventory.stock_version(engine):
+def _state(snapshot: Snapshot | None, slot: _Slot) -> str:
+    if snapshot is None or snapshot.version != slot.changes.version:
         return _CHANGED
     if time.monotonic() - snapshot.read_at >= CACHE_SECONDS:
         return _OLD
@@ -222,7 +229,7 @@ def _refresh(engine: Engine) -> Snapshot:
     slot = _slot(engine)
     with slot.lock:
         old = slot.snapshot
-        if _state(old, engine) == _FRESH:
+        if _state(old, slot) == _FRESH:
             return old
         aged = old is None or time.monotonic() - old.read_at >= CACHE_SECONDS
         version, changed = inventory.take_changes(engine)
@@ -245,7 +252,7 @@ def snapshot(session: Session) -> Snapshot:
     engine = inventory._engine(session)
     slot = _slot(engine)
     current = slot.snapshot
-    state = _state(current, engine)
+    state = _state(current, slot)
     if state == _FRESH or (state == _OLD and slot.lock.locked()):
         return current  # an old one only while another thread is re-reading it
     return _refresh(engine)
@@ -256,7 +263,7 @@ async def current_snapshot(url: str | None = None) -> Snapshot:
     engine = get_engine(url)
     slot = _slot(engine)
     current = slot.snapshot
-    state = _state(current, engine)
+    state = _state(current, slot)
     if state == _FRESH:
         return current
     if state == _OLD:

@@ -205,6 +205,11 @@ def announce_stock_change(bind, collectible_ids: Iterable[str] | None = None) ->
             changes.collectibles.update(collectible_ids)
 
 
+def change_log(bind) -> _Changes:  # noqa: ANN001
+    """The engine's change record; its `.version` moves on with every announced change."""
+    return _changes_of(_engine(bind))
+
+
 def stock_version(bind) -> int:  # noqa: ANN001
     return _changes_of(_engine(bind)).version
 

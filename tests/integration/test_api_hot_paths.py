@@ -1,0 +1,75 @@
+"""`api.catalog.hot_paths` answers exactly as the FastAPI routes do, for good and bad input."""
+
+import json
+
+import httpx
+import pytest
+
+from mongocollectibles.api import create_api
+from mongocollectibles.api.catalog import hot_paths
+from mongocollectibles.db import session_scope
+from mongocollectibles.services import inventory
+
+QUOTE = {"collectible_id": "col-002", "store_id": "store-a", "duration": 3}
+REQUESTS = [
+    ("GET", "/api/collectibles", None),
+    ("GET", "/api/collectibles?store_id=store-a", None),
+    ("GET", "/api/collectibles?store_id=store-c", None),
+    ("GET", "/api/collectibles?store_id=nope", None),
+    ("GET", "/api/collectibles?store_id=" + "x" * 101, None),
+    ("GET", "/api/collectibles?store_id=store-a&x=1", None),
+    ("GET", "/api/collectibles/col-001", None),
+    ("POST", "/api/rentals/quote", json.dumps(QUOTE)),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "duration": 14, "store_id": "store-c"})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "duration": 0})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "duration": 1.5})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "collectible_id": "col-999"})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "store_id": ""})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "store_id": 7})),
+    ("POST", "/api/rentals/quote", json.dumps({"collectible_id": "col-002"})),
+    ("POST", "/api/rentals/quote", json.dumps([QUOTE])),
+    ("POST", "/api/rentals/quote", "{not json"),
+    ("POST", "/api/rentals/quote", ""),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "pad": "x" * 20_000})),
+]
+
+
+async def answers(app) -> list[tuple[int, str, str]]:  # noqa: ANN001
+    transport = httpx.ASGITransport(app=app)
+    out = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
+        for method, path, body in REQUESTS:
+            response = await client.request(method, path, content=body)
+            out.append((response.status_code, response.headers["content-type"], response.text))
+    return out
+
+
+@pytest.fixture
+def api_on(app_database):
+    return create_api(run_background_tasks=False)
+
+
+async def test_same_answers_with_and_without_hot_paths(api_on, app_database):
+    reached_fastapi = []
+
+    async def counting(scope, receive, send):  # noqa: ANN001
+        if scope["type"] == "http":
+            reached_fastapi.append(scope["path"])
+        await api_on(scope, receive, send)
+
+    plain = await answers(api_on)
+    hot = await answers(hot_paths(counting))
+    assert hot == plain
+    # The three plain lists and the two good quotes never reached FastAPI:
+    assert len(reached_fastapi) == len(REQUESTS) - 5
+    assert [status for status, _, _ in plain].count(200) == 7
+
+
+async def test_hot_paths_see_a_hold_at_once(api_on, app_database):
+    app = hot_paths(api_on)
+    before = await answers(app)
+    with session_scope(app_database) as session:
+        inventory.hold_unit(session, collectible_id="col-002", store_id="store-a", rental_id="r")
+    after = await answers(app)
+    assert json.loads(after[7][2])["data"]["stock"] == json.loads(before[7][2])["data"]["stock"] - 1
+    assert after == await answers(api_on)
