@@ -6,9 +6,10 @@ take it; on PostgreSQL the candidate is also locked with `FOR UPDATE SKIP LOCKED
 allocation order (nearest, then warehouse id, then unit id), so concurrent holds spread over
 the free units instead of queueing on the first one.
 
-The candidate is looked up warehouse by warehouse, nearest first, each lookup reading one
-entry of the partial index `ix_unit_free` (collectible, warehouse, unit id; free units
-only), so a hold costs the same with 24 units or with millions.
+The candidate is looked up warehouse by warehouse, nearest first, among the warehouses that
+have a free unit of the collectible (one query); each lookup reads one entry of the partial
+index `ix_unit_free` (collectible, warehouse, unit id; free units only), so a hold costs the
+same with 24 units or with millions, and "out of stock" is usually a single query.
 
 Stock changes made through this module are announced when their transaction commits (see
 `stock_version` / `take_changes`): the catalog's in-process cache uses that to drop what it
@@ -36,13 +37,27 @@ MAX_HOLD_ATTEMPTS = 20
 OUT_OF_STOCK = "Sorry, this collectible is out of stock right now. Try another store later."
 
 
-def _warehouses_by_distance(session: Session, store_id: str) -> list[tuple[str, int]]:
-    """The active warehouses that deliver to `store_id`, in allocation order."""
+def _free_unit_filter(collectible_id: str):  # noqa: ANN202
+    return (
+        Unit.collectible_id == collectible_id,
+        Unit.current_rental_id.is_(None),
+        Unit.active,
+    )
+
+
+def _stocked_warehouses(session: Session, collectible_id: str, store_id: str) -> list:
+    """The active warehouses that deliver to `store_id` and hold a free unit of the
+    collectible now, in allocation order: [(warehouse_id, km), ...] (one indexed probe each)."""
+    has_free_unit = (
+        select(Unit.id)
+        .where(Unit.warehouse_id == Distance.warehouse_id, *_free_unit_filter(collectible_id))
+        .exists()
+    )
     return list(
         session.exec(
             select(Distance.warehouse_id, Distance.km)
             .join(Warehouse, Warehouse.id == Distance.warehouse_id)
-            .where(Distance.store_id == store_id, Warehouse.active)
+            .where(Distance.store_id == store_id, Warehouse.active, has_free_unit)
             .order_by(Distance.km, Distance.warehouse_id)
         ).all()
     )
@@ -51,12 +66,7 @@ def _warehouses_by_distance(session: Session, store_id: str) -> list[tuple[str, 
 def _first_free(session: Session, collectible_id: str, warehouse_id: str, lock: bool) -> str | None:
     query = (
         select(Unit.id)
-        .where(
-            Unit.collectible_id == collectible_id,
-            Unit.warehouse_id == warehouse_id,
-            Unit.current_rental_id.is_(None),
-            Unit.active,
-        )
+        .where(Unit.warehouse_id == warehouse_id, *_free_unit_filter(collectible_id))
         .order_by(Unit.id)
         .limit(1)
     )
@@ -67,7 +77,7 @@ def _first_free(session: Session, collectible_id: str, warehouse_id: str, lock: 
 
 def nearest_free_unit(session: Session, collectible_id: str, store_id: str) -> Candidate | None:
     """The unit a checkout would take now (nothing is reserved)."""
-    for warehouse_id, km in _warehouses_by_distance(session, store_id):
+    for warehouse_id, km in _stocked_warehouses(session, collectible_id, store_id):
         unit_id = _first_free(session, collectible_id, warehouse_id, lock=False)
         if unit_id is not None:
             return Candidate(unit_id=unit_id, warehouse_id=warehouse_id, km=km)
@@ -107,7 +117,7 @@ def hold_unit(session: Session, *, collectible_id: str, store_id: str, rental_id
     """
     lock = is_postgres(session)
     attempts = 0
-    for warehouse_id, km in _warehouses_by_distance(session, store_id):
+    for warehouse_id, km in _stocked_warehouses(session, collectible_id, store_id):
         while attempts < MAX_HOLD_ATTEMPTS:
             attempts += 1
             unit_id = _first_free(session, collectible_id, warehouse_id, lock)
