@@ -7,8 +7,10 @@ the database into an in-process `Snapshot` that serves every request for up to
 - a hold or release made through `services.inventory` in this process is announced when it
   commits; the next read re-counts just those collectibles (one index range scan each), so
   a customer never sees their own checkout missing from the stock;
-- changes made by other processes (or directly in the database) show within CACHE_SECONDS;
-  call `invalidate(session)` after direct edits (owner actions) to show them at once;
+- changes made by other processes (or directly in the database) show within CACHE_SECONDS
+  (longer only for huge inventories: a full re-read never takes more than 1/READ_SHARE of
+  the time, e.g. every ~2.5 s with a million units); call `invalidate(session)` after direct
+  edits (owner actions) to show them at once;
 - when only the age runs out, readers keep the old snapshot while one thread re-reads it.
 
 `get_collectible` and `get_store` still read the database on every call (one collectible:
@@ -35,6 +37,7 @@ from mongocollectibles.services import inventory
 from mongocollectibles.services.pricing import load_rules
 
 CACHE_SECONDS = 1.0
+READ_SHARE = 20  # full re-reads at most every READ_SHARE x the time the last one took
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class Snapshot:
 
     version: int  # inventory.stock_version when it was read
     read_at: float  # time.monotonic() of the last full read
+    max_age: float  # seconds until the next full read (CACHE_SECONDS or more)
     stores: tuple[StoreView, ...]
     items: tuple[Item, ...]  # active collectibles, by id
     distances: dict[str, dict[str, int]]  # store id -> warehouse id -> km
@@ -154,20 +158,24 @@ class Snapshot:
 
 
 def _read_all(session: Session, version: int) -> Snapshot:
+    started = time.monotonic()
     stores = session.exec(select(Store).where(Store.active).order_by(Store.id)).all()
     items = session.exec(select(Collectible).where(Collectible.active).order_by(Collectible.id))
     distances: dict[str, dict[str, int]] = {}
     for d in session.exec(select(Distance)).all():
         distances.setdefault(d.store_id, {})[d.warehouse_id] = d.km
-    return Snapshot(
+    snapshot = Snapshot(
         version=version,
-        read_at=time.monotonic(),
+        read_at=started,
+        max_age=CACHE_SECONDS,
         stores=tuple(StoreView(s.id, s.name, s.address) for s in stores),
         items=tuple(Item(c.id, c.name, c.description, c.size, c.image_url) for c in items),
         distances=distances,
         rules=load_rules(session),
         counts=dict(inventory.free_counts(session)),
     )
+    snapshot.max_age = max(CACHE_SECONDS, READ_SHARE * (time.monotonic() - started))
+    return snapshot
 
 
 def _recount(session: Session, old: Snapshot, version: int, changed: set[str]) -> Snapshot:
@@ -179,6 +187,7 @@ def _recount(session: Session, old: Snapshot, version: int, changed: set[str]) -
     return Snapshot(
         version=version,
         read_at=old.read_at,
+        max_age=old.max_age,
         stores=old.stores,
         items=old.items,
         distances=old.distances,
@@ -219,7 +228,7 @@ _FRESH, _OLD, _CHANGED = "fresh", "old", "changed"
 def _state(snapshot: Snapshot | None, slot: _Slot) -> str:
     if snapshot is None or snapshot.version != slot.changes.version:
         return _CHANGED
-    if time.monotonic() - snapshot.read_at >= CACHE_SECONDS:
+    if time.monotonic() - snapshot.read_at >= snapshot.max_age:
         return _OLD
     return _FRESH
 
@@ -231,7 +240,7 @@ def _refresh(engine: Engine) -> Snapshot:
         old = slot.snapshot
         if _state(old, slot) == _FRESH:
             return old
-        aged = old is None or time.monotonic() - old.read_at >= CACHE_SECONDS
+        aged = old is None or time.monotonic() - old.read_at >= old.max_age
         version, changed = inventory.take_changes(engine)
         try:
             # A session of its own: the cache only ever holds committed data.
