@@ -47,6 +47,9 @@ ITEMS_PROBE = """
   document.addEventListener('DOMContentLoaded', mark);
 })();
 """
+IMAGES_LOADED = """
+[...document.querySelectorAll('[id^="card-col-"] img')].every((img) => img.complete)
+"""
 MEASURE = """
 () => {
   const nav = performance.getEntriesByType('navigation')[0];
@@ -99,34 +102,47 @@ padding:1px 6px}}h2{{font-size:18px;margin:8px 0}}.rate{{font-weight:700}}
 """
 
 
-def load_once(browser, url: str) -> dict:  # noqa: ANN001
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def load_once(browser, url: str, javascript: bool = True) -> dict:  # noqa: ANN001
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, java_script_enabled=javascript
+    )
     try:
         page = context.new_page()
         page.add_init_script(ITEMS_PROBE)
         page.goto(url, wait_until="load")
-        page.wait_for_function("window.__itemsAt !== undefined", timeout=30_000)
-        page.wait_for_function(
-            "performance.getEntriesByName('first-contentful-paint').length > 0", timeout=10_000
-        )
+        if javascript:  # (Playwright's own evaluate still works without page JavaScript)
+            page.wait_for_function("window.__itemsAt !== undefined", timeout=30_000)
+            page.wait_for_function(IMAGES_LOADED, timeout=30_000)
+        fcp = "performance.getEntriesByName('first-contentful-paint').length > 0"
+        for _ in range(100):
+            if page.evaluate(fcp):
+                break
+            page.wait_for_timeout(100)
         return page.evaluate(MEASURE)
     finally:
         context.close()
 
 
-def measure(browser, url: str, loads: int) -> list[dict]:  # noqa: ANN001
-    load_once(browser, url)  # warm-up (server side)
-    return [load_once(browser, url) for _ in range(loads)]
+def measure(browser, pages: dict[str, tuple[str, bool]], loads: int) -> dict[str, list[dict]]:  # noqa: ANN001
+    """{name: samples}: the pages loaded in turn, round after round (drift hits them alike)."""
+    for url, javascript in pages.values():
+        load_once(browser, url, javascript)  # warm-up (server side)
+    samples: dict[str, list[dict]] = {name: [] for name in pages}
+    for _ in range(loads):
+        for name, (url, javascript) in pages.items():
+            samples[name].append(load_once(browser, url, javascript))
+    return samples
 
 
 def summary(samples: list[dict]) -> dict:
     def kb(kind: str) -> float:
         return median([s["bytes"][kind] for s in samples]) / 1024
 
+    items = [s["items"] for s in samples if s["items"] is not None]
     return {
         "fcp": median([s["fcp"] for s in samples]),
         "load": median([s["load"] for s in samples]),
-        "items": median([s["items"] for s in samples]),
+        "items": median(items) if items else None,
         "html": median([s["html"] for s in samples]) / 1024,
         "js": kb("js"),
         "css": kb("css"),
@@ -152,10 +168,14 @@ def main() -> None:
         with serve(cmd, port=port, env=None, name="static"), sync_playwright() as playwright:
             browser = chromium(playwright)
             try:
-                log("loading the static page")
-                static = summary(measure(browser, f"http://localhost:{port}/", args.loads))
-                log("loading the storefront")
-                ours = summary(measure(browser, f"{shop.url}/", args.loads))
+                log("loading the storefront, the static page and the storefront without JS")
+                pages = {
+                    "ours": (f"{shop.url}/", True),
+                    "static": (f"http://localhost:{port}/", True),
+                    "no_js": (f"{shop.url}/", False),
+                }
+                samples = measure(browser, pages, args.loads)
+                ours, static, no_js = (summary(samples[k]) for k in ("ours", "static", "no_js"))
             finally:
                 browser.close()
 
@@ -164,7 +184,7 @@ def main() -> None:
             name,
             f"{s['fcp']:.0f}",
             f"{s['load']:.0f}",
-            f"{s['items']:.0f}",
+            f"{s['items']:.0f}" if s["items"] is not None else "never",
             f"{s['html']:.1f}",
             f"{s['js']:.1f}",
             f"{s['css']:.1f}",
@@ -194,6 +214,7 @@ def main() -> None:
                 [
                     row("storefront `/` (Reflex, prod)", ours, verdict(fcp_ratio <= 2, "<= 2x")),
                     row("static HTML, same 6 items (baseline)", static, "-"),
+                    row("storefront `/` with JavaScript off (diagnosis)", no_js, "-"),
                     [
                         "ratio ours / static",
                         ratio(ours["fcp"], static["fcp"]),
@@ -210,10 +231,13 @@ def main() -> None:
                 ],
             ),
             "",
-            f"Medians of {args.loads} loads, each in a fresh Chromium context (empty cache, "
-            "1280x800), after a warm-up load; loopback, no throttling. Bytes are transfer "
-            "sizes (compressed, with headers) from Resource Timing. '6 items in DOM' is when "
-            "the six cards exist (the storefront fills them after its websocket hydrates).",
+            f"Medians of {args.loads} loads of each page (in turn), each in a fresh Chromium "
+            "context (empty cache, 1280x800), after a warm-up load; loopback, no throttling. "
+            "Bytes are transfer sizes (compressed, with headers) from Resource Timing. "
+            "'6 items in DOM' is when the six cards exist (the storefront fills them after its "
+            "websocket hydrates). With JavaScript off the storefront shows its prerendered HTML "
+            "(layout and loading skeletons) and CSS only: what the first paint costs before any "
+            "script.",
         ]
     )
     report("page_load", "3. Storefront page load (Chromium, loopback)", body)
