@@ -3,8 +3,6 @@
 - `floor_app`: our FastAPI app (same middleware, handlers and routes) plus, first in its route
   table, routes that do no work and answer the very bytes our endpoints answered: what any
   endpoint inside the FastAPI app costs before it does anything.
-- `hot_app`: our app wrapped in `mongocollectibles.api.catalog.hot_paths`, which answers the
-  two measured requests before FastAPI (what production serves once it is wired in).
 
 The captured answers come from the JSON file named by BENCH_BARE_RESPONSES (as for
 bench/bare_asgi.py).
@@ -17,10 +15,8 @@ import os
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from starlette.types import ASGIApp
 
 from mongocollectibles.api import create_api
-from mongocollectibles.api.catalog import hot_paths
 
 FLOOR_PREFIX = "/bench/floor"
 
@@ -42,7 +38,3 @@ def floor_app() -> FastAPI:
         api.router.routes.insert(0, api.router.routes.pop())
     getattr(api.router, "_mark_routes_changed", lambda: None)()
     return api
-
-
-def hot_app() -> ASGIApp:
-    return hot_paths(create_api())

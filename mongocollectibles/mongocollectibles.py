@@ -4,13 +4,14 @@ from contextlib import asynccontextmanager
 
 import reflex as rx
 
-from mongocollectibles.api import create_api
+from mongocollectibles.api import create_api, hot_paths
 from mongocollectibles.background import background_tasks
 from mongocollectibles.pages import register_pages
 
 api = create_api(run_background_tasks=False)
 app = rx.App(
-    api_transformer=api,
+    # FastAPI routes first (Reflex mounts itself under them), then the catalog/quote fast path.
+    api_transformer=[api, hot_paths],
     # The theme is in rxconfig.py (RadixThemesPlugin); App(theme=) is deprecated.
     head_components=[rx.el.link(rel="icon", type="image/svg+xml", href="/favicon.svg")],
 )

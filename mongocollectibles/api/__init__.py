@@ -5,14 +5,15 @@ this package from the Reflex app does not build a second API)."""
 
 from functools import cache
 
-from mongocollectibles.api.app import create_api
+from mongocollectibles.api.catalog import hot_paths
+from mongocollectibles.api.factory import create_api
 
-__all__ = ["app", "create_api"]
+__all__ = ["app", "create_api", "hot_paths"]
 
 
 @cache
 def _standalone():
-    return create_api()
+    return hot_paths(create_api())
 
 
 def __getattr__(name: str):

@@ -161,6 +161,7 @@ def quote_panel() -> rx.Component:
             rx.input(
                 value=S.duration,
                 on_change=S.set_duration,
+                debounce_timeout=100,  # Reflex's 300 ms default made the quote feel slow
                 id="duration",
                 type="number",
                 min=1,

@@ -130,3 +130,20 @@ async def test_unknown_route_and_docs(client):
         "/api/rentals/quote" in spec["paths"]
         and "/api/collectibles/{collectible_id}" in spec["paths"]
     )
+
+
+def test_the_standalone_entry_point_serves_by_its_import_string(app_database):
+    from uvicorn.importer import import_from_string
+
+    from tests.support.servers import run_asgi_in_thread
+
+    app = import_from_string("mongocollectibles.api:app")
+    assert callable(app)
+    with run_asgi_in_thread(app) as base:
+        listed = httpx.get(f"{base}/api/collectibles", params={"store_id": "store-a"})
+        quoted = httpx.post(
+            f"{base}/api/rentals/quote",
+            json={"collectible_id": "col-002", "store_id": "store-a", "duration": 3},
+        )
+    assert listed.status_code == 200 and len(listed.json()["data"]) == 6
+    assert quoted.json()["data"]["total_fee"] == 30000
