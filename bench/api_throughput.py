@@ -204,7 +204,7 @@ def main() -> None:
                         f"{rps['ours']:,.0f}",
                         ratio(rps["ours"], rps["bare"]),
                         verdict(rps["ours"] >= target * rps["bare"], f"target {target:.2f}"),
-                        f"{rps['hot']:,.0f} ({ratio(rps['hot'], rps['bare'])}, " + ")",
+                        f"{rps['hot']:,.0f} ({ratio(rps['hot'], rps['bare'])})",
                         f"{rps['floor']:,.0f} ({ratio(rps['floor'], rps['bare'])})",
                         f"{rps['bare']:,.0f}",
                         f"{p50s['ours']:.2f} / {p99s['ours']:.2f}",
