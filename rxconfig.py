@@ -13,7 +13,7 @@ _origins = [o.strip() for o in os.getenv("CORS_ALLOWED_ORIGINS", "").split(",") 
 config = rx.Config(
     app_name="mongocollectibles",
     # Reflex does not read DATABASE_URL itself; `reflex db ...` migrates this database.
-    db_url=os.getenv("DATABASE_URL", "sqlite:///mongocollectibles.db"),
+    db_url=os.getenv("DATABASE_URL", "sqlite:///.data/mongocollectibles.db"),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     cors_allowed_origins=_origins or ["*"],

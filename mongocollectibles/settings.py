@@ -19,6 +19,7 @@ DEV_PUBLIC_KEY = "pk_test_sandbox_mongocollectibles"
 DEV_WEBHOOK_SECRET = "whsk_sandbox_mongocollectibles"
 DEV_ADMIN_PASSWORD = "changethis"
 SANDBOX_PREFIX = "/paymongo-sandbox"
+DEFAULT_SQLITE_URL = "sqlite:///.data/mongocollectibles.db"
 
 
 class SettingsError(Exception):
@@ -29,7 +30,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
-    database_url: str = "sqlite:///mongocollectibles.db"
+    # In a hidden folder: Reflex's dev reloader watches every other top-level file, and
+    # SQLite's -wal/-shm files would restart the backend on each write.
+    database_url: str = DEFAULT_SQLITE_URL
     # Where customers reach the storefront (success/cancel URLs are built from it).
     public_base_url: str = "http://localhost:3000"
     # Where the backend (API, webhooks, embedded sandbox) is reachable.
