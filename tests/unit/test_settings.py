@@ -47,3 +47,14 @@ def test_settings_read_the_environment(monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://shop.example.ph")
     settings = Settings(_env_file=None)
     assert settings.hold_minutes == 5 and settings.public_base_url == "https://shop.example.ph"
+
+
+def test_embedded_database_is_outside_reflexs_dev_reload_paths():
+    # Reflex's dev reloader watches every top-level entry except hidden folders; SQLite's
+    # -wal/-shm files there restarted the backend on each write (and wiped the sandbox).
+    from pathlib import PurePosixPath
+
+    from sqlalchemy.engine import make_url
+
+    path = PurePosixPath(make_url(Settings(_env_file=None).database_url).database)
+    assert path.parts[0].startswith(".") and len(path.parts) > 1
