@@ -30,6 +30,8 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
+from tests.support.browser import launch_options
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
@@ -408,17 +410,6 @@ def report(name: str, title: str, body: str) -> None:
 
 # ---------------------------------------------------------------------------- the storefront
 
-# As tests/e2e/conftest.py launches Chromium (without the background-networking flags it
-# floods a closed network with refused connections).
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # The benchmarks build the storefront in folders of their own, so they never touch the
 # `.web` / `.states` that other work in this checkout is using.
 BENCH_WEB = RESULTS / "web"
@@ -426,9 +417,7 @@ BENCH_STATES = RESULTS / "states"
 
 
 def chromium(playwright):  # noqa: ANN001, ANN201 - a playwright.sync_api.Playwright
-    system = os.getenv("CHROMIUM_PATH") or shutil.which("chromium")
-    options = {"executable_path": system} if system else {}
-    return playwright.chromium.launch(args=CHROMIUM_FLAGS, **options)
+    return playwright.chromium.launch(**launch_options())
 
 
 @contextlib.contextmanager

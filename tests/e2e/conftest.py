@@ -4,7 +4,6 @@ database with the embedded PayMongo sandbox, driven by Playwright in Chromium.""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,20 +16,13 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import launch_options
+
 # Reflex hydrates over a websocket and live stock polls every few seconds.
 expect.set_options(timeout=15_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
@@ -105,11 +97,7 @@ def shop_url(shop_env, tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    args = {**browser_type_launch_args, "args": CHROMIUM_FLAGS}
-    system = os.getenv("CHROMIUM_PATH") or shutil.which("chromium")
-    if system:
-        args["executable_path"] = system
-    return args
+    return {**browser_type_launch_args, **launch_options()}
 
 
 @pytest.fixture
