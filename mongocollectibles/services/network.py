@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from mongocollectibles.domain.network import network_problems, validate_network
+from mongocollectibles.domain.network import validate_network
 from mongocollectibles.models import Distance, Store, Warehouse
 
 
@@ -13,10 +13,6 @@ def _load(session: Session):
     warehouses = session.exec(select(Warehouse.id).where(Warehouse.active)).all()
     distances = {(d.warehouse_id, d.store_id): d.km for d in session.exec(select(Distance)).all()}
     return stores, warehouses, distances
-
-
-def current_network_problems(session: Session) -> list[str]:
-    return network_problems(*_load(session))
 
 
 def check_network(session: Session) -> None:
