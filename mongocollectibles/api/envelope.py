@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from mongocollectibles.domain.errors import DomainError, InvalidInput
+from mongocollectibles.domain.errors import DomainError
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -64,12 +64,3 @@ async def read_json_object(request: Request, max_bytes: int = MAX_BODY_BYTES) ->
     if not isinstance(data, dict):
         raise ApiError(400, "Request body must be a JSON object.")
     return data
-
-
-def required_id(data: dict, key: str) -> str:
-    value = data.get(key)
-    if value is None or value == "":
-        raise InvalidInput(f"{key} is required.", field=key)
-    if not isinstance(value, str) or len(value) > 100:
-        raise InvalidInput(f"{key} must be a string id.", field=key)
-    return value

@@ -1,14 +1,16 @@
-"""POST /api/rentals/quote (checkout lives in api/checkout.py)."""
+"""POST /api/rentals/quote (checkout lives in api/payments.py)."""
 
 from __future__ import annotations
 
 import json
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.types import Message, Receive, Scope, Send
 
-from mongocollectibles.api.envelope import MAX_BODY_BYTES, ok, read_json_object, required_id
+from mongocollectibles.api.envelope import MAX_BODY_BYTES, ok, read_json_object
+from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
 from mongocollectibles.services import catalog, quotes
 
@@ -56,13 +58,19 @@ def quote_json(q: quotes.Quote) -> dict:
     openapi_extra=body_doc(QuoteRequest),
 )
 async def quote(request: Request):
-    data = await read_json_object(request)
+    body = await quote_body(await read_json_object(request))
+    return Response(body, media_type="application/json")
+
+
+async def quote_body(data: dict) -> bytes:
+    """The quote's JSON for a request body (the route and the fast path both answer with it);
+    raises the domain's errors for bad input. Priced from the in-process catalog snapshot: no
+    query and no thread while it is fresh."""
     collectible_id = required_id(data, "collectible_id")
     store_id = required_id(data, "store_id")
     days = quotes.parse_days(data.get("duration"))
-    # Priced from the in-process catalog snapshot: no query and no thread while it is fresh.
     snapshot = await catalog.current_snapshot()
-    return ok(quote_json(quotes.quote_from(snapshot, collectible_id, store_id, days)))
+    return ok(quote_json(quotes.quote_from(snapshot, collectible_id, store_id, days))).body
 
 
 async def answer_quote(scope: Scope, receive: Receive, send: Send) -> Receive | None:
@@ -84,13 +92,7 @@ async def answer_quote(scope: Scope, receive: Receive, send: Send) -> Receive | 
         if size > MAX_BODY_BYTES:
             return _replay(chunks, receive, more=more)
     try:
-        data = json.loads(b"".join(chunks))
-        ids = data["collectible_id"], data["store_id"]
-        if not all(isinstance(i, str) and 0 < len(i) <= 100 for i in ids):
-            return _replay(chunks, receive)
-        days = quotes.parse_days(data.get("duration"))
-        quote = quotes.quote_from(await catalog.current_snapshot(), *ids, days)
-        body = ok(quote_json(quote)).body
+        body = await quote_body(json.loads(b"".join(chunks)))
     except Exception:  # noqa: BLE001 - the route answers it (4xx or its 500) from the replay
         return _replay(chunks, receive)
     await send_json(send, body)

@@ -22,7 +22,8 @@ from mongocollectibles.domain.customer import (
     parse_customer,
     parse_payment_method,
 )
-from mongocollectibles.domain.errors import Conflict, InvalidInput, PaymentProviderError
+from mongocollectibles.domain.errors import Conflict, PaymentProviderError
+from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import parse_duration
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
@@ -73,18 +74,11 @@ class CheckoutResult:
     message: str
 
 
-def _id(data: dict, key: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value or len(value) > 100:
-        raise InvalidInput(f"{key} is required.", field=key)
-    return value
-
-
 def parse_order(data: dict) -> Order:
     """Every field checked before anything is written."""
     return Order(
-        collectible_id=_id(data, "collectible_id"),
-        store_id=_id(data, "store_id"),
+        collectible_id=required_id(data, "collectible_id"),
+        store_id=required_id(data, "store_id"),
         duration_days=parse_duration(data.get("duration"), get_settings().max_duration_days),
         payment_method=parse_payment_method(data.get("payment_method")),
         customer=parse_customer(data.get("customer")),
