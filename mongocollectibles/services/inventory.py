@@ -75,15 +75,6 @@ def _first_free(session: Session, collectible_id: str, warehouse_id: str, lock: 
     return session.exec(query).first()
 
 
-def nearest_free_unit(session: Session, collectible_id: str, store_id: str) -> Candidate | None:
-    """The unit a checkout would take now (nothing is reserved)."""
-    for warehouse_id, km in _stocked_warehouses(session, collectible_id, store_id):
-        unit_id = _first_free(session, collectible_id, warehouse_id, lock=False)
-        if unit_id is not None:
-            return Candidate(unit_id=unit_id, warehouse_id=warehouse_id, km=km)
-    return None
-
-
 def free_counts(
     session: Session, collectible_ids: Iterable[str] | None = None
 ) -> dict[str, dict[str, int]]:

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, inspect
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from mongocollectibles import migrations
 from mongocollectibles.db import get_engine, session_scope
@@ -41,15 +41,19 @@ def test_seeded_catalog_has_stock_four_each(db_url):
 
 
 def test_sql_allocation_order_matches_the_domain_rule(db_url):
-    with session_scope(db_url) as session:
-        for store in ("store-a", "store-b", "store-c"):
+    for store in ("store-a", "store-b", "store-c"):
+        with Session(get_engine(db_url)) as session:
             rows = session.exec(
                 select(Unit.id, Unit.warehouse_id, Distance.km)
                 .join(Distance, Distance.warehouse_id == Unit.warehouse_id)
                 .where(Unit.collectible_id == "col-003", Distance.store_id == store)
             ).all()
             expected = choose_unit(Candidate(*row) for row in rows)
-            assert inventory.nearest_free_unit(session, "col-003", store) == expected
+            held = inventory.hold_unit(
+                session, collectible_id="col-003", store_id=store, rental_id="probe"
+            )
+            session.rollback()  # look only: nothing is kept
+        assert held == expected
 
 
 def test_holds_take_units_nearest_first_then_run_out(db_url):
