@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from mongocollectibles.domain.lifecycle import LIVE_STATUSES
+from mongocollectibles.domain.status import LIVE_STATUSES
 
 
 def utcnow() -> datetime:

@@ -11,7 +11,7 @@ import reflex as rx
 from reflex.event import EventType
 
 from mongocollectibles.components.order_summary import OrderSummary
-from mongocollectibles.domain import lifecycle
+from mongocollectibles.domain import status
 from mongocollectibles.domain.customer import PAYMENT_METHODS
 from mongocollectibles.domain.pricing import format_php
 
@@ -19,16 +19,16 @@ if TYPE_CHECKING:
     from mongocollectibles.services.rentals import RentalView
 
 MANILA = timezone(timedelta(hours=8), "PHT")  # no daylight saving time
-PAID_STATUSES = {lifecycle.PAID, lifecycle.READY_FOR_PICKUP, lifecycle.PICKED_UP}
+PAID_STATUSES = {status.PAID, status.READY_FOR_PICKUP, status.PICKED_UP}
 STATUS_COLORS = {
-    lifecycle.PENDING_PAYMENT: "amber",
-    lifecycle.PAID: "grass",
-    lifecycle.READY_FOR_PICKUP: "grass",
-    lifecycle.PICKED_UP: "blue",
-    lifecycle.RETURNED: "gray",
-    lifecycle.CANCELLED: "gray",
-    lifecycle.EXPIRED: "gray",
-    lifecycle.REFUNDED: "purple",
+    status.PENDING_PAYMENT: "amber",
+    status.PAID: "grass",
+    status.READY_FOR_PICKUP: "grass",
+    status.PICKED_UP: "blue",
+    status.RETURNED: "gray",
+    status.CANCELLED: "gray",
+    status.EXPIRED: "gray",
+    status.REFUNDED: "purple",
 }
 
 
@@ -62,21 +62,21 @@ def _pickup_text(view: RentalView) -> str:
     store = view.store_name
     days = f"{view.eta_days} day" + ("" if view.eta_days == 1 else "s")
     if view.status in PAID_STATUSES and view.paid_at is not None:
-        if view.status == lifecycle.READY_FOR_PICKUP:
+        if view.status == status.READY_FOR_PICKUP:
             return f"Ready now at {store}, {view.store_address}. Bring a valid ID."
         ready = view.paid_at + timedelta(days=view.eta_days)
         return (
             f"Pick it up at {store}, {view.store_address}, from {_local(ready, '%a %d %b')} "
             f"(about {days} after payment). Your order page shows when it is ready."
         )
-    if view.status == lifecycle.PENDING_PAYMENT:
+    if view.status == status.PENDING_PAYMENT:
         return f"Ready for pickup at {store}, {view.store_address}, about {days} after payment."
     return f"Pickup store: {store}, {view.store_address}."
 
 
 def rental_display(view: RentalView) -> tuple[RentalStatus, OrderSummary]:
-    pending = view.status == lifecycle.PENDING_PAYMENT
-    status = RentalStatus(
+    pending = view.status == status.PENDING_PAYMENT
+    rental_status = RentalStatus(
         id=view.id,
         status=view.status,
         status_label=view.status_label,
@@ -111,7 +111,7 @@ def rental_display(view: RentalView) -> tuple[RentalStatus, OrderSummary]:
         eta_text="",  # the pickup text is shown in the status notice
         available=True,
     )
-    return status, summary
+    return rental_status, summary
 
 
 def status_badge(s: RentalStatus) -> rx.Component:

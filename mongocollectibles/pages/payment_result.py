@@ -18,6 +18,7 @@ from mongocollectibles.components.rental_status import (
     rental_facts,
     retry_payment_link,
 )
+from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import DomainError, NotFound
 from mongocollectibles.services import rentals
 from mongocollectibles.services.payment_gateway import get_gateway
@@ -58,7 +59,8 @@ class PaymentResultState(rx.State):
             return
         self._show(view)
         self.loaded = True
-        if view.status == "pending_payment" and self.router.url.path.startswith("/payment/success"):
+        on_success_page = self.router.url.path.startswith("/payment/success")
+        if view.status == status.PENDING_PAYMENT and on_success_page:
             self.waiting = True
             return PaymentResultState.wait_for_payment
 
@@ -161,16 +163,16 @@ def status_notice(kind: str) -> rx.Component:
         "circle_x",
         rx.match(
             R.status,
-            ("cancelled", "This rental is cancelled"),
-            ("expired", "This rental expired"),
-            ("refunded", "This rental was refunded"),
+            (status.CANCELLED, "This rental is cancelled"),
+            (status.EXPIRED, "This rental expired"),
+            (status.REFUNDED, "This rental was refunded"),
             "This rental is closed",
         ),
         rx.text(
             rx.match(
                 R.status,
-                ("expired", "The payment did not arrive in time, so the unit was released. "),
-                ("refunded", "Your payment was refunded. "),
+                (status.EXPIRED, "The payment did not arrive in time, so the unit was released. "),
+                (status.REFUNDED, "Your payment was refunded. "),
                 "The unit was released and nothing was charged. ",
             ),
             R.refund_note,

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mongocollectibles.db import run_in_session
-from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.domain import status
 from mongocollectibles.domain.customer import (
     PAYMENT_METHODS,
     Customer,

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from mongocollectibles.db import run_in_session
-from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.domain import status
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import GatewayError, PaymentGateway
 from mongocollectibles.services import lifecycle

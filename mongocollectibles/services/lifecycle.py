@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from mongocollectibles.db import is_postgres
-from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, NotFound
 from mongocollectibles.models import Rental, RentalEvent, utcnow
 from mongocollectibles.services import inventory

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import InvalidInput
 from mongocollectibles.services import lifecycle
 

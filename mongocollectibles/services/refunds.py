@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from mongocollectibles.db import run_in_session
-from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, PaymentProviderError
 from mongocollectibles.payments import GatewayError, PaymentGateway
 from mongocollectibles.services import lifecycle

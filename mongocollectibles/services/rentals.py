@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from mongocollectibles.db import run_in_session
-from mongocollectibles.domain import lifecycle as status
+from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, NotFound
 from mongocollectibles.models import Collectible, Rental, Store
 from mongocollectibles.payments import GatewayError, PaymentGateway
