@@ -1,0 +1,69 @@
+"""The unit of work every use case takes: one database, and one transaction per use.
+
+    with uow() as session: ...              # commits when the block succeeds, else rolls back
+    await uow.run(fn, *args)                # fn(session, *args) in a worker thread, one transaction
+
+Use cases take it as a parameter (`uow=`), defaulting to the app's (`default_uow()`, the
+configured DATABASE_URL); tests pass their own for their throwaway databases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from mongocollectibles.db import get_engine
+from mongocollectibles.settings import get_settings
+
+T = TypeVar("T")
+
+
+class UnitOfWork:
+    """A session factory bound to one database URL (None: the configured DATABASE_URL)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self._url = url
+
+    @property
+    def url(self) -> str:
+        return self._url or get_settings().database_url
+
+    @property
+    def engine(self) -> Engine:
+        return get_engine(self.url)
+
+    @contextmanager
+    def __call__(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """fn(session, *args, **kwargs) in one transaction, in this thread."""
+        with self() as session:
+            return fn(session, *args, **kwargs)
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """fn(session, *args, **kwargs) in one transaction, off the event loop."""
+        return await asyncio.to_thread(partial(self.call, fn, *args, **kwargs))
+
+    def __repr__(self) -> str:
+        return f"UnitOfWork({self._url!r})"
+
+
+_DEFAULT = UnitOfWork()
+
+
+def default_uow() -> UnitOfWork:
+    """The app's unit of work: the database the settings name (read at each use)."""
+    return _DEFAULT
