@@ -7,7 +7,7 @@ ENVIRONMENT=production, PostgreSQL. wrk (another process) loads it at the seed s
 Four servers run side by side and are loaded in turn, round after round (the figures are the
 medians of the rounds, so drift on a shared machine hits all of them alike):
 - ours: the app as deployed, `mongocollectibles.api:app` (FastAPI behind
-  `api.catalog.hot_paths`, which answers these two requests before FastAPI);
+  `api.fast_path.hot_paths`, which answers these two requests before FastAPI);
 - without fast path: `create_api()` alone, every request through FastAPI's routing;
 - FastAPI floor: our app plus a route that answers the same bytes and does nothing else
   (bench/apps.py): what any endpoint inside FastAPI costs;

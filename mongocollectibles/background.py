@@ -12,13 +12,15 @@ from fastapi import FastAPI
 
 from mongocollectibles.services.expiry import run_sweeper
 from mongocollectibles.services.payment_gateway import close_gateway, get_gateway
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 
 @asynccontextmanager
-async def background_tasks(api: FastAPI) -> AsyncIterator[None]:
+async def background_tasks(api: FastAPI, *, uow: UnitOfWork | None = None) -> AsyncIterator[None]:
     sweeper = asyncio.create_task(
-        run_sweeper(get_gateway, get_settings().sweep_interval_seconds), name="hold-expiry"
+        run_sweeper(get_gateway, get_settings().sweep_interval_seconds, uow=uow),
+        name="hold-expiry",
     )
     try:
         yield

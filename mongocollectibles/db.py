@@ -1,21 +1,16 @@
-"""Engines and sessions. Engines are built lazily (never at import time) and cached per URL."""
+"""Engines, built lazily (never at import time) and cached per URL. Sessions and transactions
+are the unit of work's (services/unit_of_work.py)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from mongocollectibles.settings import get_settings
-
-T = TypeVar("T")
 
 
 def is_postgres(engine_or_session: Engine | Session) -> bool:
@@ -50,28 +45,6 @@ def _engine_for(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-
-
-@contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """A session that commits when the block succeeds and rolls back when it raises."""
-    with Session(get_engine(url), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-def _call_in_session(fn: Callable[..., T], url: str | None, args, kwargs) -> T:  # noqa: ANN001
-    with session_scope(url) as session:
-        return fn(session, *args, **kwargs)
-
-
-async def run_in_session(fn: Callable[..., T], *args, url: str | None = None, **kwargs) -> T:
-    """Run a session-taking service in a worker thread, off the event loop, in one transaction."""
-    return await asyncio.to_thread(partial(_call_in_session, fn, url, args, kwargs))
 
 
 def clear_engines() -> None:

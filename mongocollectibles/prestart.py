@@ -12,10 +12,11 @@ import time
 from sqlalchemy import text
 
 from mongocollectibles import migrations
-from mongocollectibles.db import get_engine, session_scope
+from mongocollectibles.db import get_engine
 from mongocollectibles.domain.errors import NetworkInvalid
 from mongocollectibles.seed import seed
 from mongocollectibles.services.network import check_network
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 
@@ -35,13 +36,14 @@ def wait_for_database(url: str | None = None, timeout_seconds: float = 60.0) -> 
 
 def prestart(url: str | None = None, with_demo_data: bool | None = None) -> None:
     settings = get_settings()
+    uow = UnitOfWork(url)
     wait_for_database(url)
     migrations.upgrade(url)
     if settings.seed_demo_data if with_demo_data is None else with_demo_data:
-        with session_scope(url) as session:
+        with uow() as session:
             added = seed(session)
         print(f"prestart: demo data ready ({added} rows added)")
-    with session_scope(url) as session:
+    with uow() as session:
         try:
             check_network(session)
         except NetworkInvalid as error:

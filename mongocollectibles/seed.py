@@ -1,7 +1,7 @@
 """Demo data from DOMAIN.md: 6 collectibles, 3 stores, 4 warehouses, one unit of each
 collectible in each warehouse. Idempotent: rows that exist are left as the owner set them.
 
-Run: python -m mongocollectibles.seed
+Loaded by the prestart path (python -m mongocollectibles.prestart).
 """
 
 from __future__ import annotations
@@ -101,14 +101,3 @@ def seed(session: Session) -> int:
             added += _add_missing(session, Unit(id=uid, collectible_id=cid, warehouse_id=wid), uid)
     session.flush()
     return added
-
-
-def main() -> None:
-    from mongocollectibles.db import session_scope
-
-    with session_scope() as session:
-        print(f"seed: {seed(session)} rows added")
-
-
-if __name__ == "__main__":
-    main()

@@ -9,7 +9,7 @@ import pytest
 os.environ.setdefault("ENVIRONMENT", "test")
 
 from mongocollectibles.db import get_engine  # noqa: E402
-from mongocollectibles.settings import get_settings  # noqa: E402
+from mongocollectibles.services.unit_of_work import UnitOfWork  # noqa: E402
 from tests.support.databases import TemplateDatabases, postgres_problem  # noqa: E402
 
 
@@ -50,9 +50,6 @@ def pg_url(template_databases):
 
 
 @pytest.fixture
-def app_database(db_url, monkeypatch):
-    """Point the app's settings (API, services) at the test database."""
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield db_url
-    get_settings.cache_clear()
+def uow(db_url):
+    """The unit of work of a fresh, migrated, seeded database (each backend)."""
+    return UnitOfWork(db_url)

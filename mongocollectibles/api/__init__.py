@@ -5,8 +5,8 @@ this package from the Reflex app does not build a second API)."""
 
 from functools import cache
 
-from mongocollectibles.api.catalog import hot_paths
 from mongocollectibles.api.factory import create_api
+from mongocollectibles.api.fast_path import hot_paths
 
 __all__ = ["app", "create_api", "hot_paths"]
 

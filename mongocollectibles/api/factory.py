@@ -10,10 +10,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from mongocollectibles.api import catalog, payments, rentals
+from mongocollectibles.api import collectibles, rentals, stores, webhooks
 from mongocollectibles.api.envelope import ApiError, domain_error_response, fail
 from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import SANDBOX_PREFIX, Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -59,14 +60,16 @@ def _mount_sandbox(api: FastAPI, settings: Settings) -> None:
     api.state.sandbox_app = sandbox
 
 
-def create_api(*, run_background_tasks: bool = True) -> FastAPI:
-    """The API. Inside Reflex, pass run_background_tasks=False and register
-    `mongocollectibles.background.background_tasks` as a Reflex lifespan task instead."""
+def create_api(*, uow: UnitOfWork | None = None, run_background_tasks: bool = True) -> FastAPI:
+    """The API on `uow`'s database (default: the app's). Inside Reflex, pass
+    run_background_tasks=False and register `mongocollectibles.background.background_tasks`
+    as a Reflex lifespan task instead."""
     settings = get_settings()
+    uow = uow or default_uow()
 
     @asynccontextmanager
     async def lifespan(api: FastAPI):
-        async with background_tasks(api):
+        async with background_tasks(api, uow=uow):
             yield
 
     api = FastAPI(
@@ -77,10 +80,10 @@ def create_api(*, run_background_tasks: bool = True) -> FastAPI:
         openapi_url="/api/openapi.json",
         lifespan=lifespan if run_background_tasks else None,
     )
+    api.state.uow = uow
     _install_error_handlers(api)
-    api.include_router(catalog.router)
-    api.include_router(rentals.router)
-    api.include_router(payments.router)
+    for module in (collectibles, stores, rentals, webhooks):
+        api.include_router(module.router)
     if settings.uses_sandbox:
         _mount_sandbox(api, settings)
     return api

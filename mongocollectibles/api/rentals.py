@@ -1,28 +1,47 @@
-"""POST /api/rentals/quote (checkout lives in api/payments.py)."""
+"""Every /api/rentals route: quote, checkout, a rental's status, the customer's cancel.
+The request schemas here document the bodies; the domain rules do the checking, for clear
+messages."""
 
 from __future__ import annotations
 
-import json
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from starlette.types import Message, Receive, Scope, Send
 
-from mongocollectibles.api.envelope import MAX_BODY_BYTES, ok, read_json_object
+from mongocollectibles.api.deps import gateway, uow_of
+from mongocollectibles.api.envelope import ok, read_json_object
+from mongocollectibles.domain.customer import PAYMENT_METHODS
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
-from mongocollectibles.services import catalog, quotes
+from mongocollectibles.payments import PaymentGateway
+from mongocollectibles.services import catalog, checkout, quotes, rentals
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/rentals", tags=["rentals"])
+TOKEN = Query(max_length=100, description="The rental's secret token (from its links)")
 
 
 class QuoteRequest(BaseModel):
-    """Documentation of the body; parsing is done by the domain rules for clear messages."""
-
     collectible_id: str = Field(examples=["col-002"])
     store_id: str = Field(examples=["store-a"])
     duration: int = Field(ge=1, description="Whole days, 1 to MAX_DURATION_DAYS", examples=[3])
+
+
+class CustomerBody(BaseModel):
+    name: str = Field(examples=["Juan dela Cruz"])
+    email: str = Field(examples=["juan@example.com"])
+    phone: str = Field(examples=["0917 123 4567"])
+    address: str = Field(examples=["12 Mabini Street"])
+    city: str = Field(examples=["Manila"])
+    postal_code: str = Field(examples=["1000"])
+
+
+class CheckoutRequest(BaseModel):
+    collectible_id: str = Field(examples=["col-002"])
+    store_id: str = Field(examples=["store-a"])
+    duration: int = Field(ge=1, examples=[7])
+    payment_method: str = Field(examples=["gcash"], description=", ".join(PAYMENT_METHODS))
+    customer: CustomerBody
 
 
 def body_doc(model: type[BaseModel]) -> dict:
@@ -52,71 +71,93 @@ def quote_json(q: quotes.Quote) -> dict:
     }
 
 
-@router.post(
-    "/quote",
-    summary="Price, special rate, stock and ETA (reserves nothing)",
-    openapi_extra=body_doc(QuoteRequest),
-)
-async def quote(request: Request):
-    body = await quote_body(await read_json_object(request))
-    return Response(body, media_type="application/json")
+def rental_json(view: rentals.RentalView) -> dict:
+    return {
+        "rental_id": view.id,
+        "status": view.status,
+        "status_label": view.status_label,
+        "collectible_id": view.collectible_id,
+        "collectible_name": view.collectible_name,
+        "store_id": view.store_id,
+        "store_name": view.store_name,
+        "duration": view.duration_days,
+        "daily_rate": pesos(view.daily_rate_centavos),
+        "total_fee": pesos(view.total_centavos),
+        "total_fee_centavos": view.total_centavos,
+        "is_special_rate": view.is_special_rate,
+        "eta": view.eta_days,
+        "payment_method": view.payment_method,
+        "needs_refund": view.needs_refund,
+        "payment_url": view.payment_url,
+    }
 
 
-async def quote_body(data: dict) -> bytes:
+async def quote_body(data: dict, uow: UnitOfWork | None = None) -> bytes:
     """The quote's JSON for a request body (the route and the fast path both answer with it);
     raises the domain's errors for bad input. Priced from the in-process catalog snapshot: no
     query and no thread while it is fresh."""
     collectible_id = required_id(data, "collectible_id")
     store_id = required_id(data, "store_id")
     days = quotes.parse_days(data.get("duration"))
-    snapshot = await catalog.current_snapshot()
+    snapshot = await catalog.get_snapshot(uow=uow)
     return ok(quote_json(quotes.quote_from(snapshot, collectible_id, store_id, days))).body
 
 
-async def answer_quote(scope: Scope, receive: Receive, send: Send) -> Receive | None:
-    """Answer a well-formed `POST /api/rentals/quote` from the catalog snapshot (see
-    `api.catalog.hot_paths`): None once answered; otherwise, having sent nothing, the
-    `receive` to hand to the app, which replays the body already read."""
-    declared = dict(scope["headers"]).get(b"content-length", b"")
-    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
-        return receive
-    chunks: list[bytes] = []
-    size, more = 0, True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            return _replay(chunks, receive, last=message)
-        chunks.append(message.get("body", b""))
-        size += len(chunks[-1])
-        more = message.get("more_body", False)
-        if size > MAX_BODY_BYTES:
-            return _replay(chunks, receive, more=more)
-    try:
-        body = await quote_body(json.loads(b"".join(chunks)))
-    except Exception:  # noqa: BLE001 - the route answers it (4xx or its 500) from the replay
-        return _replay(chunks, receive)
-    await send_json(send, body)
-    return None
+@router.post(
+    "/quote",
+    summary="Price, special rate, stock and ETA (reserves nothing)",
+    openapi_extra=body_doc(QuoteRequest),
+)
+async def quote(request: Request, uow: UnitOfWork = Depends(uow_of)) -> Response:
+    body = await quote_body(await read_json_object(request), uow)
+    return Response(body, media_type="application/json")
 
 
-async def send_json(send: Send, body: bytes) -> None:
-    """A 200 with the same headers as the routes' JSON responses."""
-    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+@router.post(
+    "/checkout",
+    summary="Hold the nearest unit and open a PayMongo checkout; returns payment_url",
+    openapi_extra=body_doc(CheckoutRequest),
+)
+async def start_checkout(
+    request: Request,
+    idempotency_key: str | None = Header(default=None, max_length=100),
+    uow: UnitOfWork = Depends(uow_of),
+    payments: PaymentGateway = Depends(gateway),
+) -> Response:
+    data = await read_json_object(request)
+    result = await checkout.start_checkout(
+        data, gateway=payments, idempotency_key=idempotency_key, uow=uow
+    )
+    return ok(
+        {
+            "rental_id": result.rental_id,
+            "token": result.secret_token,
+            "total_fee": pesos(result.total_centavos),
+            "total_fee_centavos": result.total_centavos,
+            "eta": result.eta_days,
+            "payment_url": result.payment_url,
+            "message": result.message,
+        }
+    )
 
 
-def _replay(
-    chunks: list[bytes], receive: Receive, *, more: bool = False, last: Message | None = None
-) -> Receive:
-    """A receive that gives the body read so far again, then goes on with `receive`."""
-    pending: list[Message] = [
-        {"type": "http.request", "body": b"".join(chunks), "more_body": more or last is not None}
-    ]
-    if last is not None:
-        pending.append(last)
+@router.get("/{rental_id}", summary="A rental's status (confirms pending payments)")
+async def rental_status(
+    rental_id: str,
+    token: str = TOKEN,
+    uow: UnitOfWork = Depends(uow_of),
+    payments: PaymentGateway = Depends(gateway),
+) -> Response:
+    view = await rentals.refresh_rental_status(rental_id, token, gateway=payments, uow=uow)
+    return ok(rental_json(view))
 
-    async def replay() -> Message:
-        return pending.pop(0) if pending else await receive()
 
-    return replay
+@router.post("/{rental_id}/cancel", summary="Customer cancel of an unpaid rental")
+async def cancel_rental(
+    rental_id: str,
+    token: str = TOKEN,
+    uow: UnitOfWork = Depends(uow_of),
+    payments: PaymentGateway = Depends(gateway),
+) -> Response:
+    view = await rentals.cancel_rental(rental_id, token, gateway=payments, uow=uow)
+    return ok(rental_json(view))

@@ -7,7 +7,6 @@ import reflex as rx
 from mongocollectibles.components.collectible_card import CardItem, collectible_card
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.price import eta_phrase
-from mongocollectibles.db import run_in_session
 from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
 from mongocollectibles.services import catalog
 from mongocollectibles.state.live import LiveStockMixin
@@ -61,7 +60,7 @@ class CatalogState(LiveStockMixin, rx.State):
         self.error = ""
         try:
             store_id, store_name = await self._read()
-            views = await run_in_session(catalog.list_collectibles, store_id or None)
+            views = await catalog.list_collectibles(store_id or None)
         except Exception:  # noqa: BLE001 - show a message, keep the page usable
             self.error = "We could not load the collectibles. Please try again in a moment."
             self.loading = False
@@ -91,7 +90,7 @@ class CatalogState(LiveStockMixin, rx.State):
 
     @staticmethod
     async def _poll_read(store_id: str, store_name: str):
-        return cards(await run_in_session(catalog.list_collectibles, store_id or None), store_name)
+        return cards(await catalog.list_collectibles(store_id or None), store_name)
 
     def _poll_apply(self, fresh: list[CardItem]) -> None:
         if fresh != self.items:

@@ -13,7 +13,6 @@ from mongocollectibles.components.checkout_form import billing_fields, payment_m
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.order_summary import OrderSummary, order_summary
 from mongocollectibles.components.price import eta_phrase, special_rate_message
-from mongocollectibles.db import run_in_session
 from mongocollectibles.domain.customer import PAYMENT_METHODS, customer_field_errors
 from mongocollectibles.domain.errors import (
     Conflict,
@@ -25,7 +24,6 @@ from mongocollectibles.domain.errors import (
 from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.services import catalog, checkout, quotes
 from mongocollectibles.services.payment_gateway import get_gateway
-from mongocollectibles.services.pricing import load_rules
 from mongocollectibles.state.live import LiveStockMixin
 from mongocollectibles.state.store_choice import StoreChoiceState
 
@@ -34,16 +32,13 @@ NO_ERRORS = dict.fromkeys(FIELDS, "")
 SOLD_OUT = "Out of stock at the moment: every unit is rented or on hold."
 
 
-def order_facts(session, collectible_id: str, store: dict, duration: str) -> OrderSummary:
-    """Quote, collectible and pricing rules, read in one session, as the summary shows them."""
-    q = quotes.quote(session, collectible_id, store["id"], duration)
-    item = catalog.get_collectible(session, q.collectible_id, None)
-    rules = load_rules(session)
+def order_summary_of(q: quotes.Quote, store: dict) -> OrderSummary:
+    """The summary as the checkout shows it, from the quote (which knows the rules)."""
     daily = format_php(q.daily_rate_centavos)
     return OrderSummary(
         collectible_id=q.collectible_id,
         name=q.collectible_name,
-        image_url=item.image_url,
+        image_url=q.image_url,
         store_name=store["name"],
         store_address=store["address"],
         days=q.duration_days,
@@ -51,7 +46,7 @@ def order_facts(session, collectible_id: str, store: dict, duration: str) -> Ord
         total_text=format_php(q.total_centavos),
         is_special=q.is_special_rate,
         special_text=special_rate_message(
-            rules.special_threshold_days, daily, format_php(item.daily_rate_centavos)
+            q.special_threshold_days, daily, format_php(q.base_daily_rate_centavos)
         ),
         eta_text=eta_phrase(q.eta_days, store["name"]) if q.available else SOLD_OUT,
         available=q.available,
@@ -81,7 +76,9 @@ class CheckoutState(LiveStockMixin, rx.State):
         store = choice.store()
         cid, duration = query.get("collectible_id", ""), query.get("duration", "")
         try:
-            self.summary = await run_in_session(order_facts, cid, store, duration)
+            self.summary = order_summary_of(
+                await quotes.get_quote(cid, store["id"], duration), store
+            )
         except (InvalidInput, NotFound) as error:
             self.problem = error.message
             return
@@ -164,11 +161,11 @@ class CheckoutState(LiveStockMixin, rx.State):
 
     @staticmethod
     async def _poll_read(collectible_id: str, store_id: str, store_name: str):
-        view = await run_in_session(catalog.get_collectible, collectible_id, store_id)
+        view = await catalog.get_collectible(collectible_id, store_id)
         return (
             collectible_id,
             store_id,
-            view.available and view.eta_days is not None,
+            view.available,
             (eta_phrase(view.eta_days, store_name) if view.available else SOLD_OUT),
         )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import reflex as rx
-from sqlmodel import Session
 
 from mongocollectibles.components.collectible_card import collectible_image, stock_badge
 from mongocollectibles.components.layout import page_layout
@@ -16,20 +15,14 @@ from mongocollectibles.components.price import (
     special_rate_warning,
 )
 from mongocollectibles.components.store_select import store_select
-from mongocollectibles.db import run_in_session
 from mongocollectibles.domain.errors import InvalidInput, NotFound
 from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
 from mongocollectibles.services import catalog, quotes
-from mongocollectibles.services.pricing import load_rules
 from mongocollectibles.settings import get_settings
 from mongocollectibles.state.live import LiveStockMixin
 from mongocollectibles.state.store_choice import StoreChoiceState
 
 DEFAULT_DAYS = "7"
-
-
-def _quote_and_threshold(session: Session, collectible_id: str, store_id: str, days: str):
-    return quotes.quote(session, collectible_id, store_id, days), load_rules(session)
 
 
 class CollectibleState(LiveStockMixin, rx.State):
@@ -40,7 +33,6 @@ class CollectibleState(LiveStockMixin, rx.State):
     size_label: str = ""
     image_url: str = ""
     base_rate_text: str = ""
-    _base_rate: int = 0
 
     duration: str = DEFAULT_DAYS
     quote_error: str = ""
@@ -58,9 +50,11 @@ class CollectibleState(LiveStockMixin, rx.State):
         store_id = await choice.ensure_store()
         return store_id, choice.store(store_id)["name"]
 
-    def _apply_stock(self, stock: int, eta_days: int | None, store_name: str) -> None:
+    def _apply_stock(
+        self, stock: int, eta_days: int | None, available: bool, store_name: str
+    ) -> None:
         self.stock = stock
-        self.available = stock > 0 and eta_days is not None
+        self.available = available
         self.stock_text = f"{stock} in stock" if self.available else "Out of stock"
         self.eta_text = (
             eta_phrase(eta_days, store_name)
@@ -71,9 +65,7 @@ class CollectibleState(LiveStockMixin, rx.State):
     async def _requote(self) -> None:
         store_id, store_name = await self._store()
         try:
-            q, rules = await run_in_session(
-                _quote_and_threshold, self.collectible_id, store_id, self.duration
-            )
+            q = await quotes.get_quote(self.collectible_id, store_id, self.duration)
         except (InvalidInput, NotFound) as error:
             self.quote_error = error.message
             return
@@ -82,9 +74,11 @@ class CollectibleState(LiveStockMixin, rx.State):
         self.total_text = format_php(q.total_centavos)
         self.is_special = q.is_special_rate
         self.special_text = special_rate_message(
-            rules.special_threshold_days, self.daily_rate_text, format_php(self._base_rate)
+            q.special_threshold_days,
+            self.daily_rate_text,
+            format_php(q.base_daily_rate_centavos),
         )
-        self._apply_stock(q.stock, q.eta_days, store_name)
+        self._apply_stock(q.stock, q.eta_days, q.available, store_name)
 
     @rx.event
     async def load(self):
@@ -92,13 +86,12 @@ class CollectibleState(LiveStockMixin, rx.State):
         days = self.router.url.query_parameters.get("duration", DEFAULT_DAYS)
         self.duration = str(days)[:6]
         try:
-            item = await run_in_session(catalog.get_collectible, self.collectible_id, None)
+            item = await catalog.get_collectible(self.collectible_id)
         except NotFound as error:
             self.not_found, self.loading = error.message, False
             return
         self.name, self.description, self.image_url = item.name, item.description, item.image_url
         self.size_label = SIZE_LABELS.get(item.size, item.size)
-        self._base_rate = item.daily_rate_centavos
         self.base_rate_text = f"{format_php(item.daily_rate_centavos)} / day"
         await self._requote()
         self.loading = False
@@ -132,13 +125,13 @@ class CollectibleState(LiveStockMixin, rx.State):
 
     @staticmethod
     async def _poll_read(collectible_id: str, store_id: str, store_name: str):
-        view = await run_in_session(catalog.get_collectible, collectible_id, store_id)
-        return collectible_id, view.stock, view.eta_days, store_name
+        view = await catalog.get_collectible(collectible_id, store_id)
+        return collectible_id, view.stock, view.eta_days, view.available, store_name
 
     def _poll_apply(self, fresh) -> None:
-        collectible_id, stock, eta_days, store_name = fresh
+        collectible_id, stock, eta_days, available, store_name = fresh
         if collectible_id == self.collectible_id:
-            self._apply_stock(stock, eta_days, store_name)
+            self._apply_stock(stock, eta_days, available, store_name)
 
 
 def quote_panel() -> rx.Component:

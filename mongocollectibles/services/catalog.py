@@ -1,341 +1,76 @@
 """What customers browse: collectibles with stock and ETA for a pickup store, and stores.
 
-The catalog (stores, collectibles, distances, prices and the free-unit counts) is read from
-the database into an in-process `Snapshot` that serves every request for up to
-`CACHE_SECONDS`, so browsing costs no query per request however many units there are:
-
-- a hold or release made through `services.inventory` in this process is announced when it
-  commits; the next read re-counts just those collectibles (one index range scan each), so
-  a customer never sees their own checkout missing from the stock;
-- changes made by other processes (or directly in the database) show within CACHE_SECONDS
-  (longer only for huge inventories: a full re-read never takes more than 1/READ_SHARE of
-  the time, e.g. every ~2.5 s with a million units); call `invalidate(session)` after direct
-  edits (owner actions) to show them at once;
-- when only the age runs out, readers keep the old snapshot while one thread re-reads it.
-
-`get_collectible` and `get_store` still read the database on every call (one collectible:
-a few indexed lookups): they are what the API's single-collectible route and checks use.
+Lists come from the in-process catalog snapshot (`services.catalog_snapshot`: no query while
+it is fresh); one collectible by id is read from the database now (a few indexed lookups).
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
-import weakref
-from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from mongocollectibles.db import get_engine
-from mongocollectibles.domain.errors import NotFound
-from mongocollectibles.domain.pricing import PricingRules
 from mongocollectibles.models import Collectible, Distance, Store
 from mongocollectibles.services import inventory
+from mongocollectibles.services.catalog_snapshot import (
+    CollectibleView,
+    Item,
+    Snapshot,
+    StoreView,
+    collectible_not_found,
+    collectible_view,
+    current_snapshot,
+    store_not_found,
+)
 from mongocollectibles.services.pricing import load_rules
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
-CACHE_SECONDS = 1.0
-READ_SHARE = 20  # full re-reads at most every READ_SHARE x the time the last one took
-
-
-@dataclass(frozen=True)
-class CollectibleView:
-    id: str
-    name: str
-    description: str
-    size: str
-    image_url: str
-    stock: int
-    daily_rate_centavos: int  # base rate for the size
-    eta_days: int | None  # None when out of stock or no store chosen
-
-    @property
-    def available(self) -> bool:
-        return self.stock > 0
+__all__ = [
+    "CollectibleView",
+    "Snapshot",
+    "StoreView",
+    "get_collectible",
+    "get_snapshot",
+    "list_collectibles",
+    "list_stores",
+    "read_collectible",
+]
 
 
-@dataclass(frozen=True)
-class StoreView:
-    id: str
-    name: str
-    address: str
+async def get_snapshot(*, uow: UnitOfWork | None = None) -> Snapshot:
+    """The catalog as of now (for renderers that cache per snapshot, such as the API's)."""
+    return await current_snapshot((uow or default_uow()).engine)
 
 
-@dataclass(frozen=True)
-class Item:
-    """A collectible's own facts (what does not change with stock)."""
-
-    id: str
-    name: str
-    description: str
-    size: str
-    image_url: str
+async def list_stores(*, uow: UnitOfWork | None = None) -> list[StoreView]:
+    return list((await get_snapshot(uow=uow)).stores)
 
 
-def _store_not_found(store_id: object) -> NotFound:
-    return NotFound(f"Store {store_id!r} not found.")
+async def list_collectibles(
+    store_id: str | None = None, *, uow: UnitOfWork | None = None
+) -> list[CollectibleView]:
+    """Every active collectible with stock (and ETA to `store_id`); NotFound for a bad store."""
+    return list((await get_snapshot(uow=uow)).views(store_id))
 
 
-def _collectible_not_found(collectible_id: object) -> NotFound:
-    return NotFound(f"Collectible {collectible_id!r} not found.")
-
-
-def _view(
-    item: Item,
-    counts: dict[str, dict[str, int]],
-    distances: dict[str, int],
-    rates: dict[str, int],
+async def get_collectible(
+    collectible_id: str, store_id: str | None = None, *, uow: UnitOfWork | None = None
 ) -> CollectibleView:
-    per_warehouse = counts.get(item.id, {})
-    reachable = [distances[w] for w in per_warehouse if w in distances]
-    return CollectibleView(
-        id=item.id,
-        name=item.name,
-        description=item.description,
-        size=item.size,
-        image_url=item.image_url,
-        stock=sum(per_warehouse.values()),
-        daily_rate_centavos=rates[item.size],
-        eta_days=min(reachable) if reachable else None,
-    )
+    """One collectible with its stock read from the database now."""
+    return await (uow or default_uow()).run(read_collectible, collectible_id, store_id)
 
 
-@dataclass
-class Snapshot:
-    """The catalog as read at one moment; never mutated once published (except `memo`)."""
-
-    version: int  # inventory.stock_version when it was read
-    read_at: float  # time.monotonic() of the last full read
-    max_age: float  # seconds until the next full read (CACHE_SECONDS or more)
-    stores: tuple[StoreView, ...]
-    items: tuple[Item, ...]  # active collectibles, by id
-    distances: dict[str, dict[str, int]]  # store id -> warehouse id -> km
-    rules: PricingRules
-    counts: dict[str, dict[str, int]]  # collectible id -> active warehouse id -> free units
-    store_by_id: dict[str, StoreView] = field(init=False)
-    item_by_id: dict[str, Item] = field(init=False)
-    # Values derived from this snapshot (views per store, rendered API bodies); keys must
-    # come from a bounded set (known store ids, ...).
-    memo: dict[Any, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.store_by_id = {s.id: s for s in self.stores}
-        self.item_by_id = {i.id: i for i in self.items}
-
-    def store(self, store_id: object) -> StoreView:
-        found = self.store_by_id.get(store_id) if isinstance(store_id, str) else None
-        if found is None:
-            raise _store_not_found(store_id)
-        return found
-
-    def views(self, store_id: str | None = None) -> tuple[CollectibleView, ...]:
-        """Every active collectible with stock (and ETA to `store_id`); NotFound for a bad store."""
-        if store_id is not None:
-            self.store(store_id)
-        key = ("views", store_id)
-        views = self.memo.get(key)
-        if views is None:
-            distances = self.distances.get(store_id, {}) if store_id else {}
-            rates = self.rules.daily_rates_centavos
-            views = tuple(_view(i, self.counts, distances, rates) for i in self.items)
-            self.memo[key] = views
-        return views
-
-    def view(self, collectible_id: object, store_id: str | None = None) -> CollectibleView:
-        """One active collectible (store checked first, as `get_collectible` does)."""
-        if store_id is not None:
-            self.store(store_id)
-        item = self.item_by_id.get(collectible_id) if isinstance(collectible_id, str) else None
-        if item is None:
-            raise _collectible_not_found(collectible_id)
-        distances = self.distances.get(store_id, {}) if store_id else {}
-        return _view(item, self.counts, distances, self.rules.daily_rates_centavos)
-
-
-# ---------------------------------------------------------------------------- reading
-
-
-def _read_all(session: Session, version: int) -> Snapshot:
-    started = time.monotonic()
-    stores = session.exec(select(Store).where(Store.active).order_by(Store.id)).all()
-    items = session.exec(select(Collectible).where(Collectible.active).order_by(Collectible.id))
-    distances: dict[str, dict[str, int]] = {}
-    for d in session.exec(select(Distance)).all():
-        distances.setdefault(d.store_id, {})[d.warehouse_id] = d.km
-    snapshot = Snapshot(
-        version=version,
-        read_at=started,
-        max_age=CACHE_SECONDS,
-        stores=tuple(StoreView(s.id, s.name, s.address) for s in stores),
-        items=tuple(Item(c.id, c.name, c.description, c.size, c.image_url) for c in items),
-        distances=distances,
-        rules=load_rules(session),
-        counts=dict(inventory.free_counts(session)),
-    )
-    snapshot.max_age = max(CACHE_SECONDS, READ_SHARE * (time.monotonic() - started))
-    return snapshot
-
-
-def _recount(session: Session, old: Snapshot, version: int, changed: set[str]) -> Snapshot:
-    counts = dict(old.counts)
-    if changed:
-        fresh = inventory.free_counts(session, sorted(changed))
-        for collectible_id in changed:
-            counts[collectible_id] = fresh.get(collectible_id, {})
-    return Snapshot(
-        version=version,
-        read_at=old.read_at,
-        max_age=old.max_age,
-        stores=old.stores,
-        items=old.items,
-        distances=old.distances,
-        rules=old.rules,
-        counts=counts,
-    )
-
-
-class _Slot:
-    def __init__(self, engine: Engine) -> None:
-        self.lock = threading.Lock()
-        self.snapshot: Snapshot | None = None
-        self.changes = inventory.change_log(engine)  # .version moves on each stock change
-        self.refresh_queued = False  # a background re-read is on its way
-
-
-_slots: weakref.WeakKeyDictionary[Engine, _Slot] = weakref.WeakKeyDictionary()
-_slots_lock = threading.Lock()
-_last: tuple[weakref.ref, _Slot] | None = None  # the engine asked for last (one is usual)
-
-
-def _slot(engine: Engine) -> _Slot:
-    global _last
-    last = _last
-    if last is not None and last[0]() is engine:
-        return last[1]
-    slot = _slots.get(engine)
-    if slot is None:
-        with _slots_lock:
-            slot = _slots.setdefault(engine, _Slot(engine))
-    _last = (weakref.ref(engine), slot)
-    return slot
-
-
-_FRESH, _OLD, _CHANGED = "fresh", "old", "changed"
-
-
-def _state(snapshot: Snapshot | None, slot: _Slot) -> str:
-    if snapshot is None or snapshot.version != slot.changes.version:
-        return _CHANGED
-    if time.monotonic() - snapshot.read_at >= snapshot.max_age:
-        return _OLD
-    return _FRESH
-
-
-def _refresh(engine: Engine) -> Snapshot:
-    """Bring the snapshot up to date (one thread at a time) and return it."""
-    slot = _slot(engine)
-    with slot.lock:
-        old = slot.snapshot
-        if _state(old, slot) == _FRESH:
-            return old
-        aged = old is None or time.monotonic() - old.read_at >= old.max_age
-        version, changed = inventory.take_changes(engine)
-        try:
-            # A session of its own: the cache only ever holds committed data.
-            with Session(engine) as session:
-                if aged or changed is None:
-                    new = _read_all(session, version)
-                else:
-                    new = _recount(session, old, version, changed)
-        except BaseException:
-            inventory.announce_stock_change(engine, None)  # read everything next time
-            raise
-        slot.snapshot = new
-        return new
-
-
-def snapshot(session: Session) -> Snapshot:
-    """The current catalog snapshot for the session's database (from a worker thread)."""
-    engine = inventory._engine(session)
-    slot = _slot(engine)
-    current = slot.snapshot
-    state = _state(current, slot)
-    if state == _FRESH or (state == _OLD and slot.lock.locked()):
-        return current  # an old one only while another thread is re-reading it
-    return _refresh(engine)
-
-
-async def current_snapshot(url: str | None = None) -> Snapshot:
-    """The same from the event loop: no thread hop unless the snapshot must be re-read."""
-    engine = get_engine(url)
-    slot = _slot(engine)
-    current = slot.snapshot
-    state = _state(current, slot)
-    if state == _FRESH:
-        return current
-    if state == _OLD:
-        if not slot.refresh_queued:
-            slot.refresh_queued = True
-            task = asyncio.ensure_future(asyncio.to_thread(_background_refresh, engine, slot))
-            _background.add(task)
-            task.add_done_callback(_background.discard)
-        return current
-    return await asyncio.to_thread(_refresh, engine)
-
-
-_background: set[asyncio.Future] = set()
-
-
-def _background_refresh(engine: Engine, slot: _Slot) -> None:
-    try:
-        _refresh(engine)
-    except Exception:  # noqa: BLE001 - the old snapshot keeps serving; retried next request
-        pass
-    finally:
-        slot.refresh_queued = False
-
-
-def invalidate(bind) -> None:  # noqa: ANN001 - a Session, Engine or Connection
-    """Drop this process's cached catalog (after direct edits to the catalog tables)."""
-    inventory.announce_stock_change(bind, None)
-
-
-# ---------------------------------------------------------------------------- services
-
-
-def list_stores(session: Session) -> list[StoreView]:
-    return list(snapshot(session).stores)
-
-
-def get_store(session: Session, store_id: str) -> StoreView:
-    store = session.get(Store, store_id) if isinstance(store_id, str) else None
-    if store is None or not store.active:
-        raise _store_not_found(store_id)
-    return StoreView(store.id, store.name, store.address)
-
-
-def _distances_to(session: Session, store_id: str) -> dict[str, int]:
-    rows = session.exec(select(Distance).where(Distance.store_id == store_id)).all()
-    return {d.warehouse_id: d.km for d in rows}
-
-
-def list_collectibles(session: Session, store_id: str | None = None) -> list[CollectibleView]:
-    return list(snapshot(session).views(store_id))
-
-
-def get_collectible(
+def read_collectible(
     session: Session, collectible_id: str, store_id: str | None = None
 ) -> CollectibleView:
-    """One collectible, read from the database now (its units only)."""
+    """One active collectible and its free units, in the caller's transaction."""
     if store_id is not None:
-        get_store(session, store_id)
+        store = session.get(Store, store_id) if isinstance(store_id, str) else None
+        if store is None or not store.active:
+            raise store_not_found(store_id)
     collectible = (
         session.get(Collectible, collectible_id) if isinstance(collectible_id, str) else None
     )
     if collectible is None or not collectible.active:
-        raise _collectible_not_found(collectible_id)
+        raise collectible_not_found(collectible_id)
     item = Item(
         collectible.id,
         collectible.name,
@@ -344,5 +79,10 @@ def get_collectible(
         collectible.image_url,
     )
     counts = inventory.free_counts(session, [collectible.id])
-    distances = _distances_to(session, store_id) if store_id else {}
-    return _view(item, counts, distances, load_rules(session).daily_rates_centavos)
+    distances = _distances_to(session, store_id) if store_id else None
+    return collectible_view(item, counts, distances, load_rules(session).daily_rates_centavos)
+
+
+def _distances_to(session: Session, store_id: str) -> dict[str, int]:
+    rows = session.exec(select(Distance).where(Distance.store_id == store_id)).all()
+    return {d.warehouse_id: d.km for d in rows}

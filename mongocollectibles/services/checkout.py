@@ -10,49 +10,23 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from mongocollectibles.db import run_in_session
 from mongocollectibles.domain import status
-from mongocollectibles.domain.customer import (
-    PAYMENT_METHODS,
-    Customer,
-    parse_customer,
-    parse_payment_method,
-)
+from mongocollectibles.domain.customer import Customer, parse_customer, parse_payment_method
 from mongocollectibles.domain.errors import Conflict, PaymentProviderError
 from mongocollectibles.domain.ids import required_id
-from mongocollectibles.domain.pricing import parse_duration
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
 from mongocollectibles.services import inventory, lifecycle, quotes
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
 
 PROVIDER_DOWN = (
     "The payment provider is not responding right now. Nothing was charged and the item is "
     "not held; please try again in a minute."
 )
-
-
-class CustomerBody(BaseModel):
-    name: str = Field(examples=["Juan dela Cruz"])
-    email: str = Field(examples=["juan@example.com"])
-    phone: str = Field(examples=["0917 123 4567"])
-    address: str = Field(examples=["12 Mabini Street"])
-    city: str = Field(examples=["Manila"])
-    postal_code: str = Field(examples=["1000"])
-
-
-class CheckoutBody(BaseModel):
-    """The checkout request (documentation; `parse_order` does the checking)."""
-
-    collectible_id: str = Field(examples=["col-002"])
-    store_id: str = Field(examples=["store-a"])
-    duration: int = Field(ge=1, examples=[7])
-    payment_method: str = Field(examples=["gcash"], description=", ".join(PAYMENT_METHODS))
-    customer: CustomerBody
 
 
 @dataclass(frozen=True)
@@ -79,7 +53,7 @@ def parse_order(data: dict) -> Order:
     return Order(
         collectible_id=required_id(data, "collectible_id"),
         store_id=required_id(data, "store_id"),
-        duration_days=parse_duration(data.get("duration"), get_settings().max_duration_days),
+        duration_days=quotes.parse_days(data.get("duration")),
         payment_method=parse_payment_method(data.get("payment_method")),
         customer=parse_customer(data.get("customer")),
     )
@@ -193,10 +167,10 @@ def _checkout_request(rental: Rental) -> CheckoutRequest:
     )
 
 
-async def _await_first_attempt(key: str, order: Order) -> CheckoutResult:
+async def _await_first_attempt(key: str, order: Order, uow: UnitOfWork) -> CheckoutResult:
     """A repeated submit while the first is still talking to PayMongo: wait for its URL."""
     for _ in range(60):
-        rental = await run_in_session(_find_by_key, key)
+        rental = await uow.run(_find_by_key, key)
         if rental is None:
             break
         if (rental.collectible_id, rental.store_id, rental.duration_days) != (
@@ -214,26 +188,32 @@ async def _await_first_attempt(key: str, order: Order) -> CheckoutResult:
 
 
 async def start_checkout(
-    data: dict, *, gateway: PaymentGateway, idempotency_key: str | None = None
+    data: dict,
+    *,
+    gateway: PaymentGateway,
+    idempotency_key: str | None = None,
+    uow: UnitOfWork | None = None,
 ) -> CheckoutResult:
+    """Check the order, hold a unit, open the payment page; returns where to pay."""
+    uow = uow or default_uow()
     order = parse_order(data)
     key = idempotency_key or None
     try:
-        rental, created = await run_in_session(_place_hold, order, key)
+        rental, created = await uow.run(_place_hold, order, key)
     except IntegrityError:  # the same key committed by a concurrent submit
         if not key:
             raise
         created = False
     if not created:
-        return await _await_first_attempt(key, order)
+        return await _await_first_attempt(key, order, uow)
     try:
         checkout = await gateway.create_checkout_session(_checkout_request(rental))
     except GatewayError as error:
-        await run_in_session(abandon_checkout, rental.id, f"Payment provider failed: {error}")
+        await uow.run(abandon_checkout, rental.id, f"Payment provider failed: {error}")
         raise PaymentProviderError(PROVIDER_DOWN) from error
     except BaseException:  # cancelled or crashed mid-call: never leave the unit held
-        await asyncio.shield(run_in_session(abandon_checkout, rental.id, "Checkout interrupted."))
+        await asyncio.shield(uow.run(abandon_checkout, rental.id, "Checkout interrupted."))
         raise
-    await run_in_session(attach_checkout_session, rental.id, checkout.id, checkout.checkout_url)
+    await uow.run(attach_checkout_session, rental.id, checkout.id, checkout.checkout_url)
     rental.checkout_url = checkout.checkout_url
     return _result(rental)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session, select
 
-from mongocollectibles.db import run_in_session
 from mongocollectibles.domain import status
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import GatewayError, PaymentGateway
 from mongocollectibles.services import lifecycle
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
 log = logging.getLogger(__name__)
 
@@ -48,25 +49,33 @@ def _mark_expired_at_gateway(session: Session, rental_id: str) -> None:
     session.add(rental)
 
 
-async def sweep(gateway: PaymentGateway, now: datetime | None = None) -> list[str]:
+async def sweep(
+    gateway: PaymentGateway, *, uow: UnitOfWork | None = None, now: datetime | None = None
+) -> list[str]:
     """One pass: expire due holds, then close their checkout sessions at PayMongo."""
-    expired = await run_in_session(expire_due_holds, now)
-    for rental_id, session_id in await run_in_session(sessions_to_expire):
+    uow = uow or default_uow()
+    expired = await uow.run(expire_due_holds, now)
+    for rental_id, session_id in await uow.run(sessions_to_expire):
         try:
             await gateway.expire_checkout_session(session_id)
         except GatewayError as error:
             if error.status_code != 400:  # 400: already expired or paid; nothing to retry
                 log.warning("could not expire checkout session %s: %s", session_id, error)
                 continue
-        await run_in_session(_mark_expired_at_gateway, rental_id)
+        await uow.run(_mark_expired_at_gateway, rental_id)
     return expired
 
 
-async def run_sweeper(gateway_factory, interval_seconds: float) -> None:  # noqa: ANN001
+async def run_sweeper(
+    gateway_factory: Callable[[], PaymentGateway],
+    interval_seconds: float,
+    *,
+    uow: UnitOfWork | None = None,
+) -> None:
     """Sweep forever (a lifespan task); errors are logged and the next pass retries."""
     while True:
         try:
-            expired = await sweep(gateway_factory())
+            expired = await sweep(gateway_factory(), uow=uow)
             if expired:
                 log.info("expired %d unpaid holds", len(expired))
         except Exception:  # noqa: BLE001 - a database restart must not kill the loop

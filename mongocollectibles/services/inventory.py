@@ -11,27 +11,24 @@ have a free unit of the collectible (one query); each lookup reads one entry of 
 index `ix_unit_free` (collectible, warehouse, unit id; free units only), so a hold costs the
 same with 24 units or with millions, and "out of stock" is usually a single query.
 
-Stock changes made through this module are announced when their transaction commits (see
-`stock_version` / `take_changes`): the catalog's in-process cache uses that to drop what it
-knows about exactly those collectibles, while staying valid for everything else.
+Holds and releases note the collectible in `services.stock_changes`; the unit of work
+announces them when the transaction commits, so the catalog's in-process snapshot re-counts
+exactly those collectibles.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import event, func, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain.allocation import Candidate
 from mongocollectibles.domain.errors import OutOfStock
 from mongocollectibles.models import Distance, Unit, Warehouse
+from mongocollectibles.services import stock_changes
 
 MAX_HOLD_ATTEMPTS = 20
 OUT_OF_STOCK = "Sorry, this collectible is out of stock right now. Try another store later."
@@ -120,7 +117,7 @@ def hold_unit(session: Session, *, collectible_id: str, store_id: str, rental_id
                 .values(current_rental_id=rental_id)
             )
             if taken.rowcount == 1:
-                _stock_changed(session, collectible_id)
+                stock_changes.note(session, collectible_id)
                 return Candidate(unit_id=unit_id, warehouse_id=warehouse_id, km=km)
         if attempts >= MAX_HOLD_ATTEMPTS:
             break
@@ -136,7 +133,7 @@ def release_unit(session: Session, *, unit_id: str, rental_id: str) -> bool:
         .returning(Unit.collectible_id)
     ).all()
     for (collectible_id,) in freed:
-        _stock_changed(session, collectible_id)
+        stock_changes.note(session, collectible_id)
     return len(freed) == 1
 
 
@@ -149,89 +146,5 @@ def rehold_unit(session: Session, *, unit_id: str, rental_id: str) -> bool:
         .returning(Unit.collectible_id)
     ).all()
     for (collectible_id,) in taken:
-        _stock_changed(session, collectible_id)
+        stock_changes.note(session, collectible_id)
     return len(taken) == 1
-
-
-# ------------------------------------------------------------------ stock change announcements
-# Per engine: a version number and the collectibles changed since the catalog's cache last
-# looked. Changes are announced after the commit (never before: a reader could otherwise
-# cache the old stock again) and dropped on rollback.
-
-_PENDING = "mongocollectibles.stock_changed"
-
-
-class _Changes:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.version = 0
-        self.collectibles: set[str] = set()
-        self.everything = False
-
-
-_changes: weakref.WeakKeyDictionary[Engine, _Changes] = weakref.WeakKeyDictionary()
-_changes_lock = threading.Lock()
-
-
-def _engine(bind) -> Engine:  # noqa: ANN001 - an Engine, a Connection or a Session
-    if isinstance(bind, OrmSession):
-        bind = bind.get_bind()
-    return bind.engine
-
-
-def _changes_of(engine: Engine) -> _Changes:
-    changes = _changes.get(engine)
-    if changes is None:
-        with _changes_lock:
-            changes = _changes.setdefault(engine, _Changes())
-    return changes
-
-
-def _stock_changed(session: Session, collectible_id: str) -> None:
-    session.info.setdefault(_PENDING, set()).add(collectible_id)
-
-
-def announce_stock_change(bind, collectible_ids: Iterable[str] | None = None) -> None:  # noqa: ANN001
-    """Tell this process's caches that stock changed (None: possibly everything).
-
-    Called after commit for holds and releases made here; call it after other direct
-    changes to units, warehouses, collectibles, stores or prices (owner edits) too.
-    """
-    changes = _changes_of(_engine(bind))
-    with changes.lock:
-        changes.version += 1
-        if collectible_ids is None:
-            changes.everything = True
-        else:
-            changes.collectibles.update(collectible_ids)
-
-
-def change_log(bind) -> _Changes:  # noqa: ANN001
-    """The engine's change record; its `.version` moves on with every announced change."""
-    return _changes_of(_engine(bind))
-
-
-def stock_version(bind) -> int:  # noqa: ANN001
-    return _changes_of(_engine(bind)).version
-
-
-def take_changes(bind) -> tuple[int, set[str] | None]:  # noqa: ANN001
-    """(version, changed collectibles or None for everything) since the last call; resets."""
-    changes = _changes_of(_engine(bind))
-    with changes.lock:
-        taken = None if changes.everything else set(changes.collectibles)
-        changes.collectibles.clear()
-        changes.everything = False
-        return changes.version, taken
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _announce_after_commit(session: OrmSession) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        announce_stock_change(session, pending)
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_after_rollback(session: OrmSession) -> None:
-    session.info.pop(_PENDING, None)

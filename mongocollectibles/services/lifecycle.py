@@ -16,8 +16,11 @@ from mongocollectibles.services import inventory
 
 
 def load_for_update(session: Session, rental_id: str) -> Rental:
-    """The rental, row-locked on PostgreSQL so concurrent events apply one after another."""
-    query = select(Rental).where(Rental.id == rental_id)
+    """The rental, row-locked on PostgreSQL so concurrent events apply one after another.
+
+    Always re-read (populate_existing): a rental already loaded in this session must not
+    hand back its stale attributes once the lock is ours."""
+    query = select(Rental).where(Rental.id == rental_id).execution_options(populate_existing=True)
     if is_postgres(session):
         query = query.with_for_update()
     rental = session.exec(query).first()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from mongocollectibles.db import run_in_session
 from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, PaymentProviderError
 from mongocollectibles.payments import GatewayError, PaymentGateway
 from mongocollectibles.services import lifecycle
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
 REFUNDABLE = (status.PAID, status.READY_FOR_PICKUP)
 
@@ -28,14 +28,20 @@ def _record_refund(session: Session, rental_id: str, refund_id: str, actor: str)
 
 
 async def refund_rental(
-    rental_id: str, *, gateway: PaymentGateway, actor: str, reason: str = "requested_by_customer"
+    rental_id: str,
+    *,
+    gateway: PaymentGateway,
+    actor: str,
+    reason: str = "requested_by_customer",
+    uow: UnitOfWork | None = None,
 ) -> str:
     """Refund the whole payment at PayMongo and mark the rental refunded (unit freed).
 
     Idempotent: the refund's idempotency key is derived from the rental, so a retry after a
     lost answer does not refund twice. Returns the refund id.
     """
-    payment_id, amount = await run_in_session(_refundable, rental_id)
+    uow = uow or default_uow()
+    payment_id, amount = await uow.run(_refundable, rental_id)
     try:
         refund = await gateway.create_refund(
             payment_id=payment_id,
@@ -47,5 +53,5 @@ async def refund_rental(
         raise PaymentProviderError(
             f"PayMongo did not accept the refund: {error.message}"
         ) from error
-    await run_in_session(_record_refund, rental_id, refund.id, actor)
+    await uow.run(_record_refund, rental_id, refund.id, actor)
     return refund.id

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from mongocollectibles.db import run_in_session
 from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, NotFound
 from mongocollectibles.models import Collectible, Rental, Store
 from mongocollectibles.payments import GatewayError, PaymentGateway
 from mongocollectibles.services import lifecycle
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class RentalView:
     hold_expires_at: datetime | None
     needs_refund: bool
     payment_url: str | None  # where to (re)try paying while payment is pending
+    checkout_session_id: str | None = None  # to confirm a pending payment with the gateway
 
 
 def _authorised(session: Session, rental_id: str, token: str) -> Rental:
@@ -80,11 +81,17 @@ def view(session: Session, rental: Rental) -> RentalView:
         hold_expires_at=rental.hold_expires_at,
         needs_refund=rental.needs_refund,
         payment_url=rental.checkout_url if pending else None,
+        checkout_session_id=rental.checkout_session_id,
     )
 
 
-def get_rental(session: Session, rental_id: str, token: str) -> RentalView:
+def read_rental(session: Session, rental_id: str, token: str) -> RentalView:
     return view(session, _authorised(session, rental_id, token))
+
+
+async def get_rental(rental_id: str, token: str, *, uow: UnitOfWork | None = None) -> RentalView:
+    """The rental as its customer may see it (NotFound unless the token matches)."""
+    return await (uow or default_uow()).run(read_rental, rental_id, token)
 
 
 def _apply_confirmed_payment(session: Session, rental_id: str, payment_id: str | None) -> None:
@@ -93,14 +100,15 @@ def _apply_confirmed_payment(session: Session, rental_id: str, payment_id: str |
 
 
 async def refresh_rental_status(
-    rental_id: str, token: str, *, gateway: PaymentGateway
+    rental_id: str, token: str, *, gateway: PaymentGateway, uow: UnitOfWork | None = None
 ) -> RentalView:
     """The rental's status from the database; a pending payment is confirmed by retrieving the
     checkout session from PayMongo (the return page itself never marks anything paid)."""
-    current = await run_in_session(get_rental, rental_id, token)
+    uow = uow or default_uow()
+    current = await uow.run(read_rental, rental_id, token)
     if current.status != status.PENDING_PAYMENT:
         return current
-    session_id = await run_in_session(lambda s: s.get(Rental, rental_id).checkout_session_id)
+    session_id = current.checkout_session_id
     if not session_id:
         return current
     try:
@@ -108,8 +116,8 @@ async def refresh_rental_status(
     except GatewayError:
         return current  # PayMongo unreachable: show what we know; the webhook will follow
     if checkout.paid and checkout.reference_number in (None, rental_id):
-        await run_in_session(_apply_confirmed_payment, rental_id, checkout.payment_id)
-        return await run_in_session(get_rental, rental_id, token)
+        await uow.run(_apply_confirmed_payment, rental_id, checkout.payment_id)
+        return await uow.run(read_rental, rental_id, token)
     return current
 
 
@@ -127,16 +135,19 @@ def _cancel(session: Session, rental_id: str, token: str) -> str | None:
     return rental.checkout_session_id
 
 
-async def cancel_rental(rental_id: str, token: str, *, gateway: PaymentGateway) -> RentalView:
+async def cancel_rental(
+    rental_id: str, token: str, *, gateway: PaymentGateway, uow: UnitOfWork | None = None
+) -> RentalView:
     """Customer cancel of an unpaid rental: frees the unit and expires the payment page."""
-    session_id = await run_in_session(_cancel, rental_id, token)
+    uow = uow or default_uow()
+    session_id = await uow.run(_cancel, rental_id, token)
     if session_id:
         try:
             await gateway.expire_checkout_session(session_id)
-            await run_in_session(_mark_session_expired, rental_id)
+            await uow.run(_mark_session_expired, rental_id)
         except GatewayError:
             pass  # the expiry sweep retries sessions not yet expired at the gateway
-    return await run_in_session(get_rental, rental_id, token)
+    return await uow.run(read_rental, rental_id, token)
 
 
 def _mark_session_expired(session: Session, rental_id: str) -> None:

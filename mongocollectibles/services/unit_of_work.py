@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from mongocollectibles.db import get_engine
+from mongocollectibles.services import stock_changes
 from mongocollectibles.settings import get_settings
 
 T = TypeVar("T")
@@ -46,7 +47,9 @@ class UnitOfWork:
                 session.commit()
             except BaseException:
                 session.rollback()
+                stock_changes.forget_noted(session)
                 raise
+            stock_changes.announce_noted(session)
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """fn(session, *args, **kwargs) in one transaction, in this thread."""

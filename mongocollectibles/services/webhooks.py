@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from mongocollectibles.db import run_in_session
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.models import Rental, WebhookEvent
 from mongocollectibles.payments import verify_signature
 from mongocollectibles.services import lifecycle
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
 
 HANDLED = ("checkout_session.payment.paid", "payment.paid", "payment.failed", "payment.refunded")
@@ -103,7 +103,10 @@ def apply_event(session: Session, event: Event) -> str:
     return "refunded" if lifecycle.mark_refunded(session, rental, refund_id, actor) else "already"
 
 
-async def handle_webhook(raw_body: bytes, signature_header: str | None) -> str:
+async def handle_webhook(
+    raw_body: bytes, signature_header: str | None, *, uow: UnitOfWork | None = None
+) -> str:
+    """Verify, parse and apply one delivery; returns what happened (for the answer and logs)."""
     settings = get_settings()
     if not verify_signature(signature_header, raw_body, settings.webhook_secret, settings.livemode):
         raise BadSignature("Invalid or missing Paymongo-Signature.")
@@ -111,6 +114,6 @@ async def handle_webhook(raw_body: bytes, signature_header: str | None) -> str:
     if event.livemode != settings.livemode:
         return "ignored (other mode)"
     try:
-        return await run_in_session(apply_event, event)
+        return await (uow or default_uow()).run(apply_event, event)
     except IntegrityError:  # the same event applied concurrently by another delivery
         return "duplicate"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from mongocollectibles.db import run_in_session
 from mongocollectibles.services import catalog
 
 
@@ -20,7 +19,7 @@ class StoreChoiceState(rx.State):
         Pages call this from their own handlers (`await self.get_state(StoreChoiceState)`).
         """
         if not self.stores:
-            views = await run_in_session(catalog.list_stores)
+            views = await catalog.list_stores()
             self.stores = [{"id": s.id, "name": s.name, "address": s.address} for s in views]
         if self.stores and self.store_id not in {s["id"] for s in self.stores}:
             self.store_id = self.stores[0]["id"]

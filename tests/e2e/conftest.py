@@ -128,14 +128,14 @@ def stock_of(api: httpx.Client, collectible_id: str, store_id: str = "store-a") 
 @pytest.fixture
 def hold_units(shop_env):
     """Hold units as another shopper would (directly in the shop's database); released after."""
-    from mongocollectibles.db import session_scope
     from mongocollectibles.services import inventory
+    from mongocollectibles.services.unit_of_work import UnitOfWork
 
     url = shop_env["DATABASE_URL"]
     held: list[tuple[str, str]] = []
 
     def hold(collectible_id: str, count: int = 1, store_id: str = "store-a") -> None:
-        with session_scope(url) as session:
+        with UnitOfWork(url)() as session:
             for _ in range(count):
                 rental_id = f"e2e-{uuid.uuid4().hex[:12]}"
                 unit = inventory.hold_unit(
@@ -144,7 +144,7 @@ def hold_units(shop_env):
                 held.append((unit.unit_id, rental_id))
 
     def release_all() -> None:
-        with session_scope(url) as session:
+        with UnitOfWork(url)() as session:
             for unit_id, rental_id in held:
                 inventory.release_unit(session, unit_id=unit_id, rental_id=rental_id)
         held.clear()

@@ -7,8 +7,8 @@ from mongocollectibles.api import create_api
 
 
 @pytest.fixture
-async def client(app_database):
-    transport = httpx.ASGITransport(app=create_api())
+async def client(uow):
+    transport = httpx.ASGITransport(app=create_api(uow=uow, run_background_tasks=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
 
@@ -132,10 +132,15 @@ async def test_unknown_route_and_docs(client):
     )
 
 
-def test_the_standalone_entry_point_serves_by_its_import_string(app_database):
+def test_the_standalone_entry_point_serves_by_its_import_string(db_url, monkeypatch):
     from uvicorn.importer import import_from_string
 
+    from mongocollectibles.settings import get_settings
     from tests.support.servers import run_asgi_in_thread
+
+    # The standalone app is configured by the environment, as in production.
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
 
     app = import_from_string("mongocollectibles.api:app")
     assert callable(app)
@@ -147,3 +152,5 @@ def test_the_standalone_entry_point_serves_by_its_import_string(app_database):
         )
     assert listed.status_code == 200 and len(listed.json()["data"]) == 6
     assert quoted.json()["data"]["total_fee"] == 30000
+    monkeypatch.undo()
+    get_settings.cache_clear()

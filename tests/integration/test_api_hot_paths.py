@@ -1,4 +1,4 @@
-"""`api.catalog.hot_paths` answers exactly as the FastAPI routes do, for good and bad input."""
+"""`api.fast_path.hot_paths` answers exactly as the FastAPI routes do, for good and bad input."""
 
 import json
 
@@ -6,8 +6,7 @@ import httpx
 import pytest
 
 from mongocollectibles.api import create_api
-from mongocollectibles.api.catalog import hot_paths
-from mongocollectibles.db import session_scope
+from mongocollectibles.api.fast_path import hot_paths
 from mongocollectibles.services import inventory
 
 QUOTE = {"collectible_id": "col-002", "store_id": "store-a", "duration": 3}
@@ -45,11 +44,11 @@ async def answers(app) -> list[tuple[int, str, str]]:  # noqa: ANN001
 
 
 @pytest.fixture
-def api_on(app_database):
-    return create_api(run_background_tasks=False)
+def api_on(uow):
+    return create_api(uow=uow, run_background_tasks=False)
 
 
-async def test_same_answers_with_and_without_hot_paths(api_on, app_database):
+async def test_same_answers_with_and_without_hot_paths(api_on, uow):
     reached_fastapi = []
 
     async def counting(scope, receive, send):  # noqa: ANN001
@@ -58,17 +57,17 @@ async def test_same_answers_with_and_without_hot_paths(api_on, app_database):
         await api_on(scope, receive, send)
 
     plain = await answers(api_on)
-    hot = await answers(hot_paths(counting))
+    hot = await answers(hot_paths(counting, uow=uow))
     assert hot == plain
     # The three plain lists and the two good quotes never reached FastAPI:
     assert len(reached_fastapi) == len(REQUESTS) - 5
     assert [status for status, _, _ in plain].count(200) == 7
 
 
-async def test_hot_paths_see_a_hold_at_once(api_on, app_database):
-    app = hot_paths(api_on)
+async def test_hot_paths_see_a_hold_at_once(api_on, uow):
+    app = hot_paths(api_on, uow=uow)
     before = await answers(app)
-    with session_scope(app_database) as session:
+    with uow() as session:
         inventory.hold_unit(session, collectible_id="col-002", store_id="store-a", rental_id="r")
     after = await answers(app)
     assert json.loads(after[7][2])["data"]["stock"] == json.loads(before[7][2])["data"]["stock"] - 1

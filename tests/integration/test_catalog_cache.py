@@ -4,37 +4,37 @@ nothing, direct edits show after `invalidate` (or within CACHE_SECONDS)."""
 import pytest
 from sqlalchemy import update
 
-from mongocollectibles.db import session_scope
 from mongocollectibles.domain.errors import NotFound
 from mongocollectibles.models import Unit
-from mongocollectibles.services import catalog, inventory, quotes
+from mongocollectibles.services import catalog, catalog_snapshot, inventory, quotes
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 
 def stocks(url: str, store_id: str | None = "store-a") -> dict[str, int]:
-    with session_scope(url) as session:
-        return {v.id: v.stock for v in catalog.list_collectibles(session, store_id)}
+    with UnitOfWork(url)() as session:
+        return {v.id: v.stock for v in catalog_snapshot.snapshot(session).views(store_id)}
 
 
 def quoted_stock(url: str, collectible_id: str = "col-002") -> int:
-    with session_scope(url) as session:
+    with UnitOfWork(url)() as session:
         return quotes.quote(session, collectible_id, "store-a", 3).stock
 
 
 def test_holds_and_releases_show_at_once(db_url):
     assert stocks(db_url)["col-002"] == 4 and quoted_stock(db_url) == 4
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         held = inventory.hold_unit(
             session, collectible_id="col-002", store_id="store-a", rental_id="r1"
         )
     assert stocks(db_url)["col-002"] == 3 and quoted_stock(db_url) == 3
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         assert inventory.release_unit(session, unit_id=held.unit_id, rental_id="r1")
     assert stocks(db_url)["col-002"] == 4 and quoted_stock(db_url) == 4
 
 
 def test_a_rolled_back_hold_changes_nothing(db_url):
     stocks(db_url)
-    with pytest.raises(RuntimeError), session_scope(db_url) as session:
+    with pytest.raises(RuntimeError), UnitOfWork(db_url)() as session:
         inventory.hold_unit(session, collectible_id="col-003", store_id="store-a", rental_id="r")
         raise RuntimeError("checkout failed")
     assert stocks(db_url)["col-003"] == 4
@@ -42,30 +42,30 @@ def test_a_rolled_back_hold_changes_nothing(db_url):
 
 def test_direct_edits_show_after_invalidate(db_url):
     assert stocks(db_url)["col-004"] == 4
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         session.execute(
             update(Unit).where(Unit.collectible_id == "col-004").values(current_rental_id=Unit.id)
         )
-        catalog.invalidate(session)
+        catalog_snapshot.invalidate(session)
     assert stocks(db_url)["col-004"] == 0
-    with session_scope(db_url) as session:  # the single-collectible read is never cached
-        assert catalog.get_collectible(session, "col-004", "store-a").stock == 0
+    with UnitOfWork(db_url)() as session:  # the single-collectible read is never cached
+        assert catalog.read_collectible(session, "col-004", "store-a").stock == 0
 
 
 def test_views_match_the_uncached_reads(db_url):
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         inventory.hold_unit(session, collectible_id="col-001", store_id="store-b", rental_id="x")
     for store_id in (None, "store-a", "store-b", "store-c"):
-        with session_scope(db_url) as session:
-            cached = catalog.list_collectibles(session, store_id)
-            fresh = [catalog.get_collectible(session, v.id, store_id) for v in cached]
+        with UnitOfWork(db_url)() as session:
+            cached = list(catalog_snapshot.snapshot(session).views(store_id))
+            fresh = [catalog.read_collectible(session, v.id, store_id) for v in cached]
         assert cached == fresh
 
 
 def test_unknown_ids_are_refused_as_before(db_url):
-    with session_scope(db_url) as session, pytest.raises(NotFound, match="Store 'store-x'"):
-        catalog.list_collectibles(session, "store-x")
-    with session_scope(db_url) as session, pytest.raises(NotFound, match="Store 'store-x'"):
+    with UnitOfWork(db_url)() as session, pytest.raises(NotFound, match="Store 'store-x'"):
+        catalog_snapshot.snapshot(session).views("store-x")
+    with UnitOfWork(db_url)() as session, pytest.raises(NotFound, match="Store 'store-x'"):
         quotes.quote(session, "col-999", "store-x", 3)
-    with session_scope(db_url) as session, pytest.raises(NotFound, match="Collectible 'col-9"):
+    with UnitOfWork(db_url)() as session, pytest.raises(NotFound, match="Collectible 'col-9"):
         quotes.quote(session, "col-999", "store-a", 3)

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from mongocollectibles.db import session_scope
 from mongocollectibles.domain.errors import (
     InvalidInput,
     NotFound,
@@ -17,35 +16,36 @@ from mongocollectibles.domain.errors import (
 )
 from mongocollectibles.models import Rental, RentalEvent, Unit, utcnow
 from mongocollectibles.services import catalog, checkout, expiry, refunds, rentals, webhooks
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 from tests.support.fakes import DOWN, FakeGateway
 from tests.support.orders import checkout_paid, event_body, order, payment, signed_headers
 
 
 @pytest.fixture
-def shop(app_database, monkeypatch):
+def shop(uow, monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://shop.example.ph")
     get_settings.cache_clear()
-    return app_database
+    yield uow
+    get_settings.cache_clear()
 
 
-def stock(url, collectible_id="col-002") -> int:
-    with session_scope(url) as session:
-        return catalog.get_collectible(session, collectible_id).stock
+def stock(uow: UnitOfWork, collectible_id="col-002") -> int:
+    return uow.call(catalog.read_collectible, collectible_id).stock
 
 
-def rental_row(url, rental_id) -> Rental:
-    with session_scope(url) as session:
-        return session.get(Rental, rental_id)
+def rental_row(uow: UnitOfWork, rental_id) -> Rental:
+    return uow.call(lambda session: session.get(Rental, rental_id))
 
 
-async def deliver(body: bytes) -> str:
-    return await webhooks.handle_webhook(body, signed_headers(body)["Paymongo-Signature"])
+async def deliver(uow: UnitOfWork, body: bytes) -> str:
+    signature = signed_headers(body)["Paymongo-Signature"]
+    return await webhooks.handle_webhook(body, signature, uow=uow)
 
 
 async def test_checkout_holds_a_unit_and_opens_a_session(shop):
     gateway = FakeGateway()
-    result = await checkout.start_checkout(order(), gateway=gateway)
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=shop)
     assert result.payment_url.startswith("https://pay.example/cs_fake")
     assert result.total_centavos == 3_000_000 and result.eta_days == 1
     request = gateway.requests[0]
@@ -71,9 +71,9 @@ async def test_checkout_holds_a_unit_and_opens_a_session(shop):
 )
 async def test_invalid_checkout_writes_nothing(shop, change, field):
     with pytest.raises(InvalidInput) as caught:
-        await checkout.start_checkout({**order(), **change}, gateway=FakeGateway())
+        await checkout.start_checkout({**order(), **change}, gateway=FakeGateway(), uow=shop)
     assert caught.value.field == field
-    with session_scope(shop) as session:
+    with shop() as session:
         assert session.exec(select(func.count()).select_from(Rental)).one() == 0
     assert stock(shop) == 4
 
@@ -82,10 +82,10 @@ async def test_gateway_down_releases_the_unit(shop):
     gateway = FakeGateway()
     gateway.fail_with = DOWN
     with pytest.raises(PaymentProviderError) as caught:
-        await checkout.start_checkout(order(), gateway=gateway)
+        await checkout.start_checkout(order(), gateway=gateway, uow=shop)
     assert "Nothing was charged" in caught.value.message
     assert stock(shop) == 4
-    with session_scope(shop) as session:
+    with shop() as session:
         assert session.exec(select(Rental.status)).all() == ["cancelled"]
 
 
@@ -93,8 +93,8 @@ async def test_same_idempotency_key_holds_one_unit(shop):
     gateway = FakeGateway()
     gateway.delay_seconds = 0.3  # the second submit arrives while the first is at PayMongo
     first, second = await asyncio.gather(
-        checkout.start_checkout(order(), gateway=gateway, idempotency_key="k1"),
-        checkout.start_checkout(order(), gateway=gateway, idempotency_key="k1"),
+        checkout.start_checkout(order(), gateway=gateway, idempotency_key="k1", uow=shop),
+        checkout.start_checkout(order(), gateway=gateway, idempotency_key="k1", uow=shop),
     )
     assert first == second
     assert len(gateway.requests) == 1 and stock(shop) == 3
@@ -103,30 +103,30 @@ async def test_same_idempotency_key_holds_one_unit(shop):
 async def test_out_of_stock_after_four(shop):
     gateway = FakeGateway()
     for _ in range(4):
-        await checkout.start_checkout(order(), gateway=gateway)
+        await checkout.start_checkout(order(), gateway=gateway, uow=shop)
     with pytest.raises(OutOfStock):
-        await checkout.start_checkout(order(), gateway=gateway)
+        await checkout.start_checkout(order(), gateway=gateway, uow=shop)
     assert len(gateway.requests) == 4
 
 
 async def test_paid_webhook_then_duplicates_and_late_failure(shop):
     gateway = FakeGateway()
-    result = await checkout.start_checkout(order(), gateway=gateway)
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=shop)
     row = rental_row(shop, result.rental_id)
     body = event_body(
         "checkout_session.payment.paid",
         checkout_paid(result.rental_id, row.checkout_session_id, "pay_1"),
     )
-    assert await deliver(body) == "paid"
-    assert await deliver(body) == "duplicate"
+    assert await deliver(shop, body) == "paid"
+    assert await deliver(shop, body) == "duplicate"
     later = event_body("payment.paid", payment(result.rental_id, "pay_1", "paid"))
-    assert await deliver(later) == "already"
+    assert await deliver(shop, later) == "already"
     failed = event_body("payment.failed", payment(result.rental_id, "pay_1", "failed"))
-    assert await deliver(failed) == "kept"
+    assert await deliver(shop, failed) == "kept"
     row = rental_row(shop, result.rental_id)
     assert row.status == "paid" and row.payment_id == "pay_1" and row.hold_expires_at is None
     assert stock(shop) == 3
-    with session_scope(shop) as session:
+    with shop() as session:
         history = session.exec(
             select(RentalEvent.from_status, RentalEvent.to_status)
             .where(RentalEvent.rental_id == result.rental_id)
@@ -136,101 +136,109 @@ async def test_paid_webhook_then_duplicates_and_late_failure(shop):
 
 
 async def test_refund_event_before_paid_event(shop):
-    result = await checkout.start_checkout(order(), gateway=FakeGateway())
+    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=shop)
     refunded = event_body(
         "payment.refunded", payment(result.rental_id, "pay_9", "paid", refunds=["ref_1"])
     )
-    assert await deliver(refunded) == "refunded"
+    assert await deliver(shop, refunded) == "refunded"
     paid = event_body("payment.paid", payment(result.rental_id, "pay_9", "paid"))
-    assert await deliver(paid) == "already"
+    assert await deliver(shop, paid) == "already"
     assert rental_row(shop, result.rental_id).status == "refunded"
     assert stock(shop) == 4
 
 
 async def test_failed_payment_frees_the_unit(shop):
-    result = await checkout.start_checkout(order(), gateway=FakeGateway())
+    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=shop)
     body = event_body("payment.failed", payment(result.rental_id, "pay_2", "failed"))
-    assert await deliver(body) == "cancelled"
+    assert await deliver(shop, body) == "cancelled"
     assert stock(shop) == 4
 
 
 @pytest.mark.parametrize("header", [None, "", "t=1,te=deadbeef,li=", "garbage", "t=abc,te=,li="])
 async def test_forged_events_change_nothing(shop, header):
-    result = await checkout.start_checkout(order(), gateway=FakeGateway())
+    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=shop)
     body = event_body("payment.paid", payment(result.rental_id, "pay_x", "paid"))
     with pytest.raises(webhooks.BadSignature):
-        await webhooks.handle_webhook(body, header)
+        await webhooks.handle_webhook(body, header, uow=shop)
     tampered = body.replace(b"pay_x", b"pay_y")
     with pytest.raises(webhooks.BadSignature):
-        await webhooks.handle_webhook(tampered, signed_headers(body)["Paymongo-Signature"])
+        await webhooks.handle_webhook(
+            tampered, signed_headers(body)["Paymongo-Signature"], uow=shop
+        )
     wrong_secret = signed_headers(body, secret="whsk_someone_else")["Paymongo-Signature"]
     with pytest.raises(webhooks.BadSignature):
-        await webhooks.handle_webhook(body, wrong_secret)
+        await webhooks.handle_webhook(body, wrong_secret, uow=shop)
     assert rental_row(shop, result.rental_id).status == "pending_payment"
 
 
 async def test_return_page_status_never_pays_by_itself(shop):
     gateway = FakeGateway()
-    result = await checkout.start_checkout(order(), gateway=gateway)
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=shop)
     view = await rentals.refresh_rental_status(
-        result.rental_id, result.secret_token, gateway=gateway
+        result.rental_id, result.secret_token, gateway=gateway, uow=shop
     )
     assert view.status == "pending_payment" and view.payment_url == result.payment_url
     gateway.pay(rental_row(shop, result.rental_id).checkout_session_id)
     view = await rentals.refresh_rental_status(
-        result.rental_id, result.secret_token, gateway=gateway
+        result.rental_id, result.secret_token, gateway=gateway, uow=shop
     )
     assert view.status == "paid" and view.payment_url is None
     with pytest.raises(NotFound):
-        await rentals.refresh_rental_status(result.rental_id, "wrong-token", gateway=gateway)
+        await rentals.refresh_rental_status(
+            result.rental_id, "wrong-token", gateway=gateway, uow=shop
+        )
 
 
 async def test_customer_cancel_needs_the_token(shop):
     gateway = FakeGateway()
-    result = await checkout.start_checkout(order(), gateway=gateway)
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=shop)
     with pytest.raises(NotFound):
-        await rentals.cancel_rental(result.rental_id, "guess", gateway=gateway)
+        await rentals.cancel_rental(result.rental_id, "guess", gateway=gateway, uow=shop)
     assert stock(shop) == 3
-    view = await rentals.cancel_rental(result.rental_id, result.secret_token, gateway=gateway)
+    view = await rentals.cancel_rental(
+        result.rental_id, result.secret_token, gateway=gateway, uow=shop
+    )
     assert view.status == "cancelled" and stock(shop) == 4
     assert gateway.expired == [rental_row(shop, result.rental_id).checkout_session_id]
 
 
 async def test_expiry_sweep_frees_units_and_expires_sessions(shop):
     gateway = FakeGateway()
-    result = await checkout.start_checkout(order(), gateway=gateway)
-    assert await expiry.sweep(gateway) == []  # not due yet
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=shop)
+    assert await expiry.sweep(gateway, uow=shop) == []  # not due yet
     later = utcnow() + timedelta(minutes=get_settings().hold_minutes + 1)
-    assert await expiry.sweep(gateway, now=later) == [result.rental_id]
+    assert await expiry.sweep(gateway, now=later, uow=shop) == [result.rental_id]
     row = rental_row(shop, result.rental_id)
     assert row.status == "expired" and row.session_expired_at_gateway
     assert gateway.expired == [row.checkout_session_id] and stock(shop) == 4
-    assert await expiry.sweep(gateway, now=later) == []  # idempotent
+    assert await expiry.sweep(gateway, now=later, uow=shop) == []  # idempotent
 
 
 async def test_payment_after_expiry_reholds_the_same_unit_when_free(shop):
     gateway = FakeGateway()
-    result = await checkout.start_checkout(order(), gateway=gateway)
-    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1))
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=shop)
+    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1), uow=shop)
     body = event_body("payment.paid", payment(result.rental_id, "pay_3", "paid"))
-    assert await deliver(body) == "paid"
+    assert await deliver(shop, body) == "paid"
     row = rental_row(shop, result.rental_id)
     assert row.status == "paid"
-    with session_scope(shop) as session:
+    with shop() as session:
         assert session.get(Unit, row.unit_id).current_rental_id == row.id
 
 
 async def test_payment_after_expiry_with_unit_gone_is_flagged_and_refunded(shop):
     gateway = FakeGateway()
-    late = await checkout.start_checkout(order(), gateway=gateway)
-    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1))
-    other = await checkout.start_checkout(order(), gateway=gateway)  # takes the same unit
+    late = await checkout.start_checkout(order(), gateway=gateway, uow=shop)
+    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1), uow=shop)
+    other = await checkout.start_checkout(order(), gateway=gateway, uow=shop)  # takes the same unit
     assert rental_row(shop, other.rental_id).unit_id == rental_row(shop, late.rental_id).unit_id
     body = event_body("payment.paid", payment(late.rental_id, "pay_4", "paid"))
-    assert await deliver(body) == "refund_needed"
+    assert await deliver(shop, body) == "refund_needed"
     row = rental_row(shop, late.rental_id)
     assert row.status == "expired" and row.needs_refund and row.payment_id == "pay_4"
-    refund_id = await refunds.refund_rental(late.rental_id, gateway=gateway, actor="admin")
+    refund_id = await refunds.refund_rental(
+        late.rental_id, gateway=gateway, actor="admin", uow=shop
+    )
     row = rental_row(shop, late.rental_id)
     assert row.status == "refunded" and row.refund_id == refund_id and not row.needs_refund
     assert gateway.refunds[0].amount_centavos == 3_000_000
@@ -240,36 +248,43 @@ async def test_payment_after_expiry_with_unit_gone_is_flagged_and_refunded(shop)
 async def test_worker_killed_after_the_hold_leaves_nothing_held_forever(shop):
     # The hold commits before PayMongo is called; a process that dies right after it leaves a
     # pending rental without a checkout session, which the expiry sweep frees.
-    with session_scope(shop) as session:
+    with shop() as session:
         rental = checkout.create_pending_rental(session, checkout.parse_order(order()), None)
     assert stock(shop) == 3
     gateway = FakeGateway()
-    assert await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1)) == [rental.id]
+    assert await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1), uow=shop) == [rental.id]
     assert stock(shop) == 4 and gateway.expired == []
 
 
 @pytest.mark.postgres
-async def test_concurrent_sweepers_expire_each_hold_once(pg_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", pg_url)
-    get_settings.cache_clear()
+async def test_concurrent_sweepers_expire_each_hold_once(pg_url):
+    shop = UnitOfWork(pg_url)
     gateway = FakeGateway()
-    ids = {(await checkout.start_checkout(order(), gateway=gateway)).rental_id for _ in range(4)}
+    ids = {
+        (await checkout.start_checkout(order(), gateway=gateway, uow=shop)).rental_id
+        for _ in range(4)
+    }
     later = utcnow() + timedelta(hours=1)
-    results = await asyncio.gather(*[expiry.sweep(gateway, now=later) for _ in range(4)])
+    results = await asyncio.gather(*[expiry.sweep(gateway, now=later, uow=shop) for _ in range(4)])
     expired = [rental_id for result in results for rental_id in result]
     assert sorted(expired) == sorted(ids)  # every hold expired exactly once
-    with session_scope(pg_url) as session:
+    with shop() as session:
         events = session.exec(select(RentalEvent).where(RentalEvent.to_status == "expired")).all()
-    assert len(events) == 4 and stock(pg_url) == 4
-    get_settings.cache_clear()
+    assert len(events) == 4 and stock(shop) == 4
 
 
 async def test_a_key_whose_checkout_ended_unpaid_starts_a_new_one(shop):
     gateway = FakeGateway()
-    first = await checkout.start_checkout(order(), gateway=gateway, idempotency_key="tab-1")
-    await rentals.cancel_rental(first.rental_id, first.secret_token, gateway=gateway)
-    again = await checkout.start_checkout(order(), gateway=gateway, idempotency_key="tab-1")
+    first = await checkout.start_checkout(
+        order(), gateway=gateway, idempotency_key="tab-1", uow=shop
+    )
+    await rentals.cancel_rental(first.rental_id, first.secret_token, gateway=gateway, uow=shop)
+    again = await checkout.start_checkout(
+        order(), gateway=gateway, idempotency_key="tab-1", uow=shop
+    )
     assert again.rental_id != first.rental_id and stock(shop) == 3
     assert rental_row(shop, first.rental_id).status == "cancelled"
-    repeat = await checkout.start_checkout(order(), gateway=gateway, idempotency_key="tab-1")
+    repeat = await checkout.start_checkout(
+        order(), gateway=gateway, idempotency_key="tab-1", uow=shop
+    )
     assert repeat.rental_id == again.rental_id and stock(shop) == 3

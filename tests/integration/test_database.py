@@ -6,12 +6,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mongocollectibles import migrations
-from mongocollectibles.db import get_engine, session_scope
+from mongocollectibles.db import get_engine
 from mongocollectibles.domain.allocation import Candidate, choose_unit
 from mongocollectibles.domain.errors import OutOfStock
 from mongocollectibles.models import Collectible, Distance, Rental, Store, Unit, Warehouse
 from mongocollectibles.seed import seed
-from mongocollectibles.services import catalog, inventory
+from mongocollectibles.services import catalog, catalog_snapshot, inventory
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 
 def test_migrations_apply_from_empty_and_match_the_models(db_url):
@@ -23,9 +24,9 @@ def test_migrations_apply_from_empty_and_match_the_models(db_url):
 
 
 def test_seed_is_idempotent(db_url):
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         assert seed(session) == 0
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         counts = [
             session.exec(select(func.count()).select_from(model)).one()
             for model in (Collectible, Store, Warehouse, Distance, Unit)
@@ -34,8 +35,8 @@ def test_seed_is_idempotent(db_url):
 
 
 def test_seeded_catalog_has_stock_four_each(db_url):
-    with session_scope(db_url) as session:
-        views = catalog.list_collectibles(session, "store-a")
+    with UnitOfWork(db_url)() as session:
+        views = catalog_snapshot.snapshot(session).views("store-a")
     assert [v.stock for v in views] == [4] * 6
     assert all(v.eta_days == 1 for v in views)  # Warehouse West is 1 km from store A
 
@@ -58,7 +59,7 @@ def test_sql_allocation_order_matches_the_domain_rule(db_url):
 
 def test_holds_take_units_nearest_first_then_run_out(db_url):
     taken = []
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         for n in range(4):
             taken.append(
                 inventory.hold_unit(
@@ -68,23 +69,23 @@ def test_holds_take_units_nearest_first_then_run_out(db_url):
     # store-b distances: north 1, east 4, west 6, south 12
     assert [c.warehouse_id for c in taken] == ["wh-north", "wh-east", "wh-west", "wh-south"]
     assert [c.km for c in taken] == [1, 4, 6, 12]
-    with pytest.raises(OutOfStock), session_scope(db_url) as session:
+    with pytest.raises(OutOfStock), UnitOfWork(db_url)() as session:
         inventory.hold_unit(session, collectible_id="col-001", store_id="store-b", rental_id="x")
-    with session_scope(db_url) as session:
-        assert catalog.get_collectible(session, "col-001", "store-b").stock == 0
-        assert catalog.get_collectible(session, "col-001", "store-b").eta_days is None
+    with UnitOfWork(db_url)() as session:
+        assert catalog.read_collectible(session, "col-001", "store-b").stock == 0
+        assert catalog.read_collectible(session, "col-001", "store-b").eta_days is None
 
 
 def test_release_is_idempotent_and_only_by_the_holder(db_url):
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         held = inventory.hold_unit(
             session, collectible_id="col-002", store_id="store-a", rental_id="r1"
         )
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         assert not inventory.release_unit(session, unit_id=held.unit_id, rental_id="someone-else")
         assert inventory.release_unit(session, unit_id=held.unit_id, rental_id="r1")
         assert not inventory.release_unit(session, unit_id=held.unit_id, rental_id="r1")
-        assert catalog.get_collectible(session, "col-002").stock == 4
+        assert catalog.read_collectible(session, "col-002").stock == 4
 
 
 def test_database_refuses_two_live_rentals_for_one_unit(db_url):
@@ -112,20 +113,20 @@ def test_database_refuses_two_live_rentals_for_one_unit(db_url):
             customer_postal_code="1000",
         )
 
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         session.add(rental("r1"))
-    with pytest.raises(IntegrityError), session_scope(db_url) as session:
+    with pytest.raises(IntegrityError), UnitOfWork(db_url)() as session:
         session.add(rental("r2"))
-    with session_scope(db_url) as session:  # a finished rental does not count
+    with UnitOfWork(db_url)() as session:  # a finished rental does not count
         session.get(Rental, "r1").status = "returned"
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         session.add(rental("r2"))
 
 
 def test_prestart_refuses_a_broken_network(db_url):
     from mongocollectibles.prestart import prestart
 
-    with session_scope(db_url) as session:
+    with UnitOfWork(db_url)() as session:
         session.delete(session.get(Distance, ("wh-east", "store-b")))
         session.get(Store, "store-c").active = False
     with pytest.raises(SystemExit) as caught:

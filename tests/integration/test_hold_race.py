@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from mongocollectibles.db import session_scope
 from mongocollectibles.models import Unit
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from tests.support.race import race_holds
 
 
@@ -18,7 +18,7 @@ def test_fifty_holds_across_two_processes_take_exactly_four_units(pg_url):
     assert outcomes == {"held": 4, "out_of_stock": 46}, outcomes
     held_units = [r for r in results if r.startswith("col-005")]
     assert len(set(held_units)) == 4
-    with session_scope(pg_url) as session:
+    with UnitOfWork(pg_url)() as session:
         held = session.exec(
             select(func.count()).where(
                 Unit.collectible_id == "col-005", Unit.current_rental_id.is_not(None)

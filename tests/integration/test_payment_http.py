@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import select
 
 from mongocollectibles.api import create_api
-from mongocollectibles.db import session_scope
 from mongocollectibles.models import Rental, RentalEvent
 from mongocollectibles.services import catalog
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 from tests.support.orders import order
 from tests.support.servers import free_port, run_asgi_in_thread, wait_until
@@ -23,7 +23,6 @@ def _serve(url: str, monkeypatch):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     for key, value in {
-        "DATABASE_URL": url,
         "API_BASE_URL": base,
         "PUBLIC_BASE_URL": base,
         "PAYMONGO_TIMEOUT_SECONDS": "1.5",
@@ -32,7 +31,7 @@ def _serve(url: str, monkeypatch):
     }.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
-    return run_asgi_in_thread(create_api(), port=port)
+    return run_asgi_in_thread(create_api(uow=UnitOfWork(url)), port=port)
 
 
 @pytest.fixture
@@ -50,12 +49,12 @@ def pg_server(pg_url, monkeypatch):
 
 
 def stock(url: str, collectible_id: str = "col-002") -> int:
-    with session_scope(url) as session:
-        return catalog.get_collectible(session, collectible_id).stock
+    with UnitOfWork(url)() as session:
+        return catalog.read_collectible(session, collectible_id).stock
 
 
 def status_in_db(url: str, rental_id: str) -> str:
-    with session_scope(url) as session:
+    with UnitOfWork(url)() as session:
         return session.get(Rental, rental_id).status
 
 
@@ -85,7 +84,7 @@ def test_checkout_pay_signed_webhook_paid(server):
     assert paid.headers["location"].startswith(f"{base}/payment/success?rental_id=")
     # Only the signed webhook (not the redirect) makes it paid:
     wait_until(lambda: status_in_db(url, data["rental_id"]) == "paid", timeout=15)
-    with session_scope(url) as session:
+    with UnitOfWork(url)() as session:
         actors = session.exec(
             select(RentalEvent.actor).where(RentalEvent.rental_id == data["rental_id"])
         ).all()
@@ -141,7 +140,7 @@ def test_duplicate_delivery_is_applied_once(server):
         lambda: any(e["deliveries"] >= 2 for e in httpx.get(events_url).json()["data"]), timeout=15
     )
     wait_until(lambda: status_in_db(url, data["rental_id"]) == "paid", timeout=15)
-    with session_scope(url) as session:
+    with UnitOfWork(url)() as session:
         paid_events = session.exec(
             select(RentalEvent).where(
                 RentalEvent.rental_id == data["rental_id"], RentalEvent.to_status == "paid"
@@ -206,7 +205,7 @@ def test_thirty_concurrent_checkouts_for_four_units(pg_server):
     codes = Counter(asyncio.run(run()))
     assert codes == {200: 4, 409: 26}, codes
     assert stock(url) == 0
-    with session_scope(url) as session:
+    with UnitOfWork(url)() as session:
         units = session.exec(select(Rental.unit_id).where(Rental.status == "pending_payment")).all()
     assert len(units) == 4 and len(set(units)) == 4
 

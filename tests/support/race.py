@@ -10,12 +10,12 @@ from collections.abc import Callable
 
 
 def _hold_once(url: str, collectible_id: str, store_id: str) -> str:
-    from mongocollectibles.db import session_scope
     from mongocollectibles.domain.errors import OutOfStock
     from mongocollectibles.services.inventory import hold_unit
+    from mongocollectibles.services.unit_of_work import UnitOfWork
 
     try:
-        with session_scope(url) as session:
+        with UnitOfWork(url)() as session:
             return hold_unit(
                 session,
                 collectible_id=collectible_id,

@@ -73,8 +73,8 @@ def test_paid_rental_says_when_to_pick_up_and_hides_the_payment_link():
 
 def test_cards_show_out_of_stock_items_as_such():
     views = [
-        CollectibleView("col-001", "Batman", "", "S", "/a.svg", 4, 100_000, 1),
-        CollectibleView("col-006", "Arcade", "", "L", "/b.svg", 0, 1_000_000, None),
+        CollectibleView("col-001", "Batman", "", "S", "/a.svg", 4, 100_000, 1, True),
+        CollectibleView("col-006", "Arcade", "", "L", "/b.svg", 0, 1_000_000, None, False),
     ]
     batman, arcade = cards(views, "MongoCollectibles Store A")
     assert batman.stock_text == "4 in stock" and batman.rate_text == "PHP 1,000.00 / day"
@@ -83,9 +83,9 @@ def test_cards_show_out_of_stock_items_as_such():
 
 def test_catalog_search_and_size_filter():
     views = [
-        CollectibleView("col-001", "Vintage Batman", "", "S", "/a.svg", 4, 100_000, 1),
-        CollectibleView("col-005", "Gundam Model", "", "M", "/b.svg", 4, 500_000, 1),
-        CollectibleView("col-006", "Arcade Machine", "", "L", "/c.svg", 0, 1_000_000, None),
+        CollectibleView("col-001", "Vintage Batman", "", "S", "/a.svg", 4, 100_000, 1, True),
+        CollectibleView("col-005", "Gundam Model", "", "M", "/b.svg", 4, 500_000, 1, True),
+        CollectibleView("col-006", "Arcade Machine", "", "L", "/c.svg", 0, 1_000_000, None, False),
     ]
     state = CatalogState()
     state.items = cards(views, "Store A")

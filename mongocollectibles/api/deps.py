@@ -1,0 +1,19 @@
+"""What routes take from the app they run in: its unit of work and its payment gateway."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from mongocollectibles.payments import PaymentGateway
+from mongocollectibles.services.payment_gateway import get_gateway
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+
+
+async def uow_of(request: Request) -> UnitOfWork:
+    """The unit of work `create_api(uow=...)` was given (the app's by default)."""
+    return getattr(request.app.state, "uow", None) or default_uow()
+
+
+async def gateway() -> PaymentGateway:
+    """The gateway of the running event loop (so an async dependency, never a thread)."""
+    return get_gateway()

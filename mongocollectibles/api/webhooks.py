@@ -1,0 +1,24 @@
+"""POST /api/webhooks/paymongo: PayMongo's signed events."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import Response
+
+from mongocollectibles.api.deps import uow_of
+from mongocollectibles.api.envelope import ok
+from mongocollectibles.services import webhooks
+from mongocollectibles.services.unit_of_work import UnitOfWork
+
+router = APIRouter(tags=["payments"])
+
+
+@router.post("/api/webhooks/paymongo", summary="PayMongo events (signed)")
+async def paymongo_webhook(
+    request: Request,
+    paymongo_signature: str | None = Header(default=None, max_length=1000),
+    uow: UnitOfWork = Depends(uow_of),
+) -> Response:
+    raw = await request.body()
+    outcome = await webhooks.handle_webhook(raw, paymongo_signature, uow=uow)
+    return ok({"received": True, "outcome": outcome})
