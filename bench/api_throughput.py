@@ -31,7 +31,6 @@ from bench.apps import FLOOR_PREFIX
 from bench.common import (
     WrkResult,
     bench_env,
-    free_port,
     granian,
     grow_inventory,
     log,
@@ -46,6 +45,7 @@ from bench.common import (
     wrk,
     wrk_script,
 )
+from tests.support.servers import free_port
 
 QUOTE_BODY = json.dumps({"collectible_id": "col-002", "store_id": "store-a", "duration": 3})
 ENDPOINTS = {

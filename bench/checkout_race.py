@@ -26,7 +26,6 @@ import psycopg
 
 from bench.common import (
     bench_env,
-    free_port,
     granian,
     libpq,
     log,
@@ -40,24 +39,12 @@ from bench.common import (
     table,
     verdict,
 )
+from tests.support.orders import order
+from tests.support.servers import free_port
 
 COLLECTIBLE, STORE = "col-002", "store-a"
 OUT_OF_STOCK = "Sorry, this collectible is out of stock right now. Try another store later."
-CUSTOMER = {
-    "name": "Juan dela Cruz",
-    "email": "juan@example.com",
-    "phone": "0917 123 4567",
-    "address": "12 Mabini Street",
-    "city": "Manila",
-    "postal_code": "1000",
-}
-ORDER = {
-    "collectible_id": COLLECTIBLE,
-    "store_id": STORE,
-    "duration": 3,
-    "payment_method": "gcash",
-    "customer": CUSTOMER,
-}
+ORDER = order(COLLECTIBLE, STORE, duration=3, method="gcash")
 HOLD_SQL = """
 UPDATE unit SET current_rental_id = %(rental)s
 WHERE id = (

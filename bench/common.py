@@ -15,7 +15,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from tests.support.browser import launch_options
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -119,12 +119,6 @@ def grow_inventory(url: str, total_units: int, held_every: int = 10) -> None:
 
 
 # ---------------------------------------------------------------------------- processes
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def bench_env(**overrides: str) -> dict[str, str]:

@@ -25,7 +25,6 @@ from bench.common import (
     PYTHON,
     ROOT,
     chromium,
-    free_port,
     log,
     median,
     ratio,
@@ -35,6 +34,7 @@ from bench.common import (
     table,
     verdict,
 )
+from tests.support.servers import free_port
 
 STORE = "store-a"
 # Records when the six cards are in the document (both pages give them the same ids).

@@ -26,6 +26,7 @@ def test_mode_banner() -> rx.Component:
             ),
             id="test-mode-banner",
             role="status",
+            aria_label="Test mode",
             background_color=rx.color("amber", 4),
             color=rx.color("amber", 12),
             border_bottom=f"1px solid {rx.color('amber', 7)}",

@@ -61,5 +61,7 @@ def order_summary(s: OrderSummary, *, title: str = "Order summary", extra=None) 
             spacing="3",
             width="100%",
         ),
+        role="region",
+        aria_label=title,
         width="100%",
     )

@@ -6,10 +6,16 @@ import reflex as rx
 
 
 def price_row(label, value, *, value_id: str | None = None, strong: bool = False) -> rx.Component:
+    """A label and its amount; the amount is a status named by the label ("Total": PHP ...)."""
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
         rx.text(
-            value, size="3" if strong else "2", weight="bold" if strong else "medium", id=value_id
+            value,
+            size="3" if strong else "2",
+            weight="bold" if strong else "medium",
+            id=value_id,
+            role="status",
+            aria_label=label,
         ),
         justify="between",
         width="100%",

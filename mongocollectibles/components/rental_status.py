@@ -115,7 +115,14 @@ def rental_display(view: RentalView) -> tuple[RentalStatus, OrderSummary]:
 
 
 def status_badge(s: RentalStatus) -> rx.Component:
-    return rx.badge(s.status_label, color_scheme=s.color, size="3", id="rental-status")
+    return rx.badge(
+        s.status_label,
+        color_scheme=s.color,
+        size="3",
+        id="rental-status",
+        role="status",
+        aria_label="Rental status",
+    )
 
 
 def retry_payment_link(s: RentalStatus, label: str = "Pay now") -> rx.Component:
@@ -157,13 +164,16 @@ def rental_facts(s: RentalStatus) -> rx.Component:
 
 
 def notice(color: str, icon: str, title, *body, notice_id: str) -> rx.Component:
-    """A status callout with a bold title and any content below it."""
+    """A status callout with a bold title (its accessible name) and any content below it."""
     return rx.callout.root(
         rx.callout.icon(rx.icon(icon)),
-        rx.vstack(rx.text(title, weight="bold", size="4"), *body, spacing="2"),
+        rx.vstack(
+            rx.text(title, weight="bold", size="4", id=f"{notice_id}-title"), *body, spacing="2"
+        ),
         color_scheme=color,
         id=notice_id,
         role="status",
+        aria_labelledby=f"{notice_id}-title",
         width="100%",
     )
 

@@ -146,6 +146,7 @@ def grid() -> rx.Component:
                 spacing="4",
                 id="catalog-grid",
                 role="list",
+                aria_label="Collectibles",
             ),
             rx.vstack(
                 rx.text("No collectibles match your search.", id="no-results"),

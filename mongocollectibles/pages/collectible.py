@@ -183,12 +183,23 @@ def quote_panel() -> rx.Component:
                     rx.cond(S.is_special, special_rate_warning(S.special_text)),
                     width="100%",
                     spacing="2",
-                    aria_live="polite",
                     id="quote",
                 ),
             ),
-            rx.hstack(stock_badge(S.available, S.stock_text), id="quote-stock", aria_live="polite"),
-            rx.text(S.eta_text, size="2", id="quote-eta", color=rx.color("gray", 11)),
+            rx.hstack(
+                stock_badge(S.available, S.stock_text),
+                id="quote-stock",
+                role="status",
+                aria_label="Stock",
+            ),
+            rx.text(
+                S.eta_text,
+                size="2",
+                id="quote-eta",
+                role="status",
+                aria_label="Pickup estimate",
+                color=rx.color("gray", 11),
+            ),
             rx.button(
                 rx.icon("shopping-bag", size=18),
                 "Rent this",
@@ -201,6 +212,8 @@ def quote_panel() -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        role="region",
+        aria_label="Your rental",
         width="100%",
     )
 
@@ -236,7 +249,9 @@ def collectible_page() -> rx.Component:
         rx.box(height="12px"),
         rx.cond(
             S.not_found != "",
-            rx.callout(S.not_found, icon="circle_alert", color_scheme="red", id="not-found"),
+            rx.callout(
+                S.not_found, icon="circle_alert", color_scheme="red", id="not-found", role="alert"
+            ),
             rx.cond(S.loading, rx.center(rx.spinner(size="3"), padding="64px"), details()),
         ),
         on_store_change=S.store_changed,

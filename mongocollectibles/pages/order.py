@@ -76,7 +76,13 @@ def order_page() -> rx.Component:
             rx.center(rx.spinner(size="3"), padding="64px"),
             rx.cond(
                 S.missing != "",
-                rx.callout(S.missing, icon="circle_alert", color_scheme="red", id="rental-missing"),
+                rx.callout(
+                    S.missing,
+                    icon="circle_alert",
+                    color_scheme="red",
+                    id="rental-missing",
+                    role="alert",
+                ),
                 rx.vstack(
                     notice(
                         R.color,

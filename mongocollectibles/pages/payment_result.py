@@ -198,7 +198,13 @@ def result_page(kind: str) -> rx.Component:
             rx.center(rx.spinner(size="3"), padding="64px", aria_label="Loading your rental"),
             rx.cond(
                 S.missing != "",
-                rx.callout(S.missing, icon="circle_alert", color_scheme="red", id="rental-missing"),
+                rx.callout(
+                    S.missing,
+                    icon="circle_alert",
+                    color_scheme="red",
+                    id="rental-missing",
+                    role="alert",
+                ),
                 rx.vstack(
                     status_notice(kind),
                     rx.grid(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import launch_options
+from tests.support.servers import free_port
 
 # Reflex hydrates over a websocket and live stock polls every few seconds.
 expect.set_options(timeout=15_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 600) -> None:
@@ -50,7 +44,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
 
 @pytest.fixture(scope="session")
 def shop_env(tmp_path_factory) -> dict[str, str]:
-    port = _free_port()
+    port = free_port()
     base = f"http://localhost:{port}"
     workdir = tmp_path_factory.mktemp("shop")
     env = dict(os.environ)
@@ -118,6 +112,24 @@ def api(shop_url):
     """An HTTP client for the shop's REST API (and the embedded sandbox's test controls)."""
     with httpx.Client(base_url=shop_url, timeout=30) as client:
         yield client
+
+
+# Pages are found as a screen reader finds them: by role, accessible name and label.
+
+
+def collectible_cards(page):
+    """The catalog's cards: the items of the list named "Collectibles"."""
+    return page.get_by_role("list", name="Collectibles").get_by_role("listitem")
+
+
+def card(page, name: str):
+    """The catalog card whose heading is `name`."""
+    return collectible_cards(page).filter(has=page.get_by_role("heading", name=name, exact=True))
+
+
+def amount(scope, label: str):
+    """An amount on a quote or order summary, named by its label ("Total", "Daily rate")."""
+    return scope.get_by_role("status", name=label, exact=True)
 
 
 def stock_of(api: httpx.Client, collectible_id: str, store_id: str = "store-a") -> int:

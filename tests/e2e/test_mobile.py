@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, amount, card
 
 
 @pytest.fixture
@@ -25,23 +25,25 @@ def snap(page, name: str) -> None:
 def test_phone_viewport(phone, shop_url):
     page = phone
     page.goto(shop_url)
-    card = page.locator("#card-col-002")
-    expect(card).to_contain_text("in stock", timeout=30_000)
-    assert card.bounding_box()["width"] > 300  # one column of full-width cards
+    falcon = card(page, "Star Wars Millennium Falcon Model").get_by_role("link")
+    expect(falcon).to_contain_text("in stock", timeout=30_000)
+    assert falcon.bounding_box()["width"] > 300  # one column of full-width cards
     expect(page.get_by_role("combobox", name="Pickup store")).to_be_visible()
-    expect(page.locator("#test-mode-banner")).to_be_visible()
+    expect(page.get_by_role("status", name="Test mode")).to_be_visible()
     assert fits_the_width(page)
     snap(page, "mobile-catalog")
 
-    card.click()
+    falcon.click()
     page.get_by_label("Duration (days)").fill("3")
-    expect(page.locator("#quote-total")).to_have_text("PHP 30,000.00")
+    expect(amount(page, "Total")).to_have_text("PHP 30,000.00")
     assert fits_the_width(page)
     snap(page, "mobile-collectible")
 
-    page.locator("#rent-button").click()
-    expect(page.locator("#summary-total")).to_have_text("PHP 30,000.00")
-    expect(page.locator("#field-name")).to_be_visible()
-    expect(page.locator("#pay-button")).to_be_visible()
+    page.get_by_role("button", name="Rent this").click()
+    expect(amount(page.get_by_role("region", name="Order summary"), "Total")).to_have_text(
+        "PHP 30,000.00"
+    )
+    expect(page.get_by_label("Full name", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Pay PHP 30,000.00", exact=False)).to_be_visible()
     assert fits_the_width(page)
     snap(page, "mobile-checkout")
