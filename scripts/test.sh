@@ -24,6 +24,9 @@ echo "== lint (ruff)"
 ruff check .
 ruff format --check mongocollectibles tests
 
+echo "== types (mypy: strict on domain, services, payments)"
+mypy
+
 echo "== unit + integration"
 python -m pytest tests/unit tests/integration -p no:cacheprovider -q "$@"
 

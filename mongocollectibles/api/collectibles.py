@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from mongocollectibles.api.deps import uow_of
-from mongocollectibles.api.envelope import ok
+from mongocollectibles.api.envelope import ok, ok_body
 from mongocollectibles.domain.pricing import pesos
 from mongocollectibles.services import catalog
 from mongocollectibles.services.unit_of_work import UnitOfWork
@@ -34,10 +34,10 @@ def collectible_json(view: catalog.CollectibleView) -> dict:
 def collectibles_body(snapshot: catalog.Snapshot, store_id: str | None) -> bytes:
     """The list's JSON, rendered once per snapshot and store (NotFound for an unknown store)."""
     key = ("api:collectibles", store_id)
-    body = snapshot.memo.get(key)
+    body: bytes | None = snapshot.memo.get(key)
     if body is None:
         views = snapshot.views(store_id)
-        body = snapshot.memo[key] = ok([collectible_json(v) for v in views]).body
+        body = snapshot.memo[key] = ok_body([collectible_json(v) for v in views])
     return body
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from mongocollectibles.api.deps import gateway, uow_of
-from mongocollectibles.api.envelope import ok, read_json_object
+from mongocollectibles.api.envelope import ok, ok_body, read_json_object
 from mongocollectibles.domain.customer import PAYMENT_METHODS
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
@@ -100,7 +100,7 @@ async def quote_body(data: dict, uow: UnitOfWork | None = None) -> bytes:
     store_id = required_id(data, "store_id")
     days = quotes.parse_days(data.get("duration"))
     snapshot = await catalog.get_snapshot(uow=uow)
-    return ok(quote_json(quotes.quote_from(snapshot, collectible_id, store_id, days))).body
+    return ok_body(quote_json(quotes.quote_from(snapshot, collectible_id, store_id, days)))
 
 
 @router.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mongocollectibles.domain.errors import InvalidInput
@@ -78,7 +79,7 @@ _FIELDS = {
 }
 
 
-def customer_field_errors(data: dict) -> dict[str, str]:
+def customer_field_errors(data: Mapping[str, object]) -> dict[str, str]:
     """Every bad field with its message (for inline form validation); empty when all are fine."""
     errors = {}
     for key, check in _FIELDS.items():

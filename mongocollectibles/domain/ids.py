@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from mongocollectibles.domain.errors import InvalidInput
 
 MAX_ID_LENGTH = 100
 
 
-def required_id(data: dict, key: str) -> str:
+def required_id(data: Mapping[str, object], key: str) -> str:
     """`data[key]` as an id: a non-empty string of at most MAX_ID_LENGTH characters."""
     value = data.get(key)
     if value is None or value == "":

@@ -183,7 +183,7 @@ def status_notice(kind: str) -> rx.Component:
     return rx.cond(
         R.pending,
         rx.cond(S.waiting, waiting, pending),
-        rx.cond(R.paid | (R.status == "returned"), paid, ended),
+        rx.cond(R.paid | (R.status == status.RETURNED), paid, ended),
     )
 
 

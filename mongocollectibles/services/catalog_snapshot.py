@@ -201,7 +201,7 @@ class _Slot:
 
 _slots: weakref.WeakKeyDictionary[Engine, _Slot] = weakref.WeakKeyDictionary()
 _slots_lock = threading.Lock()
-_last: tuple[weakref.ref, _Slot] | None = None  # the engine asked for last (one is usual)
+_last: tuple[weakref.ref[Engine], _Slot] | None = None  # the engine asked for last (one is usual)
 
 
 def _slot(engine: Engine) -> _Slot:
@@ -223,9 +223,11 @@ _FRESH, _OLD, _CHANGED = "fresh", "old", "changed"
 def _state(snapshot: Snapshot | None, slot: _Slot) -> str:
     if snapshot is None or snapshot.version != slot.changes.version:
         return _CHANGED
-    if time.monotonic() - snapshot.read_at >= snapshot.max_age:
-        return _OLD
-    return _FRESH
+    return _OLD if _is_aged(snapshot) else _FRESH
+
+
+def _is_aged(snapshot: Snapshot) -> bool:
+    return time.monotonic() - snapshot.read_at >= snapshot.max_age
 
 
 def _refresh(engine: Engine) -> Snapshot:
@@ -233,14 +235,13 @@ def _refresh(engine: Engine) -> Snapshot:
     slot = _slot(engine)
     with slot.lock:
         old = slot.snapshot
-        if _state(old, slot) == _FRESH:
+        if old is not None and _state(old, slot) == _FRESH:
             return old
-        aged = old is None or time.monotonic() - old.read_at >= old.max_age
         version, changed = stock_changes.take(engine)
         try:
             # A session of its own: the cache only ever holds committed data.
             with Session(engine) as session:
-                if aged or changed is None:
+                if old is None or _is_aged(old) or changed is None:
                     new = _read_all(session, version)
                 else:
                     new = _recount(session, old, version, changed)
@@ -256,9 +257,10 @@ def snapshot(bind: Engine | Connection | Session) -> Snapshot:
     engine = stock_changes.engine_of(bind)
     slot = _slot(engine)
     current = slot.snapshot
-    state = _state(current, slot)
-    if state == _FRESH or (state == _OLD and slot.lock.locked()):
-        return current  # an old one only while another thread is re-reading it
+    if current is not None:
+        state = _state(current, slot)
+        if state == _FRESH or (state == _OLD and slot.lock.locked()):
+            return current  # an old one only while another thread is re-reading it
     return _refresh(engine)
 
 
@@ -267,9 +269,9 @@ async def current_snapshot(engine: Engine) -> Snapshot:
     slot = _slot(engine)
     current = slot.snapshot
     state = _state(current, slot)
-    if state == _FRESH:
+    if current is not None and state == _FRESH:
         return current
-    if state == _OLD:
+    if current is not None and state == _OLD:
         if not slot.refresh_queued:
             slot.refresh_queued = True
             task = asyncio.ensure_future(asyncio.to_thread(_background_refresh, engine, slot))
@@ -279,7 +281,7 @@ async def current_snapshot(engine: Engine) -> Snapshot:
     return await asyncio.to_thread(_refresh, engine)
 
 
-_background: set[asyncio.Future] = set()
+_background: set[asyncio.Future[None]] = set()
 
 
 def _background_refresh(engine: Engine, slot: _Slot) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -48,7 +49,7 @@ class CheckoutResult:
     message: str
 
 
-def parse_order(data: dict) -> Order:
+def parse_order(data: Mapping[str, object]) -> Order:
     """Every field checked before anything is written."""
     return Order(
         collectible_id=required_id(data, "collectible_id"),
@@ -188,7 +189,7 @@ async def _await_first_attempt(key: str, order: Order, uow: UnitOfWork) -> Check
 
 
 async def start_checkout(
-    data: dict,
+    data: dict[str, object],
     *,
     gateway: PaymentGateway,
     idempotency_key: str | None = None,
@@ -204,7 +205,7 @@ async def start_checkout(
         if not key:
             raise
         created = False
-    if not created:
+    if not created and key:
         return await _await_first_attempt(key, order, uow)
     try:
         checkout = await gateway.create_checkout_session(_checkout_request(rental))

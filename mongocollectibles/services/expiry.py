@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mongocollectibles.domain import status
 from mongocollectibles.models import Rental, utcnow
@@ -33,18 +33,18 @@ def sessions_to_expire(session: Session, limit: int = 50) -> list[tuple[str, str
     rows = session.exec(
         select(Rental.id, Rental.checkout_session_id)
         .where(
-            Rental.status.in_([status.EXPIRED, status.CANCELLED]),
-            Rental.checkout_session_id.is_not(None),
-            Rental.session_expired_at_gateway.is_(False),
-            Rental.payment_id.is_(None),
+            col(Rental.status).in_([status.EXPIRED, status.CANCELLED]),
+            col(Rental.checkout_session_id).is_not(None),
+            col(Rental.session_expired_at_gateway).is_(False),
+            col(Rental.payment_id).is_(None),
         )
         .limit(limit)
     ).all()
-    return [(rental_id, session_id) for rental_id, session_id in rows]
+    return [(rental_id, session_id) for rental_id, session_id in rows if session_id]
 
 
 def _mark_expired_at_gateway(session: Session, rental_id: str) -> None:
-    rental = session.get(Rental, rental_id)
+    rental = session.get_one(Rental, rental_id)
     rental.session_expired_at_gateway = True
     session.add(rental)
 

@@ -22,7 +22,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
 
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain.allocation import Candidate
@@ -34,28 +36,33 @@ MAX_HOLD_ATTEMPTS = 20
 OUT_OF_STOCK = "Sorry, this collectible is out of stock right now. Try another store later."
 
 
-def _free_unit_filter(collectible_id: str):  # noqa: ANN202
+def _free_unit_filter(collectible_id: str) -> tuple[ColumnElement[bool] | Mapped[bool], ...]:
     return (
-        Unit.collectible_id == collectible_id,
-        Unit.current_rental_id.is_(None),
-        Unit.active,
+        col(Unit.collectible_id) == collectible_id,
+        col(Unit.current_rental_id).is_(None),
+        col(Unit.active),
     )
 
 
-def _stocked_warehouses(session: Session, collectible_id: str, store_id: str) -> list:
+def _stocked_warehouses(
+    session: Session, collectible_id: str, store_id: str
+) -> list[tuple[str, int]]:
     """The active warehouses that deliver to `store_id` and hold a free unit of the
     collectible now, in allocation order: [(warehouse_id, km), ...] (one indexed probe each)."""
     has_free_unit = (
         select(Unit.id)
-        .where(Unit.warehouse_id == Distance.warehouse_id, *_free_unit_filter(collectible_id))
+        .where(
+            col(Unit.warehouse_id) == col(Distance.warehouse_id),
+            *_free_unit_filter(collectible_id),
+        )
         .exists()
     )
     return list(
         session.exec(
             select(Distance.warehouse_id, Distance.km)
-            .join(Warehouse, Warehouse.id == Distance.warehouse_id)
-            .where(Distance.store_id == store_id, Warehouse.active, has_free_unit)
-            .order_by(Distance.km, Distance.warehouse_id)
+            .join(Warehouse, col(Warehouse.id) == col(Distance.warehouse_id))
+            .where(Distance.store_id == store_id, col(Warehouse.active), has_free_unit)
+            .order_by(col(Distance.km), col(Distance.warehouse_id))
         ).all()
     )
 
@@ -80,17 +87,17 @@ def free_counts(
     Only the given collectibles when `collectible_ids` is given (one is an index range scan).
     """
     counted = select(Unit.collectible_id, Unit.warehouse_id, func.count().label("free")).where(
-        Unit.current_rental_id.is_(None), Unit.active
+        col(Unit.current_rental_id).is_(None), col(Unit.active)
     )
     if collectible_ids is not None:
-        counted = counted.where(Unit.collectible_id.in_(list(collectible_ids)))
+        counted = counted.where(col(Unit.collectible_id).in_(list(collectible_ids)))
     # Count first, then keep the active warehouses: the join touches a handful of groups,
     # not every unit.
     groups = counted.group_by(Unit.collectible_id, Unit.warehouse_id).subquery()
     rows = session.exec(
         select(groups.c.collectible_id, groups.c.warehouse_id, groups.c.free)
-        .join(Warehouse, Warehouse.id == groups.c.warehouse_id)
-        .where(Warehouse.active)
+        .join(Warehouse, col(Warehouse.id) == groups.c.warehouse_id)
+        .where(col(Warehouse.active))
     ).all()
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for collectible_id, warehouse_id, count in rows:
@@ -113,10 +120,10 @@ def hold_unit(session: Session, *, collectible_id: str, store_id: str, rental_id
                 break  # none free here: the next warehouse
             taken = session.execute(
                 update(Unit)
-                .where(Unit.id == unit_id, Unit.current_rental_id.is_(None))
+                .where(col(Unit.id) == unit_id, col(Unit.current_rental_id).is_(None))
                 .values(current_rental_id=rental_id)
             )
-            if taken.rowcount == 1:
+            if taken.rowcount == 1:  # type: ignore[attr-defined]  # a CursorResult for UPDATE
                 stock_changes.note(session, collectible_id)
                 return Candidate(unit_id=unit_id, warehouse_id=warehouse_id, km=km)
         if attempts >= MAX_HOLD_ATTEMPTS:
@@ -128,9 +135,9 @@ def release_unit(session: Session, *, unit_id: str, rental_id: str) -> bool:
     """Free the unit if (and only if) this rental holds it. Idempotent."""
     freed = session.execute(
         update(Unit)
-        .where(Unit.id == unit_id, Unit.current_rental_id == rental_id)
+        .where(col(Unit.id) == unit_id, col(Unit.current_rental_id) == rental_id)
         .values(current_rental_id=None)
-        .returning(Unit.collectible_id)
+        .returning(col(Unit.collectible_id))
     ).all()
     for (collectible_id,) in freed:
         stock_changes.note(session, collectible_id)
@@ -141,9 +148,13 @@ def rehold_unit(session: Session, *, unit_id: str, rental_id: str) -> bool:
     """Take back a specific unit for a rental (a payment after its hold expired), if still free."""
     taken = session.execute(
         update(Unit)
-        .where(Unit.id == unit_id, Unit.current_rental_id.is_(None), Unit.active)
+        .where(
+            col(Unit.id) == unit_id,
+            col(Unit.current_rental_id).is_(None),
+            col(Unit.active),
+        )
         .values(current_rental_id=rental_id)
-        .returning(Unit.collectible_id)
+        .returning(col(Unit.collectible_id))
     ).all()
     for (collectible_id,) in taken:
         stock_changes.note(session, collectible_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
@@ -29,7 +29,9 @@ def load_for_update(session: Session, rental_id: str) -> Rental:
     return rental
 
 
-def record(session: Session, rental: Rental, from_status: str | None, actor: str, note: str = ""):
+def record(
+    session: Session, rental: Rental, from_status: str | None, actor: str, note: str = ""
+) -> None:
     session.add(
         RentalEvent(
             rental_id=rental.id,
@@ -110,8 +112,8 @@ def due_for_expiry(session: Session, now: datetime, limit: int = 100) -> list[Re
     """Pending rentals whose hold has run out, locked so only one sweeper takes each."""
     query = (
         select(Rental)
-        .where(Rental.status == status.PENDING_PAYMENT, Rental.hold_expires_at < now)
-        .order_by(Rental.hold_expires_at)
+        .where(Rental.status == status.PENDING_PAYMENT, col(Rental.hold_expires_at) < now)
+        .order_by(col(Rental.hold_expires_at))
         .limit(limit)
     )
     if is_postgres(session):

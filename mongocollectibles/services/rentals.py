@@ -151,6 +151,6 @@ async def cancel_rental(
 
 
 def _mark_session_expired(session: Session, rental_id: str) -> None:
-    rental = session.get(Rental, rental_id)
+    rental = session.get_one(Rental, rental_id)
     rental.session_expired_at_gateway = True
     session.add(rental)

@@ -34,8 +34,8 @@ _logs_lock = threading.Lock()
 
 def engine_of(bind: Engine | Connection | Session) -> Engine:
     if isinstance(bind, Session):
-        bind = bind.get_bind()  # type: ignore[assignment]
-    return bind.engine  # type: ignore[union-attr]
+        bind = bind.get_bind()
+    return bind.engine
 
 
 def change_log(bind: Engine | Connection | Session) -> ChangeLog:

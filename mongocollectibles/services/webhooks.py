@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -32,7 +33,7 @@ class Event:
     id: str
     type: str
     livemode: bool
-    resource: dict  # data.attributes.data
+    resource: dict[str, Any]  # data.attributes.data
 
 
 def parse_event(raw_body: bytes) -> Event:
@@ -69,7 +70,9 @@ def _reference_and_ids(event: Event) -> tuple[str | None, str | None, str | None
     return metadata.get("reference_number"), None, resource.get("id")
 
 
-def _find_rental(session: Session, rental_id, session_id, payment_id) -> Rental | None:  # noqa: ANN001
+def _find_rental(
+    session: Session, rental_id: str | None, session_id: str | None, payment_id: str | None
+) -> Rental | None:
     for column, value in (
         (Rental.id, rental_id),
         (Rental.checkout_session_id, session_id),

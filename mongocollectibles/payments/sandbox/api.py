@@ -57,7 +57,10 @@ def parse_json(raw: bytes) -> Any:
 
 
 def run_idempotent(
-    sandbox: Sandbox, request: Request, raw: bytes, create: Callable[[dict[str, Any]], dict]
+    sandbox: Sandbox,
+    request: Request,
+    raw: bytes,
+    create: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> Response:
     """Run ``create`` once per ``Idempotency-Key``; replay its stored response after.
 

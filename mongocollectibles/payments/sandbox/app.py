@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,7 +17,7 @@ from .page import build_page_router
 from .service import Sandbox
 
 
-def _errors_response(status_code: int, errors: list[dict]) -> Response:
+def _errors_response(status_code: int, errors: list[dict[str, Any]]) -> Response:
     body = json.dumps({"errors": errors}).encode()
     return Response(body, status_code, media_type="application/json")
 

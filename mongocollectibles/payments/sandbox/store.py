@@ -39,7 +39,7 @@ class SessionRecord:
 
     @property
     def expired(self) -> bool:
-        return self.attrs["status"] == "expired"
+        return bool(self.attrs["status"] == "expired")
 
 
 @dataclass
@@ -170,7 +170,7 @@ class Store:
     def _method(self, record: SessionRecord, method: str | None) -> str:
         methods = record.attrs["payment_method_types"]
         if method is None or method == "":
-            return methods[0]
+            return str(methods[0])
         if method not in methods:
             raise SandboxError.one(
                 400,
