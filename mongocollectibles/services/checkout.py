@@ -16,17 +16,17 @@ from sqlmodel import Session, select
 
 from mongocollectibles.db import run_in_session
 from mongocollectibles.domain import status
-from mongocollectibles.domain.customer import (
-    PAYMENT_METHODS,
-    Customer,
-    parse_customer,
-    parse_payment_method,
-)
-from mongocollectibles.domain.errors import Conflict, PaymentProviderError
+from mongocollectibles.domain.customer import Customer, parse_customer
+from mongocollectibles.domain.errors import Conflict, InvalidInput, PaymentProviderError
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import parse_duration
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
+from mongocollectibles.payments.methods import (
+    METHOD_CODES,
+    UnknownPaymentMethod,
+    parse_payment_method,
+)
 from mongocollectibles.services import inventory, lifecycle, quotes
 from mongocollectibles.settings import get_settings
 
@@ -51,7 +51,7 @@ class CheckoutBody(BaseModel):
     collectible_id: str = Field(examples=["col-002"])
     store_id: str = Field(examples=["store-a"])
     duration: int = Field(ge=1, examples=[7])
-    payment_method: str = Field(examples=["gcash"], description=", ".join(PAYMENT_METHODS))
+    payment_method: str = Field(examples=["gcash"], description=", ".join(METHOD_CODES))
     customer: CustomerBody
 
 
@@ -74,13 +74,20 @@ class CheckoutResult:
     message: str
 
 
+def _payment_method(value: object) -> str:
+    try:
+        return parse_payment_method(value)
+    except UnknownPaymentMethod as error:
+        raise InvalidInput(error.message, field=error.field) from None
+
+
 def parse_order(data: dict) -> Order:
     """Every field checked before anything is written."""
     return Order(
         collectible_id=required_id(data, "collectible_id"),
         store_id=required_id(data, "store_id"),
         duration_days=parse_duration(data.get("duration"), get_settings().max_duration_days),
-        payment_method=parse_payment_method(data.get("payment_method")),
+        payment_method=_payment_method(data.get("payment_method")),
         customer=parse_customer(data.get("customer")),
     )
 
