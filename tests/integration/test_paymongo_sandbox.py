@@ -32,6 +32,7 @@ from mongocollectibles.payments import (
     PayMongoClient,
     verify_signature,
 )
+from mongocollectibles.payments.events import EventKind, PaymentEvent, parse_paymongo_event
 from mongocollectibles.payments.sandbox import create_sandbox_app
 from tests.support.servers import free_port, run_asgi_in_thread
 
@@ -287,6 +288,7 @@ async def test_pay_sends_signed_webhooks(sandbox: str, receiver: Receiver) -> No
         paid = await pm.retrieve_checkout_session(session.id)
     assert paid.paid and paid.payment_id and paid.payment_id.startswith("pay_")
     assert paid.status == "active"
+    assert (paid.paid_amount_centavos, paid.paid_currency) == (3_000_000, "PHP")
 
     hook = (await eventually(lambda: receiver.ok("checkout_session.payment.paid")))[0]
     assert hook.headers["content-type"] == "application/json"
@@ -304,6 +306,17 @@ async def test_pay_sends_signed_webhooks(sandbox: str, receiver: Receiver) -> No
     assert payment["id"] == paid.payment_id and payment["attributes"]["status"] == "paid"
     assert payment["attributes"]["source"]["type"] == "card"
     assert cs["attributes"]["payment_intent"]["attributes"]["status"] == "succeeded"
+    assert parse_paymongo_event(hook.body) == PaymentEvent(
+        id=event["id"],
+        provider_type="checkout_session.payment.paid",
+        kind=EventKind.PAID,
+        livemode=False,
+        reference="RENT-42",
+        checkout_session_id=session.id,
+        payment_id=paid.payment_id,
+        amount_centavos=3_000_000,
+        currency="PHP",
+    )
 
     pay_hook = (await eventually(lambda: receiver.ok("payment.paid")))[0]
     assert verify_signature(
@@ -313,6 +326,16 @@ async def test_pay_sends_signed_webhooks(sandbox: str, receiver: Receiver) -> No
     assert pay_data["id"] == paid.payment_id
     assert pay_data["attributes"]["metadata"]["reference_number"] == "RENT-42"
     assert pay_data["attributes"]["payment_intent_id"].startswith("pi_")
+    assert parse_paymongo_event(pay_hook.body) == PaymentEvent(
+        id=pay_hook.event["id"],
+        provider_type="payment.paid",
+        kind=EventKind.PAID,
+        livemode=False,
+        reference="RENT-42",
+        payment_id=paid.payment_id,
+        amount_centavos=3_000_000,
+        currency="PHP",
+    )
 
     # Paying again does not pay twice or send more events; a paid session cannot expire.
     again = await control(sandbox, f"checkout_sessions/{session.id}/pay")
@@ -360,6 +383,10 @@ async def test_failing_receiver_is_retried_until_delivered(
     assert record["last_status"] == 200 and record["deliveries"] == 1
     failed = receiver.deliveries[-1].event["attributes"]["data"]["attributes"]
     assert failed["status"] == "failed" and failed["metadata"]["reference_number"] == "RENT-42"
+    parsed = parse_paymongo_event(receiver.deliveries[-1].body)
+    assert (parsed.kind, parsed.provider_type) == (EventKind.FAILED, "payment.failed")
+    assert (parsed.reference, parsed.checkout_session_id) == ("RENT-42", None)
+    assert parsed.payment_id == receiver.deliveries[-1].event["attributes"]["data"]["id"]
 
 
 @pytest.mark.asyncio
@@ -443,6 +470,9 @@ async def test_refund_sends_payment_refunded(sandbox: str, receiver: Receiver) -
     assert payment["id"] == paid.payment_id
     assert payment["attributes"]["metadata"]["reference_number"] == "RENT-42"
     assert [r["id"] for r in payment["attributes"]["refunds"]] == [refund.id]
+    parsed = parse_paymongo_event(hook.body)
+    assert (parsed.kind, parsed.reference) == (EventKind.REFUNDED, "RENT-42")
+    assert (parsed.payment_id, parsed.refund_id) == (paid.payment_id, refund.id)
     async with httpx.AsyncClient(auth=(SECRET_KEY, "")) as http:
         fetched = await http.get(f"{sandbox}/v1/refunds/{refund.id}")
     assert fetched.json()["data"]["attributes"]["amount"] == 1_000_000
