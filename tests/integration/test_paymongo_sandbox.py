@@ -33,6 +33,7 @@ from mongocollectibles.payments import (
     verify_signature,
 )
 from mongocollectibles.payments.events import EventKind, PaymentEvent, parse_paymongo_event
+from mongocollectibles.payments.registry import aclose_gateway, create_gateway
 from mongocollectibles.payments.sandbox import create_sandbox_app
 from tests.support.servers import free_port, run_asgi_in_thread
 
@@ -150,6 +151,22 @@ async def eventually(condition: Callable[[], Any], timeout: float = 10.0) -> Any
 async def events(base_url: str) -> list[dict[str, Any]]:
     async with httpx.AsyncClient() as http:
         return (await http.get(f"{base_url}/_sandbox/events")).json()["data"]
+
+
+@pytest.mark.asyncio
+async def test_registry_gateway_talks_to_the_sandbox(sandbox: str) -> None:
+    gateway = create_gateway("paymongo", secret_key=SECRET_KEY, base_url=sandbox, timeout=5.0)
+    wrong_key = create_gateway("paymongo", secret_key="sk_test_wrong", base_url=sandbox)
+    try:
+        created = await gateway.create_checkout_session(checkout_request())
+        assert created.checkout_url == f"{sandbox}/checkout/{created.id}"
+        assert await gateway.retrieve_checkout_session(created.id) == created
+        with pytest.raises(GatewayRejected) as info:
+            await wrong_key.retrieve_checkout_session(created.id)
+        assert info.value.status_code == 401
+    finally:
+        await aclose_gateway(gateway)
+        await aclose_gateway(wrong_key)
 
 
 @pytest.mark.asyncio
