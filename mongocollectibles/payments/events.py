@@ -109,8 +109,8 @@ def parse_paymongo_event(raw_body: bytes) -> PaymentEvent:
     attributes = data.get("attributes") if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(attributes, dict):
         raise InvalidEvent()
-    event_id, event_type = data.get("id"), attributes.get("type")
-    if not _is_text(event_id) or not _is_text(event_type):
+    event_id, event_type = _text(data.get("id")), _text(attributes.get("type"))
+    if event_id is None or event_type is None:
         raise InvalidEvent()
     kind = _KINDS.get(event_type, EventKind.OTHER)
     event = PaymentEvent(
@@ -164,8 +164,9 @@ def first_paid_payment(session_attrs: dict[str, Any]) -> dict[str, Any] | None:
     the embedded payment intent's ``payments``. Shared with the checkout-session reader."""
     intent_attrs = _dict(_dict(session_attrs.get("payment_intent")).get("attributes"))
     for payments in (session_attrs.get("payments"), intent_attrs.get("payments")):
-        for payment in payments if isinstance(payments, list) else ():
-            if _dict(_dict(payment).get("attributes")).get("status") == "paid":
+        for item in payments if isinstance(payments, list) else ():
+            payment = _dict(item)
+            if _dict(payment.get("attributes")).get("status") == "paid":
                 return payment
     return None
 
@@ -176,10 +177,6 @@ def _with(event: PaymentEvent, **fields: Any) -> PaymentEvent:
 
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _is_text(value: object) -> bool:
-    return isinstance(value, str) and bool(value)
 
 
 def _text(value: object) -> str | None:
