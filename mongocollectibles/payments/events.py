@@ -103,7 +103,7 @@ def parse_paymongo_event(raw_body: bytes) -> PaymentEvent:
     """The event in ``raw_body`` (PayMongo's webhook JSON); :class:`InvalidEvent` if it is none."""
     try:
         payload = json.loads(raw_body)
-    except (ValueError, TypeError) as error:  # not JSON, or not UTF-8
+    except (ValueError, TypeError, RecursionError) as error:  # not JSON, not UTF-8, too deep
         raise InvalidEvent() from error
     data = payload.get("data") if isinstance(payload, dict) else None
     attributes = data.get("attributes") if isinstance(data, dict) else None

@@ -201,6 +201,7 @@ def test_ids_of_the_wrong_type_read_as_missing():
         b'{"data": {"id": "", "attributes": {"type": "payment.paid"}}}',
         b'{"data": {"id": "evt_1", "attributes": {"type": 3}}}',
         b'{"data": {"id": "evt_1", "attributes": {"type": "payment.paid", "data": ["pay_1"]}}}',
+        b"[" * 100_000 + b"]" * 100_000,
     ],
 )
 def test_malformed_bodies_are_invalid_events(body):
