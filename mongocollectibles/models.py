@@ -122,6 +122,8 @@ class Rental(SQLModel, table=True):
     payment_id: str | None = Field(default=None, max_length=100, index=True)
     refund_id: str | None = Field(default=None, max_length=100)
     needs_refund: bool = Field(default=False)
+    # Why the owner must look at this rental (e.g. a payment that did not match its total).
+    owner_flag: str | None = Field(default=None, max_length=300)
     session_expired_at_gateway: bool = Field(default=False)
     hold_expires_at: datetime | None = None
     paid_at: datetime | None = None

@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 
 from mongocollectibles.api.deps import gateway, uow_of
 from mongocollectibles.api.envelope import ok, ok_body, read_json_object
-from mongocollectibles.domain.customer import PAYMENT_METHODS
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
 from mongocollectibles.payments import PaymentGateway
+from mongocollectibles.payments.methods import METHOD_CODES
 from mongocollectibles.services import catalog, checkout, quotes, rentals
 from mongocollectibles.services.unit_of_work import UnitOfWork
 
@@ -40,7 +40,7 @@ class CheckoutRequest(BaseModel):
     collectible_id: str = Field(examples=["col-002"])
     store_id: str = Field(examples=["store-a"])
     duration: int = Field(ge=1, examples=[7])
-    payment_method: str = Field(examples=["gcash"], description=", ".join(PAYMENT_METHODS))
+    payment_method: str = Field(examples=["gcash"], description=", ".join(METHOD_CODES))
     customer: CustomerBody
 
 

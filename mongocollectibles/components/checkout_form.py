@@ -7,17 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 from reflex.event import EventType
 
-from mongocollectibles.domain.customer import PAYMENT_METHODS
-
-METHOD_ICONS = {
-    "card": "credit-card",
-    "gcash": "smartphone",
-    "paymaya": "smartphone",
-    "grab_pay": "car",
-    "qrph": "qr-code",
-    "dob": "landmark",
-    "dob_ubp": "landmark",
-}
+from mongocollectibles.payments.methods import METHODS
 
 
 def text_field(
@@ -68,15 +58,15 @@ def payment_methods(value: rx.Var, on_change: EventType) -> rx.Component:
             *[
                 rx.radio_cards.item(
                     rx.hstack(
-                        rx.icon(METHOD_ICONS.get(code, "wallet"), size=18, aria_hidden="true"),
-                        rx.text(label, size="2"),
+                        rx.icon(method.icon, size=18, aria_hidden="true"),
+                        rx.text(method.label, size="2"),
                         align="center",
                         spacing="2",
                     ),
-                    value=code,
-                    id=f"method-{code}",
+                    value=method.code,
+                    id=f"method-{method.code}",
                 )
-                for code, label in PAYMENT_METHODS.items()
+                for method in METHODS
             ],
             value=value,
             on_value_change=on_change,

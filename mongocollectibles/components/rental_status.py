@@ -12,8 +12,8 @@ from reflex.event import EventType
 
 from mongocollectibles.components.order_summary import OrderSummary
 from mongocollectibles.domain import status
-from mongocollectibles.domain.customer import PAYMENT_METHODS
 from mongocollectibles.domain.pricing import format_php
+from mongocollectibles.payments.methods import method_label
 
 if TYPE_CHECKING:
     from mongocollectibles.services.rentals import RentalView
@@ -84,7 +84,7 @@ def rental_display(view: RentalView) -> tuple[RentalStatus, OrderSummary]:
         pending=pending,
         paid=view.status in PAID_STATUSES,
         payment_url=(view.payment_url or "") if pending else "",
-        payment_method=PAYMENT_METHODS.get(view.payment_method, view.payment_method),
+        payment_method=method_label(view.payment_method),
         pickup_text=_pickup_text(view),
         hold_text=(
             f"Your unit is held for you until {_local(view.hold_expires_at, '%I:%M %p')} "

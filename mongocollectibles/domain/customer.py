@@ -1,4 +1,6 @@
-"""Billing details and payment method: validation rules with messages meant for customers."""
+"""Billing details: validation rules with messages meant for customers.
+
+The payment methods and their check live in :mod:`mongocollectibles.payments.methods`."""
 
 from __future__ import annotations
 
@@ -7,16 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mongocollectibles.domain.errors import InvalidInput
-
-PAYMENT_METHODS: dict[str, str] = {
-    "card": "Credit / debit card",
-    "gcash": "GCash",
-    "paymaya": "Maya",
-    "grab_pay": "GrabPay",
-    "qrph": "QR Ph",
-    "dob": "BPI online banking",
-    "dob_ubp": "UnionBank online banking",
-}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _MOBILE = re.compile(r"^(?:\+?63|0)(9\d{9})$")
@@ -101,10 +93,3 @@ def parse_customer(data: object) -> Customer:
         except InvalidInput as error:
             raise InvalidInput(error.message, field=key) from None
     return Customer(**values)
-
-
-def parse_payment_method(value: object) -> str:
-    if not isinstance(value, str) or value not in PAYMENT_METHODS:
-        choices = ", ".join(PAYMENT_METHODS)
-        raise InvalidInput(f"Choose a payment method: one of {choices}.", field="payment_method")
-    return str(value)

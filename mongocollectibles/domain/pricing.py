@@ -79,3 +79,12 @@ def pesos(centavos: int) -> int | Decimal:
     if centavos % 100 == 0:
         return centavos // 100
     return Decimal(centavos) / 100
+
+
+CURRENCY = "PHP"
+
+
+def payment_settles(total_centavos: int, paid_centavos: int | None, currency: str | None) -> bool:
+    """A payment pays a rental only when it is exactly its total, in pesos (an unknown amount
+    does not)."""
+    return paid_centavos == total_centavos and (currency or "").upper() == CURRENCY

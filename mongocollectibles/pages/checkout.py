@@ -13,7 +13,7 @@ from mongocollectibles.components.checkout_form import billing_fields, payment_m
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.order_summary import OrderSummary, order_summary
 from mongocollectibles.components.price import eta_phrase, special_rate_message
-from mongocollectibles.domain.customer import PAYMENT_METHODS, customer_field_errors
+from mongocollectibles.domain.customer import customer_field_errors
 from mongocollectibles.domain.errors import (
     Conflict,
     DomainError,
@@ -22,6 +22,7 @@ from mongocollectibles.domain.errors import (
     OutOfStock,
 )
 from mongocollectibles.domain.pricing import format_php
+from mongocollectibles.payments.methods import METHOD_LABELS, is_known
 from mongocollectibles.services import catalog, checkout, quotes
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.live import LiveStockMixin
@@ -66,7 +67,7 @@ class CheckoutState(LiveStockMixin, rx.State):
 
     @rx.var
     def pay_label(self) -> str:
-        method = PAYMENT_METHODS.get(self.payment_method, "")
+        method = METHOD_LABELS.get(self.payment_method, "")
         return f"Pay {self.summary.total_text} with {method}"
 
     async def _summarise(self) -> None:
@@ -107,7 +108,7 @@ class CheckoutState(LiveStockMixin, rx.State):
 
     @rx.event
     def set_payment_method(self, value: str):
-        if value in PAYMENT_METHODS:
+        if is_known(value):
             self.payment_method = value
 
     @rx.event

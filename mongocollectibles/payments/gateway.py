@@ -72,8 +72,12 @@ class CheckoutSession:
     paid: bool
     payment_id: str | None
     reference_number: str | None
-    amount_centavos: int
+    amount_centavos: int  # what the session asks for (its line items)
     livemode: bool
+    # What the paid payment actually carried (None while unpaid or when the provider did not
+    # say): compare both with the order's total before treating the order as paid.
+    paid_amount_centavos: int | None = None
+    paid_currency: str | None = None
 
 
 @dataclass(frozen=True)

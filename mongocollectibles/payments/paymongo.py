@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from .events import first_paid_payment
 from .gateway import (
     CheckoutRequest,
     CheckoutSession,
@@ -258,11 +259,12 @@ def build_checkout_attributes(request: CheckoutRequest) -> dict[str, Any]:
 def parse_checkout_session(data: dict[str, Any]) -> CheckoutSession:
     """Map a checkout_session resource (``data`` of the envelope) to :class:`CheckoutSession`."""
     attrs = data.get("attributes") or {}
-    paid_payment = _first_paid(attrs.get("payments"))
+    paid_payment = first_paid_payment(attrs)
     intent_attrs = (attrs.get("payment_intent") or {}).get("attributes") or {}
-    if paid_payment is None and intent_attrs.get("status") == "succeeded":
-        paid_payment = _first_paid(intent_attrs.get("payments"))
     paid = paid_payment is not None or intent_attrs.get("status") == "succeeded"
+    paid_attrs = (paid_payment.get("attributes") or {}) if paid_payment else {}
+    paid_amount = paid_attrs.get("amount")
+    paid_currency = paid_attrs.get("currency")
     amount = 0
     for item in attrs.get("line_items") or []:
         amount += int(item.get("amount") or 0) * int(item.get("quantity") or 1)
@@ -277,14 +279,13 @@ def parse_checkout_session(data: dict[str, Any]) -> CheckoutSession:
         reference_number=attrs.get("reference_number"),
         amount_centavos=amount,
         livemode=bool(attrs.get("livemode", False)),
+        paid_amount_centavos=(
+            paid_amount
+            if isinstance(paid_amount, int) and not isinstance(paid_amount, bool)
+            else None
+        ),
+        paid_currency=paid_currency if isinstance(paid_currency, str) and paid_currency else None,
     )
-
-
-def _first_paid(payments: Any) -> dict[str, Any] | None:
-    for payment in payments or []:
-        if isinstance(payment, dict) and (payment.get("attributes") or {}).get("status") == "paid":
-            return payment
-    return None
 
 
 def parse_refund(data: dict[str, Any]) -> Refund:

@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mongocollectibles.domain import status
-from mongocollectibles.domain.customer import Customer, parse_customer, parse_payment_method
-from mongocollectibles.domain.errors import Conflict, PaymentProviderError
+from mongocollectibles.domain.customer import Customer, parse_customer
+from mongocollectibles.domain.errors import Conflict, InvalidInput, PaymentProviderError
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
+from mongocollectibles.payments.methods import UnknownPaymentMethod, parse_payment_method
 from mongocollectibles.services import inventory, lifecycle, quotes
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
@@ -49,13 +50,20 @@ class CheckoutResult:
     message: str
 
 
+def _payment_method(value: object) -> str:
+    try:
+        return parse_payment_method(value)
+    except UnknownPaymentMethod as error:
+        raise InvalidInput(error.message, field=error.field) from None
+
+
 def parse_order(data: Mapping[str, object]) -> Order:
     """Every field checked before anything is written."""
     return Order(
         collectible_id=required_id(data, "collectible_id"),
         store_id=required_id(data, "store_id"),
         duration_days=quotes.parse_days(data.get("duration")),
-        payment_method=parse_payment_method(data.get("payment_method")),
+        payment_method=_payment_method(data.get("payment_method")),
         customer=parse_customer(data.get("customer")),
     )
 

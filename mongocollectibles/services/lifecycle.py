@@ -4,6 +4,7 @@ a rental is already in changes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, select
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, NotFound
+from mongocollectibles.domain.pricing import CURRENCY, format_php, payment_settles
 from mongocollectibles.models import Rental, RentalEvent, utcnow
 from mongocollectibles.services import inventory
 
@@ -64,13 +66,37 @@ def transition(
     return True
 
 
-def mark_paid(session: Session, rental: Rental, payment_id: str | None, actor: str) -> str:
-    """Apply a confirmed payment. Returns what happened: paid / already / refund_needed."""
-    if payment_id and not rental.payment_id:
-        rental.payment_id = payment_id
+@dataclass(frozen=True)
+class ConfirmedPayment:
+    """A payment the provider confirmed: its id, and what it paid (None: not stated)."""
+
+    payment_id: str | None
+    amount_centavos: int | None
+    currency: str | None
+
+
+def mark_paid(session: Session, rental: Rental, payment: ConfirmedPayment, actor: str) -> str:
+    """Apply a confirmed payment. Returns what happened: paid / already / refund_needed /
+    amount_mismatch (the rental stays unpaid and is flagged for the owner)."""
+    if payment.payment_id and not rental.payment_id:
+        rental.payment_id = payment.payment_id
     if rental.status not in (status.PENDING_PAYMENT, status.EXPIRED, status.CANCELLED):
         session.add(rental)
         return "already"  # paid, later in its life, or refunded
+    if not payment_settles(rental.total_centavos, payment.amount_centavos, payment.currency):
+        paid = (
+            format_php(payment.amount_centavos)
+            if payment.amount_centavos is not None and (payment.currency or "").upper() == CURRENCY
+            else f"{payment.amount_centavos} {payment.currency} (centavos)"
+        )
+        due = format_php(rental.total_centavos)
+        flag = f"Payment {payment.payment_id} was {paid}, not the {due} due."
+        if rental.owner_flag != flag:
+            rental.owner_flag = flag
+            rental.updated_at = utcnow()
+            session.add(rental)
+            record(session, rental, rental.status, actor, flag + " Left unpaid for the owner.")
+        return "amount_mismatch"
     if rental.status in (status.EXPIRED, status.CANCELLED) and not inventory.rehold_unit(
         session, unit_id=rental.unit_id, rental_id=rental.id
     ):

@@ -94,9 +94,11 @@ async def get_rental(rental_id: str, token: str, *, uow: UnitOfWork | None = Non
     return await (uow or default_uow()).run(read_rental, rental_id, token)
 
 
-def _apply_confirmed_payment(session: Session, rental_id: str, payment_id: str | None) -> None:
+def _apply_confirmed_payment(
+    session: Session, rental_id: str, payment: lifecycle.ConfirmedPayment
+) -> None:
     rental = lifecycle.load_for_update(session, rental_id)
-    lifecycle.mark_paid(session, rental, payment_id, "paymongo-retrieve")
+    lifecycle.mark_paid(session, rental, payment, "paymongo-retrieve")
 
 
 async def refresh_rental_status(
@@ -116,7 +118,10 @@ async def refresh_rental_status(
     except GatewayError:
         return current  # PayMongo unreachable: show what we know; the webhook will follow
     if checkout.paid and checkout.reference_number in (None, rental_id):
-        await uow.run(_apply_confirmed_payment, rental_id, checkout.payment_id)
+        payment = lifecycle.ConfirmedPayment(
+            checkout.payment_id, checkout.paid_amount_centavos, checkout.paid_currency
+        )
+        await uow.run(_apply_confirmed_payment, rental_id, payment)
         return await uow.run(read_rental, rental_id, token)
     return current
 

@@ -1,23 +1,25 @@
 """PayMongo webhooks: verify the signature over the raw body, dedupe on the event id, apply
-the event to its rental. Events may come in any order and more than once."""
+the event to its rental. Events may come in any order and more than once. The provider's
+JSON is read in `payments.events`; this module sees only the neutral `PaymentEvent`."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
-
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.models import Rental, WebhookEvent
 from mongocollectibles.payments import verify_signature
+from mongocollectibles.payments.events import (
+    EventKind,
+    InvalidEvent,
+    PaymentEvent,
+    parse_paymongo_event,
+)
 from mongocollectibles.services import lifecycle
+from mongocollectibles.services.lifecycle import ConfirmedPayment
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
-
-HANDLED = ("checkout_session.payment.paid", "payment.paid", "payment.failed", "payment.refunded")
 
 
 class InvalidWebhook(DomainError):
@@ -28,82 +30,45 @@ class BadSignature(DomainError):
     status_code = 401
 
 
-@dataclass(frozen=True)
-class Event:
-    id: str
-    type: str
-    livemode: bool
-    resource: dict[str, Any]  # data.attributes.data
-
-
-def parse_event(raw_body: bytes) -> Event:
+def parse_event(raw_body: bytes) -> PaymentEvent:
     try:
-        payload = json.loads(raw_body)
-        data = payload["data"]
-        attributes = data["attributes"]
-        return Event(
-            id=str(data["id"]),
-            type=str(attributes["type"]),
-            livemode=bool(attributes.get("livemode", False)),
-            resource=attributes.get("data") or {},
-        )
-    except (ValueError, KeyError, TypeError) as error:
-        raise InvalidWebhook("Webhook body is not a PayMongo event.") from error
+        return parse_paymongo_event(raw_body)
+    except InvalidEvent as error:
+        raise InvalidWebhook(error.message) from error
 
 
-def _reference_and_ids(event: Event) -> tuple[str | None, str | None, str | None]:
-    """(rental id, checkout session id, payment id) named by the event's resource."""
-    resource = event.resource
-    attributes = resource.get("attributes") or {}
-    if resource.get("type") == "checkout_session":
-        paid = [
-            p
-            for p in attributes.get("payments") or []
-            if (p.get("attributes") or {}).get("status") == "paid"
-        ]
-        return (
-            attributes.get("reference_number"),
-            resource.get("id"),
-            (paid[0].get("id") if paid else None),
-        )
-    metadata = attributes.get("metadata") or {}
-    return metadata.get("reference_number"), None, resource.get("id")
-
-
-def _find_rental(
-    session: Session, rental_id: str | None, session_id: str | None, payment_id: str | None
-) -> Rental | None:
+def _find_rental(session: Session, event: PaymentEvent) -> Rental | None:
     for column, value in (
-        (Rental.id, rental_id),
-        (Rental.checkout_session_id, session_id),
-        (Rental.payment_id, payment_id),
+        (Rental.id, event.reference),
+        (Rental.checkout_session_id, event.checkout_session_id),
+        (Rental.payment_id, event.payment_id),
     ):
         if value:
-            rental = session.exec(select(Rental.id).where(column == value)).first()
-            if rental:
-                return lifecycle.load_for_update(session, rental)
+            rental_id = session.exec(select(Rental.id).where(col(column) == value)).first()
+            if rental_id:
+                return lifecycle.load_for_update(session, rental_id)
     return None
 
 
-def apply_event(session: Session, event: Event) -> str:
+def apply_event(session: Session, event: PaymentEvent) -> str:
     """Apply one verified event in one transaction; the dedupe row commits with the effect."""
     if session.get(WebhookEvent, event.id) is not None:
         return "duplicate"
-    session.add(WebhookEvent(id=event.id, type=event.type))
+    session.add(WebhookEvent(id=event.id, type=event.provider_type))
     session.flush()
-    if event.type not in HANDLED:
+    if event.kind == EventKind.OTHER:
         return "ignored"
-    rental = _find_rental(session, *_reference_and_ids(event))
+    rental = _find_rental(session, event)
     if rental is None:
         return "unknown rental"
-    actor = f"webhook:{event.type}"
-    if event.type in ("checkout_session.payment.paid", "payment.paid"):
-        return lifecycle.mark_paid(session, rental, _reference_and_ids(event)[2], actor)
-    if event.type == "payment.failed":
+    actor = f"webhook:{event.provider_type}"
+    if event.kind == EventKind.PAID:
+        payment = ConfirmedPayment(event.payment_id, event.amount_centavos, event.currency)
+        return lifecycle.mark_paid(session, rental, payment, actor)
+    if event.kind == EventKind.FAILED:
         return "cancelled" if lifecycle.mark_payment_failed(session, rental, actor) else "kept"
-    refunds = (event.resource.get("attributes") or {}).get("refunds") or []
-    refund_id = refunds[-1].get("id") if refunds else None
-    return "refunded" if lifecycle.mark_refunded(session, rental, refund_id, actor) else "already"
+    refunded = lifecycle.mark_refunded(session, rental, event.refund_id, actor)
+    return "refunded" if refunded else "already"
 
 
 async def handle_webhook(

@@ -288,3 +288,33 @@ async def test_a_key_whose_checkout_ended_unpaid_starts_a_new_one(shop):
         order(), gateway=gateway, idempotency_key="tab-1", uow=shop
     )
     assert repeat.rental_id == again.rental_id and stock(shop) == 3
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [(2_999_999, "PHP"), (3_000_001, "PHP"), (3_000_000, "USD"), (None, "PHP")],
+)
+async def test_a_payment_that_is_not_the_total_leaves_the_rental_unpaid_and_flagged(
+    shop, amount, currency
+):
+    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=shop)
+    resource = payment(result.rental_id, "pay_odd", "paid", amount=amount, currency=currency)
+    assert await deliver(shop, event_body("payment.paid", resource)) == "amount_mismatch"
+    row = rental_row(shop, result.rental_id)
+    assert row.status == "pending_payment" and row.paid_at is None
+    assert row.owner_flag and "pay_odd" in row.owner_flag and "PHP 30,000.00 due" in row.owner_flag
+    # The exact total afterwards (a second, correct payment) does pay it.
+    right = payment(result.rental_id, "pay_odd", "paid")
+    assert await deliver(shop, event_body("payment.paid", right)) == "paid"
+
+
+async def test_the_status_refresh_checks_the_paid_amount_too(shop):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=shop)
+    session_id = rental_row(shop, result.rental_id).checkout_session_id
+    gateway.pay(session_id, amount_centavos=100)
+    view = await rentals.refresh_rental_status(
+        result.rental_id, result.secret_token, gateway=gateway, uow=shop
+    )
+    assert view.status == "pending_payment"
+    assert "PHP 1.00" in (rental_row(shop, result.rental_id).owner_flag or "")

@@ -32,6 +32,8 @@ from mongocollectibles.payments import (
     PayMongoClient,
     verify_signature,
 )
+from mongocollectibles.payments.events import EventKind, PaymentEvent, parse_paymongo_event
+from mongocollectibles.payments.registry import aclose_gateway, create_gateway
 from mongocollectibles.payments.sandbox import create_sandbox_app
 from tests.support.servers import free_port, run_asgi_in_thread
 
@@ -149,6 +151,22 @@ async def eventually(condition: Callable[[], Any], timeout: float = 10.0) -> Any
 async def events(base_url: str) -> list[dict[str, Any]]:
     async with httpx.AsyncClient() as http:
         return (await http.get(f"{base_url}/_sandbox/events")).json()["data"]
+
+
+@pytest.mark.asyncio
+async def test_registry_gateway_talks_to_the_sandbox(sandbox: str) -> None:
+    gateway = create_gateway("paymongo", secret_key=SECRET_KEY, base_url=sandbox, timeout=5.0)
+    wrong_key = create_gateway("paymongo", secret_key="sk_test_wrong", base_url=sandbox)
+    try:
+        created = await gateway.create_checkout_session(checkout_request())
+        assert created.checkout_url == f"{sandbox}/checkout/{created.id}"
+        assert await gateway.retrieve_checkout_session(created.id) == created
+        with pytest.raises(GatewayRejected) as info:
+            await wrong_key.retrieve_checkout_session(created.id)
+        assert info.value.status_code == 401
+    finally:
+        await aclose_gateway(gateway)
+        await aclose_gateway(wrong_key)
 
 
 @pytest.mark.asyncio
@@ -287,6 +305,7 @@ async def test_pay_sends_signed_webhooks(sandbox: str, receiver: Receiver) -> No
         paid = await pm.retrieve_checkout_session(session.id)
     assert paid.paid and paid.payment_id and paid.payment_id.startswith("pay_")
     assert paid.status == "active"
+    assert (paid.paid_amount_centavos, paid.paid_currency) == (3_000_000, "PHP")
 
     hook = (await eventually(lambda: receiver.ok("checkout_session.payment.paid")))[0]
     assert hook.headers["content-type"] == "application/json"
@@ -304,6 +323,17 @@ async def test_pay_sends_signed_webhooks(sandbox: str, receiver: Receiver) -> No
     assert payment["id"] == paid.payment_id and payment["attributes"]["status"] == "paid"
     assert payment["attributes"]["source"]["type"] == "card"
     assert cs["attributes"]["payment_intent"]["attributes"]["status"] == "succeeded"
+    assert parse_paymongo_event(hook.body) == PaymentEvent(
+        id=event["id"],
+        provider_type="checkout_session.payment.paid",
+        kind=EventKind.PAID,
+        livemode=False,
+        reference="RENT-42",
+        checkout_session_id=session.id,
+        payment_id=paid.payment_id,
+        amount_centavos=3_000_000,
+        currency="PHP",
+    )
 
     pay_hook = (await eventually(lambda: receiver.ok("payment.paid")))[0]
     assert verify_signature(
@@ -313,6 +343,16 @@ async def test_pay_sends_signed_webhooks(sandbox: str, receiver: Receiver) -> No
     assert pay_data["id"] == paid.payment_id
     assert pay_data["attributes"]["metadata"]["reference_number"] == "RENT-42"
     assert pay_data["attributes"]["payment_intent_id"].startswith("pi_")
+    assert parse_paymongo_event(pay_hook.body) == PaymentEvent(
+        id=pay_hook.event["id"],
+        provider_type="payment.paid",
+        kind=EventKind.PAID,
+        livemode=False,
+        reference="RENT-42",
+        payment_id=paid.payment_id,
+        amount_centavos=3_000_000,
+        currency="PHP",
+    )
 
     # Paying again does not pay twice or send more events; a paid session cannot expire.
     again = await control(sandbox, f"checkout_sessions/{session.id}/pay")
@@ -360,6 +400,10 @@ async def test_failing_receiver_is_retried_until_delivered(
     assert record["last_status"] == 200 and record["deliveries"] == 1
     failed = receiver.deliveries[-1].event["attributes"]["data"]["attributes"]
     assert failed["status"] == "failed" and failed["metadata"]["reference_number"] == "RENT-42"
+    parsed = parse_paymongo_event(receiver.deliveries[-1].body)
+    assert (parsed.kind, parsed.provider_type) == (EventKind.FAILED, "payment.failed")
+    assert (parsed.reference, parsed.checkout_session_id) == ("RENT-42", None)
+    assert parsed.payment_id == receiver.deliveries[-1].event["attributes"]["data"]["id"]
 
 
 @pytest.mark.asyncio
@@ -443,6 +487,9 @@ async def test_refund_sends_payment_refunded(sandbox: str, receiver: Receiver) -
     assert payment["id"] == paid.payment_id
     assert payment["attributes"]["metadata"]["reference_number"] == "RENT-42"
     assert [r["id"] for r in payment["attributes"]["refunds"]] == [refund.id]
+    parsed = parse_paymongo_event(hook.body)
+    assert (parsed.kind, parsed.reference) == (EventKind.REFUNDED, "RENT-42")
+    assert (parsed.payment_id, parsed.refund_id) == (paid.payment_id, refund.id)
     async with httpx.AsyncClient(auth=(SECRET_KEY, "")) as http:
         fetched = await http.get(f"{sandbox}/v1/refunds/{refund.id}")
     assert fetched.json()["data"]["attributes"]["amount"] == 1_000_000

@@ -71,12 +71,21 @@ class FakeGateway:
         self.refunds.append(refund)
         return refund
 
-    def pay(self, session_id: str) -> str:
-        """The customer pays at the (fake) hosted page."""
+    def pay(
+        self, session_id: str, amount_centavos: int | None = None, currency: str = "PHP"
+    ) -> str:
+        """The customer pays at the (fake) hosted page: the session's amount unless told."""
         payment_id = f"pay_fake{next(self._ids)}"
         session = self.sessions[session_id]
+        paid = session.amount_centavos if amount_centavos is None else amount_centavos
         self.sessions[session_id] = CheckoutSession(
-            **{**session.__dict__, "paid": True, "payment_id": payment_id}
+            **{
+                **session.__dict__,
+                "paid": True,
+                "payment_id": payment_id,
+                "paid_amount_centavos": paid,
+                "paid_currency": currency,
+            }
         )
         return payment_id
 

@@ -50,23 +50,43 @@ def event_body(event_type: str, resource: dict, event_id: str | None = None) -> 
     ).encode()
 
 
-def checkout_paid(rental_id: str, session_id: str, payment_id: str) -> dict:
+# What `order()` costs: col-002 (size L) for 3 days at the short-rental rate.
+ORDER_TOTAL_CENTAVOS = 3_000_000
+
+
+def checkout_paid(
+    rental_id: str,
+    session_id: str,
+    payment_id: str,
+    amount: int = ORDER_TOTAL_CENTAVOS,
+    currency: str = "PHP",
+) -> dict:
+    paid = {"status": "paid", "amount": amount, "currency": currency}
     return {
         "id": session_id,
         "type": "checkout_session",
         "attributes": {
             "reference_number": rental_id,
-            "payments": [{"id": payment_id, "type": "payment", "attributes": {"status": "paid"}}],
+            "payments": [{"id": payment_id, "type": "payment", "attributes": paid}],
         },
     }
 
 
-def payment(rental_id: str, payment_id: str, status: str, refunds=()) -> dict:  # noqa: ANN001
+def payment(  # noqa: ANN201
+    rental_id: str,
+    payment_id: str,
+    status: str,
+    refunds=(),  # noqa: ANN001
+    amount: int = ORDER_TOTAL_CENTAVOS,
+    currency: str = "PHP",
+):
     return {
         "id": payment_id,
         "type": "payment",
         "attributes": {
             "status": status,
+            "amount": amount,
+            "currency": currency,
             "metadata": {"reference_number": rental_id},
             "refunds": [{"id": r} for r in refunds],
         },

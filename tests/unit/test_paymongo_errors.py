@@ -240,12 +240,25 @@ async def test_unreadable_success_body_is_unavailable(body: bytes) -> None:
 async def test_paid_session_is_parsed_from_payments() -> None:
     payments = [
         {"id": "pay_failed", "attributes": {"status": "failed"}},
-        {"id": "pay_ok", "attributes": {"status": "paid", "amount": 300000}},
+        {"id": "pay_ok", "attributes": {"status": "paid", "amount": 299900, "currency": "PHP"}},
     ]
     rec = Recorder(httpx.Response(200, json=session_json(payments=payments)))
     async with client_for(rec) as client:
         session = await client.retrieve_checkout_session("cs_1")
     assert session.paid and session.payment_id == "pay_ok"
+    # What was paid, apart from what was asked (the line items: 2 x 150000).
+    assert (session.paid_amount_centavos, session.paid_currency) == (299900, "PHP")
+    assert session.amount_centavos == 300000
+
+
+@pytest.mark.asyncio
+async def test_unpaid_session_has_no_paid_amount() -> None:
+    payments = [{"id": "pay_failed", "attributes": {"status": "failed", "amount": 300000}}]
+    rec = Recorder(httpx.Response(200, json=session_json(payments=payments)))
+    async with client_for(rec) as client:
+        session = await client.retrieve_checkout_session("cs_1")
+    assert not session.paid and session.payment_id is None
+    assert (session.paid_amount_centavos, session.paid_currency) == (None, None)
 
 
 @pytest.mark.asyncio
@@ -254,13 +267,19 @@ async def test_paid_session_is_parsed_from_succeeded_intent() -> None:
         "id": "pi_1",
         "attributes": {
             "status": "succeeded",
-            "payments": [{"id": "pay_pi", "attributes": {"status": "paid"}}],
+            "payments": [
+                {
+                    "id": "pay_pi",
+                    "attributes": {"status": "paid", "amount": 300000, "currency": "PHP"},
+                }
+            ],
         },
     }
     rec = Recorder(httpx.Response(200, json=session_json(payment_intent=intent)))
     async with client_for(rec) as client:
         session = await client.retrieve_checkout_session("cs_1")
     assert session.paid and session.payment_id == "pay_pi"
+    assert (session.paid_amount_centavos, session.paid_currency) == (300000, "PHP")
 
 
 @pytest.mark.asyncio

@@ -4,10 +4,10 @@ from mongocollectibles.domain.customer import (
     customer_field_errors,
     normalise_phone,
     parse_customer,
-    parse_payment_method,
 )
 from mongocollectibles.domain.errors import InvalidInput, NetworkInvalid
 from mongocollectibles.domain.network import network_problems, validate_network
+from mongocollectibles.payments.methods import UnknownPaymentMethod, parse_payment_method
 
 GOOD = {
     "name": "Juan dela Cruz",
@@ -77,8 +77,11 @@ def test_payment_methods(method):
 
 @pytest.mark.parametrize("method", ["cash", "", None, ["card"]])
 def test_unknown_payment_method(method):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UnknownPaymentMethod) as raised:
         parse_payment_method(method)
+    assert raised.value.message == (
+        "Choose a payment method: one of card, gcash, paymaya, grab_pay, qrph, dob, dob_ubp."
+    )
 
 
 STORES = ["store-a", "store-b", "store-c"]

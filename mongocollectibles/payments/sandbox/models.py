@@ -6,18 +6,12 @@ import secrets
 import string
 import time
 from dataclasses import asdict, dataclass
-from types import MappingProxyType
 from typing import Any
 
-DEFAULT_METHODS: tuple[str, ...] = (
-    "card",
-    "gcash",
-    "paymaya",
-    "grab_pay",
-    "qrph",
-    "dob",
-    "dob_ubp",
-)
+from ..methods import METHOD_CODES
+
+# The sandbox enables the methods the shop offers unless told otherwise.
+DEFAULT_METHODS: tuple[str, ...] = METHOD_CODES
 # PayMongo retries up to 12 times with exponential backoff (~136 min in total).
 # The sandbox compresses that into about 7 minutes.
 DEFAULT_RETRY_DELAYS: tuple[float, ...] = (
@@ -37,18 +31,6 @@ DEFAULT_RETRY_DELAYS: tuple[float, ...] = (
 REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer", "others"})
 MIN_CHECKOUT_AMOUNT = 2000
 MIN_REFUND_AMOUNT = 100
-METHOD_LABELS = MappingProxyType(
-    {
-        "card": "Credit / Debit Card",
-        "gcash": "GCash",
-        "paymaya": "Maya",
-        "grab_pay": "GrabPay",
-        "qrph": "QR Ph",
-        "dob": "BPI Online Banking",
-        "dob_ubp": "UnionBank Online Banking",
-        "billease": "BillEase",
-    }
-)
 CREATE_CHECKOUT_FAULTS = ("ok", "error_500", "error_429", "timeout")
 WEBHOOK_FAULTS = ("deliver", "drop", "duplicate")
 _ID_ALPHABET = string.ascii_letters + string.digits

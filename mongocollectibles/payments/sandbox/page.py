@@ -8,7 +8,8 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from .models import METHOD_LABELS, SandboxError, format_php
+from ..methods import method_label
+from .models import SandboxError, format_php
 from .service import Sandbox
 from .store import SessionRecord
 
@@ -94,7 +95,7 @@ def render_checkout_page(record: SessionRecord, notice: str | None = None) -> st
         options = []
         for index, method in enumerate(attrs["payment_method_types"]):
             checked = " checked" if index == 0 else ""
-            label = escape(METHOD_LABELS.get(method, method))
+            label = escape(method_label(method))
             options.append(
                 f'<label><input type="radio" name="method" value="{escape(method)}"'
                 f"{checked}> {label}</label>"
