@@ -15,7 +15,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Defaults that are only acceptable in development and tests.
 DEV_SECRET_KEY = "sk_test_sandbox_mongocollectibles"
-DEV_PUBLIC_KEY = "pk_test_sandbox_mongocollectibles"
 DEV_WEBHOOK_SECRET = "whsk_sandbox_mongocollectibles"
 DEV_ADMIN_PASSWORD = "changethis"
 SANDBOX_PREFIX = "/paymongo-sandbox"
@@ -42,7 +41,6 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
 
     paymongo_secret_key: str = ""
-    paymongo_public_key: str = ""
     paymongo_webhook_secret: str = ""
     paymongo_api_base: str = ""
     paymongo_timeout_seconds: float = Field(default=10.0, gt=0)

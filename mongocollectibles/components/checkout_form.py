@@ -7,7 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 from reflex.event import EventType
 
-from mongocollectibles.payments.methods import METHODS
+from mongocollectibles.services.site import METHODS
 
 
 def text_field(

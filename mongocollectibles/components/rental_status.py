@@ -13,7 +13,7 @@ from reflex.event import EventType
 from mongocollectibles.components.order_summary import OrderSummary
 from mongocollectibles.domain import status
 from mongocollectibles.domain.pricing import format_php
-from mongocollectibles.payments.methods import method_label
+from mongocollectibles.services.site import method_label
 
 if TYPE_CHECKING:
     from mongocollectibles.services.rentals import RentalView

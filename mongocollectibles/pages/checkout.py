@@ -22,8 +22,7 @@ from mongocollectibles.domain.errors import (
     OutOfStock,
 )
 from mongocollectibles.domain.pricing import format_php
-from mongocollectibles.payments.methods import METHOD_LABELS, is_known
-from mongocollectibles.services import catalog, checkout, quotes
+from mongocollectibles.services import catalog, checkout, quotes, site
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.live import LiveStockMixin
 from mongocollectibles.state.store_choice import StoreChoiceState
@@ -67,7 +66,7 @@ class CheckoutState(LiveStockMixin, rx.State):
 
     @rx.var
     def pay_label(self) -> str:
-        method = METHOD_LABELS.get(self.payment_method, "")
+        method = site.METHOD_LABELS.get(self.payment_method, "")
         return f"Pay {self.summary.total_text} with {method}"
 
     async def _summarise(self) -> None:
@@ -108,7 +107,7 @@ class CheckoutState(LiveStockMixin, rx.State):
 
     @rx.event
     def set_payment_method(self, value: str):
-        if is_known(value):
+        if site.is_known(value):
             self.payment_method = value
 
     @rx.event

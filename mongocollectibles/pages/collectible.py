@@ -17,8 +17,7 @@ from mongocollectibles.components.price import (
 from mongocollectibles.components.store_select import store_select
 from mongocollectibles.domain.errors import InvalidInput, NotFound
 from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
-from mongocollectibles.services import catalog, quotes
-from mongocollectibles.settings import get_settings
+from mongocollectibles.services import catalog, quotes, site
 from mongocollectibles.state.live import LiveStockMixin
 from mongocollectibles.state.store_choice import StoreChoiceState
 
@@ -158,7 +157,7 @@ def quote_panel() -> rx.Component:
                 id="duration",
                 type="number",
                 min=1,
-                max=get_settings().max_duration_days,
+                max=site.max_duration_days(),
                 step=1,
                 input_mode="numeric",
                 size="3",

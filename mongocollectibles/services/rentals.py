@@ -89,11 +89,6 @@ def read_rental(session: Session, rental_id: str, token: str) -> RentalView:
     return view(session, _authorised(session, rental_id, token))
 
 
-async def get_rental(rental_id: str, token: str, *, uow: UnitOfWork | None = None) -> RentalView:
-    """The rental as its customer may see it (NotFound unless the token matches)."""
-    return await (uow or default_uow()).run(read_rental, rental_id, token)
-
-
 def _apply_confirmed_payment(
     session: Session, rental_id: str, payment: lifecycle.ConfirmedPayment
 ) -> None:
