@@ -209,3 +209,10 @@ def cancel_rental_button(on_confirm: EventType, cancelling: rx.Var) -> rx.Compon
             ),
         ),
     )
+
+
+def missing_rental_alert(message: rx.Var[str]) -> rx.Component:
+    """Why no rental is shown (a wrong or old link), announced at once."""
+    return rx.callout(
+        message, icon="circle_alert", color_scheme="red", id="rental-missing", role="alert"
+    )

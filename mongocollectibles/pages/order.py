@@ -9,6 +9,7 @@ from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.order_summary import OrderSummary, order_summary
 from mongocollectibles.components.rental_status import (
     RentalStatus,
+    missing_rental_alert,
     notice,
     rental_display,
     rental_facts,
@@ -76,13 +77,7 @@ def order_page() -> rx.Component:
             rx.center(rx.spinner(size="3"), padding="64px"),
             rx.cond(
                 S.missing != "",
-                rx.callout(
-                    S.missing,
-                    icon="circle_alert",
-                    color_scheme="red",
-                    id="rental-missing",
-                    role="alert",
-                ),
+                missing_rental_alert(S.missing),
                 rx.vstack(
                     notice(
                         R.color,

@@ -13,6 +13,7 @@ from mongocollectibles.components.order_summary import OrderSummary, order_summa
 from mongocollectibles.components.rental_status import (
     RentalStatus,
     cancel_rental_button,
+    missing_rental_alert,
     notice,
     rental_display,
     rental_facts,
@@ -198,13 +199,7 @@ def result_page(kind: str) -> rx.Component:
             rx.center(rx.spinner(size="3"), padding="64px", aria_label="Loading your rental"),
             rx.cond(
                 S.missing != "",
-                rx.callout(
-                    S.missing,
-                    icon="circle_alert",
-                    color_scheme="red",
-                    id="rental-missing",
-                    role="alert",
-                ),
+                missing_rental_alert(S.missing),
                 rx.vstack(
                     status_notice(kind),
                     rx.grid(
