@@ -22,11 +22,6 @@ from mongocollectibles.seed import seed
 from mongocollectibles.services.network import check_network
 from mongocollectibles.settings import get_settings
 
-try:
-    import fcntl
-except ImportError:  # Windows: no lock file (run one worker there)
-    fcntl = None
-
 
 def wait_for_database(url: str | None = None, timeout_seconds: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_seconds
@@ -66,9 +61,11 @@ def one_at_a_time(url: str | None = None) -> Iterator[None]:
                 connection.invalidate()  # do not return it to the pool: really disconnect
         return
     database = engine.url.database
-    if fcntl is None or not database or database == ":memory:":
-        yield  # an in-memory database is private to its process
+    if sys.platform == "win32" or not database or database == ":memory:":
+        yield  # in memory: private to its process; Windows: no flock (run one worker there)
         return
+    import fcntl
+
     with open(f"{database}.prestart.lock", "a") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:

@@ -123,7 +123,9 @@ def _wait_until_up(shop: Shop, timeout: float = 420) -> None:
 @pytest.fixture(scope="module")
 def fresh_shop(tmp_path_factory) -> Iterator[Shop]:
     clone = _fresh_clone(tmp_path_factory.mktemp("clone"))
-    frontend_port, backend_port = free_port(), free_port()
+    frontend_port = backend_port = free_port()
+    while backend_port == frontend_port:
+        backend_port = free_port()
     shop = Shop(
         clone=clone,
         frontend=f"http://localhost:{frontend_port}",
