@@ -6,7 +6,9 @@ import os
 import reflex as rx
 from dotenv import load_dotenv
 
-load_dotenv()
+# Production reads only its environment (/etc/shop/shop.env), never a stray `.env`.
+if os.getenv("ENVIRONMENT", "").strip().lower() != "production":
+    load_dotenv()
 
 _origins = [o.strip() for o in os.getenv("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
 

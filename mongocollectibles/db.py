@@ -49,7 +49,20 @@ def _engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    settings = get_settings()
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    if not settings.db_prepared_statements:
+
+        @event.listens_for(engine, "connect")
+        def _no_prepared_statements(dbapi_connection, _record):  # noqa: ANN001
+            dbapi_connection.prepare_threshold = None  # PgBouncer transaction mode
+
+    return engine
 
 
 @contextmanager

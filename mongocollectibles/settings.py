@@ -7,6 +7,7 @@ load with default or missing secrets.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -51,6 +52,17 @@ class Settings(BaseSettings):
     admin_password: str = DEV_ADMIN_PASSWORD
     cors_allowed_origins: str = ""
     seed_demo_data: bool = True
+
+    # PostgreSQL connections per process: pool_size kept open + max_overflow on bursts. A
+    # process is one backend worker (or prestart); see deploy/README.md for the arithmetic.
+    db_pool_size: int = Field(default=3, ge=1, le=100)
+    db_max_overflow: int = Field(default=2, ge=0, le=100)
+    # false behind PgBouncer in transaction mode (DigitalOcean's pool on port 25061):
+    # psycopg's prepared statements do not survive a change of server connection.
+    db_prepared_statements: bool = True
+    # The direct (not pooled) URL prestart migrates through; empty: DATABASE_URL. Needed
+    # when DATABASE_URL is a transaction-mode pool (session advisory locks need a session).
+    migrate_database_url: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -104,6 +116,12 @@ class Settings(BaseSettings):
         return self.api_base_url.rstrip("/") + "/api/webhooks/paymongo"
 
 
+def reads_dotenv() -> bool:
+    """Production reads only its environment (/etc/shop/shop.env through systemd), never a
+    `.env` left in the working directory."""
+    return os.environ.get("ENVIRONMENT", "").strip().lower() != "production"
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings() if reads_dotenv() else Settings(_env_file=None)
