@@ -20,6 +20,24 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The droplet's Caddy (the Debian/Ubuntu package, 2.6) for the deploy tests and rehearsal:
+# only its binary, unpacked under .tools (installing the package would start a server on :80).
+if [ -z "${PACKAGED_CADDY:-}" ] && [ ! -x .tools/caddy-deb/usr/bin/caddy ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: unpacking Caddy from the Debian package"
+    [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null
+    (mkdir -p .tools/apt && cd .tools/apt && apt-get download -qq caddy >/dev/null &&
+      dpkg -x caddy_*.deb ../caddy-deb) || echo "test.sh: no packaged Caddy; deploy tests will fail"
+  fi
+fi
+if [ -z "${PACKAGED_CADDY:-}" ] && [ -x .tools/caddy-deb/usr/bin/caddy ]; then
+  export PACKAGED_CADDY="$PWD/.tools/caddy-deb/usr/bin/caddy"
+fi
+# bubblewrap: the deploy tests run the service with a read-only filesystem, as systemd does.
+if ! command -v bwrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null || true
+fi
+
 echo "== lint (ruff)"
 ruff check .
 ruff format --check mongocollectibles tests

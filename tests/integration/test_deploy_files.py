@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support.droplet import packaged_caddy
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 
@@ -27,7 +29,7 @@ def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
 def unit_file(tmp_path) -> Path:
     # verify needs the executables to exist; point them at a stub, keep everything else.
     text = (DEPLOY / "mongocollectibles.service").read_text()
-    for binary in ("/opt/shop/venv/bin/python", "/opt/shop/venv/bin/reflex"):
+    for binary in ("/opt/shop/current/.venv/bin/python", "/opt/shop/current/.venv/bin/reflex"):
         text = text.replace(binary, "/bin/true")
     path = tmp_path / "mongocollectibles.service"
     path.write_text(text)
@@ -47,10 +49,25 @@ def test_systemd_unit_is_hardened(unit_file):
     assert result.returncode == 0, result.stdout[-2000:]
 
 
-def test_systemd_unit_runs_the_shared_prestart_path():
+def test_systemd_unit_runs_the_shared_prestart_path_from_the_live_release():
     text = (DEPLOY / "mongocollectibles.service").read_text()
-    assert "ExecStartPre=/opt/shop/venv/bin/python -m mongocollectibles.prestart" in text
+    assert "ExecStartPre=/opt/shop/current/.venv/bin/python -m mongocollectibles.prestart" in text
+    assert "WorkingDirectory=/opt/shop/current\n" in text
     assert "ENVIRONMENT=production" in text
+    # Worker count pinned, memory bounded; the release itself stays read-only.
+    assert "GRANIAN_WORKERS=1" in text and "MemoryHigh=" in text and "MemoryMax=" in text
+    assert "ReadWritePaths" not in text and "ProtectSystem=strict" in text
+
+
+def test_caddyfile_is_valid_for_the_droplets_caddy():
+    caddy = packaged_caddy()
+    assert run(caddy, "version").stdout.startswith("2.6")
+    env = {**os.environ, "DOMAIN": "shop.example.com"}
+    result = run(
+        caddy, "validate", "--config", "deploy/Caddyfile", "--adapter", "caddyfile", env=env
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert run(caddy, "fmt", "deploy/Caddyfile").stdout == (DEPLOY / "Caddyfile").read_text()
 
 
 def test_caddyfile_is_valid_formatted_and_proxies_the_backend():
@@ -77,7 +94,7 @@ def test_shell_scripts_pass_shellcheck():
         "scripts/setup.sh",
         "scripts/run.sh",
         "scripts/test.sh",
-        "deploy/release.sh",
+        *sorted(str(p.relative_to(ROOT)) for p in DEPLOY.glob("*.sh")),
         ".ci/run",
     )
     assert result.returncode == 0, result.stdout
@@ -103,7 +120,14 @@ def test_cloud_init_is_a_known_cloud_config():
     assert set(config) <= CLOUD_CONFIG_KEYS  # Debian's validator lets unknown keys through
     assert {"caddy", "ufw", "python3-venv"} <= set(config["packages"])
     assert config["swap"]["size"] == "1G" and config["ssh_pwauth"] is False
-    assert {user["name"] for user in config["users"]} == {"deploy", "shop"}
+    users = {user["name"]: user for user in config["users"]}
+    assert set(users) == {"deploy", "shop"}
+    # The only login: deploy, by key (provision.sh fills it in); root and passwords are off.
+    assert users["deploy"]["ssh_authorized_keys"] == ["SSH_PUBLIC_KEY"]
+    assert config["disable_root"] is True and users["deploy"]["lock_passwd"] is True
+    assert ["ufw", "allow", "443/udp"] in config["runcmd"]  # HTTP/3
+    install = next(c for c in config["runcmd"] if "/opt/shop/releases" in c)
+    assert install[:6] == ["install", "-d", "-o", "deploy", "-g", "deploy"]
 
 
 def test_production_env_example_names_every_required_setting():
