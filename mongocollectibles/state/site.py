@@ -7,13 +7,14 @@ import reflex as rx
 from mongocollectibles.settings import SettingsError, get_settings
 
 
-def _uses_sandbox() -> bool:
+def _test_mode() -> bool:
+    """No real money moves: the local sandbox, or PayMongo with sk_test_ keys."""
     try:
-        return get_settings().uses_sandbox
+        return not get_settings().livemode
     except SettingsError:  # a misconfigured build still compiles; the backend refuses to start
         return False
 
 
 class SiteState(rx.State):
     # Read from the backend's settings: the banner follows the server's real configuration.
-    test_mode: bool = _uses_sandbox()
+    test_mode: bool = _test_mode()

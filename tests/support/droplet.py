@@ -68,9 +68,12 @@ def read_env_file(path: Path) -> dict[str, str]:
 class Unit:
     """deploy/mongocollectibles.service with the droplet's paths mapped under `root`."""
 
-    def __init__(self, root: Path, port: int, *, text: str | None = None) -> None:
+    def __init__(
+        self, root: Path, port: int, *, text: str | None = None, user: int | None = SHOP_UID
+    ) -> None:
         self.root = root
         self.port = port
+        self.user = user  # None: the current user (its files may not be readable by others)
         original = text if text is not None else UNIT_FILE.read_text()
         self.text = (
             original.replace("/opt/shop", str(root / "opt/shop"))
@@ -112,16 +115,16 @@ class Unit:
                 "--die-with-parent",
                 "--chdir", str(workdir),
             ]  # fmt: skip
-        drop = ["setpriv", f"--reuid={SHOP_UID}", f"--regid={SHOP_UID}", "--clear-groups"]
-        if os.geteuid() != 0:
-            drop = []
+        drop = []
+        if self.user is not None and os.geteuid() == 0:
+            drop = ["setpriv", f"--reuid={self.user}", f"--regid={self.user}", "--clear-groups"]
         return [*sandbox, *drop, *shlex.split(line)]
 
     def prepare_state_dir(self) -> None:
         """StateDirectory=shop: created and owned by the unit's user."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            os.chown(self.state_dir, SHOP_UID, SHOP_UID)
+        if self.user is not None and os.geteuid() == 0:
+            os.chown(self.state_dir, self.user, self.user)
         self.state_dir.chmod(0o750)
 
     def start(self) -> bool:
