@@ -59,14 +59,19 @@ def test_dry_run_prints_every_call_and_fills_the_deploy_key(tmp_path):
     deploy["ssh_authorized_keys"] = ["SSH_PUBLIC_KEY"]
     assert config == original
 
-    assert ["databases", "firewalls", "append", "<db-id>", "--rule", "tag:shop"] == calls[
-        verbs.index("databases firewalls append")
-    ][1:]
+    assert calls[verbs.index("databases firewalls append")][1:] == [
+        "databases",
+        "firewalls",
+        "append",
+        "<db-id>",
+        "--rule",
+        "tag:shop",
+    ]
     firewall = next(c for c in calls if c[1:4] == ["compute", "firewall", "create"])
     inbound = firewall[firewall.index("--inbound-rules") + 1]
     for rule in ("tcp,ports:22", "tcp,ports:80", "tcp,ports:443", "udp,ports:443"):
         assert f"protocol:{rule}," in inbound
-    assert ["s3api", "put-bucket-versioning"] == aws[1][1:3]
+    assert aws[1][1:3] == ["s3api", "put-bucket-versioning"]
     assert any(c[1:4] == ["compute", "cdn", "create"] for c in calls)
     records = [c for c in calls if c[1:5] == ["compute", "domain", "records", "create"]]
     assert [(r[5], r[r.index("--record-name") + 1]) for r in records] == [
