@@ -50,19 +50,20 @@ def _engine_for(url: str) -> Engine:
 
         return engine
     settings = get_settings()
-    engine = create_engine(
+    return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
-    if not settings.db_prepared_statements:
 
-        @event.listens_for(engine, "connect")
-        def _no_prepared_statements(dbapi_connection, _record):  # noqa: ANN001
-            dbapi_connection.prepare_threshold = None  # PgBouncer transaction mode
 
-    return engine
+@event.listens_for(Engine, "connect")
+def _prepared_statements_setting(dbapi_connection, _record):  # noqa: ANN001
+    """DB_PREPARED_STATEMENTS=false (PgBouncer in transaction mode): no psycopg prepared
+    statements on any engine of the process, Reflex's own (/_health) included."""
+    if hasattr(dbapi_connection, "prepare_threshold") and not get_settings().db_prepared_statements:
+        dbapi_connection.prepare_threshold = None
 
 
 @contextmanager
