@@ -6,6 +6,8 @@ import os
 import reflex as rx
 from dotenv import load_dotenv
 
+from mongocollectibles.settings import sqlalchemy_database_url
+
 # Production reads only its environment (/etc/shop/shop.env), never a stray `.env`.
 if os.getenv("ENVIRONMENT", "").strip().lower() != "production":
     load_dotenv()
@@ -15,7 +17,9 @@ _origins = [o.strip() for o in os.getenv("CORS_ALLOWED_ORIGINS", "").split(",") 
 config = rx.Config(
     app_name="mongocollectibles",
     # Reflex does not read DATABASE_URL itself; `reflex db ...` migrates this database.
-    db_url=os.getenv("DATABASE_URL", "sqlite:///.data/mongocollectibles.db"),
+    db_url=sqlalchemy_database_url(
+        os.getenv("DATABASE_URL", "sqlite:///.data/mongocollectibles.db")
+    ),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     cors_allowed_origins=_origins or ["*"],

@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Defaults that are only acceptable in development and tests.
@@ -21,6 +21,14 @@ DEV_WEBHOOK_SECRET = "whsk_sandbox_mongocollectibles"
 DEV_ADMIN_PASSWORD = "changethis"
 SANDBOX_PREFIX = "/paymongo-sandbox"
 DEFAULT_SQLITE_URL = "sqlite:///.data/mongocollectibles.db"
+
+
+def sqlalchemy_database_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs (as DigitalOcean hands them out) use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 class SettingsError(Exception):
@@ -63,6 +71,11 @@ class Settings(BaseSettings):
     # The direct (not pooled) URL prestart migrates through; empty: DATABASE_URL. Needed
     # when DATABASE_URL is a transaction-mode pool (session advisory locks need a session).
     migrate_database_url: str = ""
+
+    @field_validator("database_url", "migrate_database_url", mode="after")
+    @classmethod
+    def _driver(cls, url: str) -> str:
+        return sqlalchemy_database_url(url)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

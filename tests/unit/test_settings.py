@@ -58,3 +58,16 @@ def test_embedded_database_is_outside_reflexs_dev_reload_paths():
 
     path = PurePosixPath(make_url(Settings(_env_file=None).database_url).database)
     assert path.parts[0].startswith(".") and len(path.parts) > 1
+
+
+def test_database_urls_as_digitalocean_gives_them_use_psycopg():
+    settings = Settings(
+        _env_file=None,
+        database_url="postgresql://shop:pw@db.example:25060/shop?sslmode=require",
+        migrate_database_url="postgres://shop:pw@db.example:25060/shop",
+    )
+    assert settings.database_url == (
+        "postgresql+psycopg://shop:pw@db.example:25060/shop?sslmode=require"
+    )
+    assert settings.migrate_database_url.startswith("postgresql+psycopg://")
+    assert Settings(_env_file=None, database_url="sqlite:///x.db").database_url == "sqlite:///x.db"
