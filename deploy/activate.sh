@@ -6,7 +6,8 @@
 #    release that changes no dependency installs nothing, and a rollback finds its own);
 # 2. system files (unit, Caddyfile, Caddy's DOMAIN drop-in) installed when they changed;
 # 3. /opt/shop/current switched to the release, the service restarted, /_health awaited;
-# 4. a failed start switches back to the previous release and restarts it (exit 1);
+# 4. a failed start switches back to the previous release and restarts it (exit 1), and
+#    marks the failed release so that --rollback never picks it;
 # 5. old releases pruned (the last SHOP_KEEP_RELEASES, default 5, stay for rollbacks).
 set -euo pipefail
 root="${SHOP_ROOT:-/opt/shop}"
@@ -42,7 +43,9 @@ restart_and_check() {
 if [ "${1:-}" = "--rollback" ]; then
   now="$(current_release)"
   previous="$(find "$releases" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort |
-    awk -v now="$now" '$0 < now' | tail -n 1)"
+    awk -v now="$now" '$0 < now' | while read -r r; do
+      [ -e "$releases/$r/.failed" ] || echo "$r"
+    done | tail -n 1)"
   [ -n "$previous" ] || { say "no release before $now"; exit 1; }
   say "rolling back $now -> $previous"
   switch_to "$previous"
@@ -99,6 +102,7 @@ say "switching ${previous} -> $id"
 switch_to "$id"
 if ! restart_and_check; then
   say "release $id failed its health check ($health_url)"
+  touch "$release/.failed" # never a rollback target
   if [ "$previous" != none ] && [ -d "$releases/$previous" ]; then
     # 4. automatic rollback
     say "rolling back to $previous"

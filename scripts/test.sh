@@ -33,9 +33,16 @@ fi
 if [ -z "${PACKAGED_CADDY:-}" ] && [ -x .tools/caddy-deb/usr/bin/caddy ]; then
   export PACKAGED_CADDY="$PWD/.tools/caddy-deb/usr/bin/caddy"
 fi
-# bubblewrap: the deploy tests run the service with a read-only filesystem, as systemd does.
-if ! command -v bwrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null || true
+# The deploy tests: rsync (release.sh), bubblewrap (the service on a read-only filesystem, as
+# systemd runs it), pg_dump/pg_restore (backups).
+missing=()
+command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
+if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test.sh: installing ${missing[*]}"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") \
+    >/dev/null || true
 fi
 
 echo "== lint (ruff)"

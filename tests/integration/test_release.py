@@ -157,3 +157,14 @@ def test_release_then_a_broken_release_rolls_back(checkout, droplet):
     # Both releases use the same requirements: one shared virtualenv, installed once.
     assert len(list((droplet.shop / "venvs").iterdir())) == 1
     assert len(list((droplet.shop / "releases").iterdir())) == 2
+
+    # Fixed and released again; then rolled back by hand: to the last good release, never to
+    # the broken one in between.
+    git(checkout, "revert", "--no-edit", "HEAD")
+    third = release(checkout, droplet, "deploy@droplet", "https://shop.example.test")
+    assert third.returncode == 0, third.stdout[-3000:] + third.stderr[-3000:]
+    assert droplet.shop / droplet.current() != live
+    back = release(checkout, droplet, "--rollback", "deploy@droplet")
+    assert back.returncode == 0, back.stdout[-3000:] + back.stderr[-3000:]
+    assert droplet.shop / droplet.current() == live
+    assert httpx.get(f"http://127.0.0.1:{droplet.port}/_health", timeout=5).status_code == 200
