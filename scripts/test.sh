@@ -30,6 +30,14 @@ if [ -z "${PACKAGED_CADDY:-}" ] && [ ! -x .tools/caddy-deb/usr/bin/caddy ]; then
       dpkg -x caddy_*.deb ../caddy-deb) || echo "test.sh: no packaged Caddy; deploy tests will fail"
   fi
 fi
+# PgBouncer (what DigitalOcean's connection pool runs), unpacked the same way, for the
+# transaction-mode test.
+if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x .tools/pgbouncer-deb/usr/sbin/pgbouncer ] &&
+  command -v apt-get >/dev/null 2>&1; then
+  (mkdir -p .tools/apt && cd .tools/apt && apt-get download -qq pgbouncer libc-ares2 >/dev/null &&
+    for deb in pgbouncer_*.deb libc-ares2_*.deb; do dpkg -x "$deb" ../pgbouncer-deb; done) ||
+    echo "test.sh: no PgBouncer; its test is skipped"
+fi
 if [ -z "${PACKAGED_CADDY:-}" ] && [ -x .tools/caddy-deb/usr/bin/caddy ]; then
   export PACKAGED_CADDY="$PWD/.tools/caddy-deb/usr/bin/caddy"
 fi
