@@ -38,6 +38,11 @@ if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x .tools/pgbouncer-deb/usr/sbi
     for deb in pgbouncer_*.deb libc-ares2_*.deb; do dpkg -x "$deb" ../pgbouncer-deb; done) ||
     echo "test.sh: no PgBouncer; its test is skipped"
 fi
+# cloud-init's schema for user-data, from the package Ubuntu/Debian droplets run.
+if [ ! -d .tools/cloud-init-deb ] && command -v apt-get >/dev/null 2>&1; then
+  (mkdir -p .tools/apt && cd .tools/apt && apt-get download -qq cloud-init >/dev/null &&
+    dpkg -x cloud-init_*.deb ../cloud-init-deb) || echo "test.sh: no cloud-init schema"
+fi
 if [ -z "${PACKAGED_CADDY:-}" ] && [ -x .tools/caddy-deb/usr/bin/caddy ]; then
   export PACKAGED_CADDY="$PWD/.tools/caddy-deb/usr/bin/caddy"
 fi

@@ -130,6 +130,28 @@ def test_cloud_init_is_a_known_cloud_config():
     assert install[:6] == ["install", "-d", "-o", "deploy", "-g", "deploy"]
 
 
+CLOUD_INIT_SCHEMA = next(
+    (ROOT / ".tools/cloud-init-deb").glob("usr/lib/python3/dist-packages/cloudinit/config/"
+                                          "schemas/schema-cloud-config-v1.json"),
+    None,
+) if (ROOT / ".tools/cloud-init-deb").is_dir() else None  # fmt: skip
+
+
+@pytest.mark.skipif(CLOUD_INIT_SCHEMA is None, reason="cloud-init package not unpacked")
+def test_cloud_init_passes_cloud_inits_own_schema():
+    import json
+
+    import jsonschema
+
+    schema = json.loads(CLOUD_INIT_SCHEMA.read_text())
+    validator = jsonschema.Draft4Validator(schema)
+    config = yaml.safe_load((DEPLOY / "cloud-init.yaml").read_text())
+    assert [error.message for error in validator.iter_errors(config)] == []
+    # The validator does catch mistakes of this kind.
+    broken = {**config, "package_upgrade": "maybe", "users": [{"name": "x", "lock_passwd": "yes"}]}
+    assert len(list(validator.iter_errors(broken))) == 2
+
+
 def test_production_env_example_names_every_required_setting():
     text = (DEPLOY / "shop.env.example").read_text()
     for name in (
