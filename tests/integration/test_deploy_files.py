@@ -1,5 +1,6 @@
 """deploy/ files checked offline with the real tools: systemd-analyze, caddy, shellcheck."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -222,3 +223,28 @@ def test_app_platform_spec_uses_known_fields_secrets_and_the_caddy_routes():
     caddy = (DEPLOY / "Caddyfile").read_text()
     backend_paths = next(line for line in caddy.splitlines() if "@backend path" in line)
     assert routed == {p for p in backend_paths.split()[2:] if not p.endswith("/*")}
+
+
+def test_caddy_gets_its_domain_through_the_drop_in():
+    """The packaged caddy.service reads no environment file: without the drop-in, {$DOMAIN}
+    is empty and the Caddyfile does not even parse. With it, Caddy serves the domain that
+    activate.sh writes to the drop-in's EnvironmentFile."""
+    caddy = packaged_caddy()
+    drop_in = (DEPLOY / "caddy-shop.conf").read_text()
+    assert "[Service]\nEnvironmentFile=/etc/shop/caddy.env\n" in drop_in
+    activate = (DEPLOY / "activate.sh").read_text()
+    assert '"$release/caddy.env" /etc/shop/caddy.env' in activate
+    assert "/etc/systemd/system/caddy.service.d/shop.conf" in activate
+
+    def adapt(domain: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "DOMAIN": domain}
+        return run(
+            caddy, "adapt", "--config", "deploy/Caddyfile", "--adapter", "caddyfile", env=env
+        )
+
+    assert adapt("").returncode != 0
+    adapted = adapt("shop.example.test")
+    assert adapted.returncode == 0, adapted.stderr
+    servers = json.loads(adapted.stdout)["apps"]["http"]["servers"]
+    hosts = [m["host"] for s in servers.values() for r in s["routes"] for m in r.get("match", [])]
+    assert ["shop.example.test"] in hosts
