@@ -36,6 +36,7 @@ healthy() {
 }
 
 restart_and_check() {
+  sudo systemctl reset-failed mongocollectibles 2>/dev/null || true # a start limit hit earlier
   sudo systemctl restart mongocollectibles || return 1
   healthy
 }

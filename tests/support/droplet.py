@@ -292,7 +292,11 @@ class FakeDroplet:
                 installed = self.etc / "systemd/system/mongocollectibles.service"
                 self.unit = Unit(self.root, self.port, text=installed.read_text())
                 return (0, "") if self.unit.start() else (1, "ExecStartPre failed")
-            case ["systemctl", "daemon-reload" | "enable" | "reload" | "restart", *_]:
+            case [
+                "systemctl",
+                "daemon-reload" | "enable" | "reload" | "restart" | "reset-failed",
+                *_,
+            ]:
                 return 0, ""
         return 1, f"fake sudo: not allowed: {argv}"
 
