@@ -15,9 +15,15 @@ import reflex as rx
 from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 
-load_dotenv()
+from mongocollectibles.settings import sqlalchemy_database_url
 
-DATABASE_URL = os.getenv("DATABASE_URL", "sqlite:///.data/mongocollectibles.db")
+# Production reads only its environment (/etc/shop/shop.env), never a stray `.env`.
+if os.getenv("ENVIRONMENT", "").strip().lower() != "production":
+    load_dotenv()
+
+DATABASE_URL = sqlalchemy_database_url(
+    os.getenv("DATABASE_URL", "sqlite:///.data/mongocollectibles.db")
+)
 
 _origins = [o.strip() for o in os.getenv("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
 

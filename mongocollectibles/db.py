@@ -44,7 +44,21 @@ def _engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    settings = get_settings()
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+
+
+@event.listens_for(Engine, "connect")
+def _prepared_statements_setting(dbapi_connection, _record):  # noqa: ANN001
+    """DB_PREPARED_STATEMENTS=false (PgBouncer in transaction mode): no psycopg prepared
+    statements on any engine of the process, Reflex's own (/_health) included."""
+    if hasattr(dbapi_connection, "prepare_threshold") and not get_settings().db_prepared_statements:
+        dbapi_connection.prepare_threshold = None
 
 
 def clear_engines() -> None:

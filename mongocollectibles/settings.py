@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Defaults that are only acceptable in development and tests.
@@ -34,6 +34,14 @@ def reflex_backend_url() -> str:
     `reflex run` chose (REFLEX_BACKEND_PORT), else :8000."""
     port = os.getenv("REFLEX_BACKEND_PORT") or "8000"
     return os.getenv("REFLEX_API_URL") or f"http://localhost:{port}"
+
+
+def sqlalchemy_database_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs (as DigitalOcean hands them out) use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 class SettingsError(Exception):
@@ -66,6 +74,22 @@ class Settings(BaseSettings):
     admin_password: str = DEV_ADMIN_PASSWORD
     cors_allowed_origins: str = ""
     seed_demo_data: bool = True
+
+    # PostgreSQL connections per process: pool_size kept open + max_overflow on bursts. A
+    # process is one backend worker (or prestart); see deploy/README.md for the arithmetic.
+    db_pool_size: int = Field(default=3, ge=1, le=100)
+    db_max_overflow: int = Field(default=2, ge=0, le=100)
+    # false behind PgBouncer in transaction mode (DigitalOcean's pool on port 25061):
+    # psycopg's prepared statements do not survive a change of server connection.
+    db_prepared_statements: bool = True
+    # The direct (not pooled) URL prestart migrates through; empty: DATABASE_URL. Needed
+    # when DATABASE_URL is a transaction-mode pool (session advisory locks need a session).
+    migrate_database_url: str = ""
+
+    @field_validator("database_url", "migrate_database_url", mode="after")
+    @classmethod
+    def _driver(cls, url: str) -> str:
+        return sqlalchemy_database_url(url)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -119,6 +143,12 @@ class Settings(BaseSettings):
         return self.api_base_url.rstrip("/") + "/api/webhooks/paymongo"
 
 
+def reads_dotenv() -> bool:
+    """Production reads only its environment (/etc/shop/shop.env through systemd), never a
+    `.env` left in the working directory."""
+    return os.environ.get("ENVIRONMENT", "").strip().lower() != "production"
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings() if reads_dotenv() else Settings(_env_file=None)

@@ -20,6 +20,44 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The droplet's Caddy (the Debian/Ubuntu package, 2.6) for the deploy tests and rehearsal:
+# only its binary, unpacked under .tools (installing the package would start a server on :80).
+if [ -z "${PACKAGED_CADDY:-}" ] && [ ! -x .tools/caddy-deb/usr/bin/caddy ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: unpacking Caddy from the Debian package"
+    [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null
+    (mkdir -p .tools/apt && cd .tools/apt && apt-get download -qq caddy >/dev/null &&
+      dpkg -x caddy_*.deb ../caddy-deb) || echo "test.sh: no packaged Caddy; deploy tests will fail"
+  fi
+fi
+# PgBouncer (what DigitalOcean's connection pool runs), unpacked the same way, for the
+# transaction-mode test.
+if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x .tools/pgbouncer-deb/usr/sbin/pgbouncer ] &&
+  command -v apt-get >/dev/null 2>&1; then
+  (mkdir -p .tools/apt && cd .tools/apt && apt-get download -qq pgbouncer libc-ares2 >/dev/null &&
+    for deb in pgbouncer_*.deb libc-ares2_*.deb; do dpkg -x "$deb" ../pgbouncer-deb; done) ||
+    echo "test.sh: no PgBouncer; its test is skipped"
+fi
+# cloud-init's schema for user-data, from the package Ubuntu/Debian droplets run.
+if [ ! -d .tools/cloud-init-deb ] && command -v apt-get >/dev/null 2>&1; then
+  (mkdir -p .tools/apt && cd .tools/apt && apt-get download -qq cloud-init >/dev/null &&
+    dpkg -x cloud-init_*.deb ../cloud-init-deb) || echo "test.sh: no cloud-init schema"
+fi
+if [ -z "${PACKAGED_CADDY:-}" ] && [ -x .tools/caddy-deb/usr/bin/caddy ]; then
+  export PACKAGED_CADDY="$PWD/.tools/caddy-deb/usr/bin/caddy"
+fi
+# The deploy tests: rsync (release.sh), bubblewrap (the service on a read-only filesystem, as
+# systemd runs it), pg_dump/pg_restore (backups).
+missing=()
+command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
+if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test.sh: installing ${missing[*]}"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") \
+    >/dev/null || true
+fi
+
 echo "== lint (ruff)"
 ruff check .
 ruff format --check mongocollectibles tests

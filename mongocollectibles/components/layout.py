@@ -17,7 +17,7 @@ def test_mode_banner() -> rx.Component:
                 rx.icon("flask-conical", size=16, aria_hidden="true"),
                 rx.text(
                     rx.text.strong("TEST MODE: "),
-                    "payments go to the PayMongo sandbox. No real money is charged.",
+                    "payments run in PayMongo's test mode. No real money is charged.",
                     size="2",
                 ),
                 align="center",

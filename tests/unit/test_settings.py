@@ -92,3 +92,16 @@ def test_reflex_public_urls_and_explicit_settings_take_precedence(monkeypatch):
     monkeypatch.setenv("API_BASE_URL", "https://www.example.ph")
     settings = Settings(_env_file=None)
     assert settings.public_base_url == settings.api_base_url == "https://www.example.ph"
+
+
+def test_database_urls_as_digitalocean_gives_them_use_psycopg():
+    settings = Settings(
+        _env_file=None,
+        database_url="postgresql://shop:pw@db.example:25060/shop?sslmode=require",
+        migrate_database_url="postgres://shop:pw@db.example:25060/shop",
+    )
+    assert settings.database_url == (
+        "postgresql+psycopg://shop:pw@db.example:25060/shop?sslmode=require"
+    )
+    assert settings.migrate_database_url.startswith("postgresql+psycopg://")
+    assert Settings(_env_file=None, database_url="sqlite:///x.db").database_url == "sqlite:///x.db"
