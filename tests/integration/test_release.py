@@ -142,8 +142,15 @@ def test_release_then_a_broken_release_rolls_back(checkout, droplet):
     assert health["status"] is True and health["db"] is True
 
     # A release that cannot start (here: its prestart fails) is switched back automatically.
-    (checkout / "mongocollectibles/prestart.py").write_text(
-        'raise SystemExit("prestart: this release is broken")\n'
+    # (The module still imports: the build, which imports the app, succeeds.)
+    prestart_py = checkout / "mongocollectibles/prestart.py"
+    source = prestart_py.read_text()
+    assert source.count("    settings = get_settings()\n") == 1
+    prestart_py.write_text(
+        source.replace(
+            "    settings = get_settings()\n",
+            '    raise SystemExit("prestart: this release is broken")\n',
+        )
     )
     git(checkout, "commit", "-qam", "broken")
     second = release(checkout, droplet, "deploy@droplet", "https://shop.example.test")
