@@ -11,6 +11,9 @@ have a free unit of the collectible (one query); each lookup reads one entry of 
 index `ix_unit_free` (collectible, warehouse, unit id; free units only), so a hold costs the
 same with 24 units or with millions, and "out of stock" is usually a single query.
 
+Units blocked for maintenance today (`UnitBlock`) are not free: they are neither counted
+as stock nor held.
+
 Holds and releases note the collectible in `services.stock_changes`; the unit of work
 announces them when the transaction commits, so the catalog's in-process snapshot re-counts
 exactly those collectibles.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import func, update
 from sqlalchemy.orm import Mapped
@@ -29,11 +33,26 @@ from sqlmodel import Session, col, select
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain.allocation import Candidate
 from mongocollectibles.domain.errors import OutOfStock
-from mongocollectibles.models import Distance, Unit, Warehouse
+from mongocollectibles.domain.units import shop_today
+from mongocollectibles.models import Distance, Unit, UnitBlock, Warehouse
 from mongocollectibles.services import stock_changes
 
 MAX_HOLD_ATTEMPTS = 20
 OUT_OF_STOCK = "Sorry, this collectible is out of stock right now. Try another store later."
+
+
+def not_in_maintenance(on: date | None = None) -> ColumnElement[bool]:
+    """The unit has no maintenance block covering `on` (default: the shop's today)."""
+    day = on or shop_today()
+    return ~(
+        select(UnitBlock.id)
+        .where(
+            col(UnitBlock.unit_id) == col(Unit.id),
+            col(UnitBlock.starts_on) <= day,
+            col(UnitBlock.ends_on) >= day,
+        )
+        .exists()
+    )
 
 
 def _free_unit_filter(collectible_id: str) -> tuple[ColumnElement[bool] | Mapped[bool], ...]:
@@ -41,6 +60,7 @@ def _free_unit_filter(collectible_id: str) -> tuple[ColumnElement[bool] | Mapped
         col(Unit.collectible_id) == collectible_id,
         col(Unit.current_rental_id).is_(None),
         col(Unit.active),
+        not_in_maintenance(),
     )
 
 
@@ -87,7 +107,7 @@ def free_counts(
     Only the given collectibles when `collectible_ids` is given (one is an index range scan).
     """
     counted = select(Unit.collectible_id, Unit.warehouse_id, func.count().label("free")).where(
-        col(Unit.current_rental_id).is_(None), col(Unit.active)
+        col(Unit.current_rental_id).is_(None), col(Unit.active), not_in_maintenance()
     )
     if collectible_ids is not None:
         counted = counted.where(col(Unit.collectible_id).in_(list(collectible_ids)))
@@ -152,6 +172,7 @@ def rehold_unit(session: Session, *, unit_id: str, rental_id: str) -> bool:
             col(Unit.id) == unit_id,
             col(Unit.current_rental_id).is_(None),
             col(Unit.active),
+            not_in_maintenance(),
         )
         .values(current_rental_id=rental_id)
         .returning(col(Unit.collectible_id))
