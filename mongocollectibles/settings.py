@@ -52,13 +52,35 @@ class Settings(BaseSettings):
     cors_allowed_origins: str = ""
     seed_demo_data: bool = True
 
+    # Collectible images (mongocollectibles/storage). Local files under MEDIA_DIR, served at
+    # MEDIA_PUBLIC_URL (default: {API_BASE_URL}/api/media), unless a Spaces bucket is set.
+    media_dir: str = ".data/media"
+    media_public_url: str = ""
+    max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # DigitalOcean Spaces (any S3-compatible storage): e.g. SPACES_ENDPOINT=
+    # https://sgp1.digitaloceanspaces.com, SPACES_REGION=sgp1, SPACES_CDN_URL=
+    # https://BUCKET.sgp1.cdn.digitaloceanspaces.com (public URLs; default: the bucket URL).
+    spaces_bucket: str = ""
+    spaces_endpoint: str = ""
+    spaces_region: str = ""
+    spaces_key: str = ""
+    spaces_secret: str = ""
+    spaces_cdn_url: str = ""
+    spaces_addressing_style: Literal["auto", "virtual", "path"] = "auto"
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise SettingsError("DATABASE_URL must be sqlite:///... or postgresql+psycopg://...")
-        if self.environment != "production":
-            return self
         problems = []
+        if self.spaces_bucket and not (
+            self.spaces_endpoint and self.spaces_key and self.spaces_secret
+        ):
+            problems.append("SPACES_ENDPOINT, SPACES_KEY and SPACES_SECRET (SPACES_BUCKET is set)")
+        if problems or self.environment != "production":
+            if problems:
+                raise SettingsError("Incomplete image storage settings: " + "; ".join(problems))
+            return self
         if not self.paymongo_secret_key or self.paymongo_secret_key == DEV_SECRET_KEY:
             problems.append("PAYMONGO_SECRET_KEY (a real sk_live_/sk_test_ key)")
         if not self.paymongo_webhook_secret or self.paymongo_webhook_secret == DEV_WEBHOOK_SECRET:
@@ -98,6 +120,14 @@ class Settings(BaseSettings):
         if self.uses_sandbox:
             return self.api_base_url.rstrip("/") + SANDBOX_PREFIX
         return "https://api.paymongo.com"
+
+    @property
+    def uses_spaces(self) -> bool:
+        return bool(self.spaces_bucket)
+
+    @property
+    def media_url(self) -> str:
+        return (self.media_public_url or self.api_base_url.rstrip("/") + "/api/media").rstrip("/")
 
     @property
     def webhook_url(self) -> str:

@@ -145,6 +145,20 @@ async def edit_collectible(
     return await uow.run(_edit, collectible_id, name, description, size, image_url)
 
 
+def get_row(session: Session, collectible_id: str) -> CollectibleRow:
+    return _row(session, _get(session, collectible_id))
+
+
+def set_image(session: Session, collectible_id: str, image_url: str) -> CollectibleRow:
+    c = _get(session, collectible_id)
+    if c.image_url != image_url:
+        c.image_url = image_url
+        session.add(c)
+        session.flush()
+        catalog_version.changed(session)
+    return _row(session, c)
+
+
 def set_active(session: Session, collectible_id: str, active: bool) -> CollectibleRow:
     c = _get(session, collectible_id)
     if c.active != active:
