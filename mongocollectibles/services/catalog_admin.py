@@ -149,6 +149,11 @@ def get_row(session: Session, collectible_id: str) -> CollectibleRow:
     return _row(session, _get(session, collectible_id))
 
 
+async def get_collectible(collectible_id: str, *, uow: UnitOfWork | None = None) -> CollectibleRow:
+    """One collectible, archived or not (NotFound when there is none)."""
+    return await (uow or default_uow()).run(get_row, collectible_id)
+
+
 def set_image(session: Session, collectible_id: str, image_url: str) -> CollectibleRow:
     c = _get(session, collectible_id)
     if c.image_url != image_url:

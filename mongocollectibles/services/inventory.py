@@ -55,6 +55,17 @@ def not_in_maintenance(on: date | None = None) -> ColumnElement[bool]:
     )
 
 
+def any_in_maintenance(session: Session, on: date | None = None) -> bool:
+    """Whether any unit is blocked for maintenance on `on` (default: the shop's today)."""
+    day = on or shop_today()
+    found = session.exec(
+        select(UnitBlock.id)
+        .where(col(UnitBlock.starts_on) <= day, col(UnitBlock.ends_on) >= day)
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def _free_unit_filter(collectible_id: str) -> tuple[ColumnElement[bool] | Mapped[bool], ...]:
     return (
         col(Unit.collectible_id) == collectible_id,
@@ -107,8 +118,10 @@ def free_counts(
     Only the given collectibles when `collectible_ids` is given (one is an index range scan).
     """
     counted = select(Unit.collectible_id, Unit.warehouse_id, func.count().label("free")).where(
-        col(Unit.current_rental_id).is_(None), col(Unit.active), not_in_maintenance()
+        col(Unit.current_rental_id).is_(None), col(Unit.active)
     )
+    if any_in_maintenance(session):  # else no per-unit probe: the count costs what it did
+        counted = counted.where(not_in_maintenance())
     if collectible_ids is not None:
         counted = counted.where(col(Unit.collectible_id).in_(list(collectible_ids)))
     # Count first, then keep the active warehouses: the join touches a handful of groups,

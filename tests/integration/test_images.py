@@ -3,10 +3,8 @@ S3-compatible server (moto's, started here on a free port)."""
 
 import io
 
-import boto3
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from mongocollectibles.api import create_api
@@ -24,26 +22,16 @@ from tests.support.images import (
     jpeg,
     png_with_metadata,
 )
-from tests.support.servers import free_port, run_asgi_in_thread
+from tests.support.s3 import s3_server as s3_server_running
+from tests.support.servers import run_asgi_in_thread
 
 BUCKET = "mongocollectibles-test"
 
 
 @pytest.fixture(scope="module")
 def s3_server():
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="sgp1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    ).create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "sgp1"})
-    yield endpoint
-    server.stop()
+    with s3_server_running(BUCKET) as server:
+        yield server.endpoint
 
 
 @pytest.fixture
