@@ -1,7 +1,7 @@
 """Shop administration from the command line.
 
     python -m mongocollectibles.manage import FILE [--dry-run]   # load a shop's catalog file
-    python -m mongocollectibles.manage export FILE               # write it (FILE '-': stdout)
+    python -m mongocollectibles.manage export FILE [--images DIR] # write it (FILE '-': stdout)
 
 Both work on the configured database (DATABASE_URL), migrating it first. `import` checks
 the whole file before writing anything: when something is wrong it lists every problem
@@ -23,6 +23,7 @@ from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.services import catalog_io
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.storage import storage_from_settings
 
 
 def _problems_out(error: ProblemsFound) -> None:
@@ -64,7 +65,12 @@ def cmd_import(args: argparse.Namespace, uow: UnitOfWork) -> int:
 def cmd_export(args: argparse.Namespace, uow: UnitOfWork) -> int:
     """Write the catalog and network as a catalog file."""
     migrations.upgrade(uow.url)
-    text = catalog_io.dumps(uow.call(catalog_io.export_document))
+    images_to = None
+    if args.images:
+        base = Path("." if args.file == "-" else args.file).resolve()
+        base = base if args.file == "-" else base.parent
+        images_to = (storage_from_settings(), Path(args.images), base)
+    text = catalog_io.dumps(uow.call(catalog_io.export_document, images_to))
     if args.file == "-":
         sys.stdout.write(text)
     else:
@@ -91,6 +97,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="check and show, write nothing")
     p = sub.add_parser("export", help="write the catalog file")
     p.add_argument("file", help="where to write it ('-': standard output)")
+    p.add_argument(
+        "--images",
+        metavar="DIR",
+        help="also write the stored images to DIR (named as image_file in the file)",
+    )
     return root
 
 

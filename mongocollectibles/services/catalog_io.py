@@ -31,6 +31,7 @@ The demo data is such a file (mongocollectibles/data/demo-shop.json); the seed l
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,8 +92,15 @@ class ImportResult:
 # --------------------------------------------------------------------------- export
 
 
-def export_document(session: Session) -> dict[str, Any]:
-    """The catalog and network as a document (sorted by id: stable, diffable)."""
+def export_document(
+    session: Session, images_to: tuple[ImageStorage, Path, Path] | None = None
+) -> dict[str, Any]:
+    """The catalog and network as a document (sorted by id: stable, diffable).
+
+    `images_to` = (storage, folder, the document's folder): images kept in `storage` are
+    written to `folder` and named as `image_file` (relative to the document) instead of
+    their URL, so the file carries them to another shop or storage.
+    """
     pricing = session.get(PricingSettings, 1) or PricingSettings(id=1)
     stores = session.exec(select(Store).order_by(col(Store.id))).all()
     warehouses = session.exec(select(Warehouse).order_by(col(Warehouse.id))).all()
@@ -104,13 +112,16 @@ def export_document(session: Session) -> dict[str, Any]:
     counts = units_admin.active_unit_counts(session)
     collectibles = []
     for c in session.exec(select(Collectible).order_by(col(Collectible.id))).all():
+        image: dict[str, str] = {"image_url": c.image_url}
+        if images_to is not None:
+            image = _export_image(c.image_url, *images_to) or image
         collectibles.append(
             {
                 "id": c.id,
                 "name": c.name,
                 "size": c.size,
                 "description": c.description,
-                "image_url": c.image_url,
+                **image,
                 "active": c.active,
                 "units": {
                     w.id: counts[(c.id, w.id)] for w in warehouses if counts.get((c.id, w.id))
@@ -135,6 +146,18 @@ def export_document(session: Session) -> dict[str, Any]:
         "distances": distances,
         "collectibles": collectibles,
     }
+
+
+def _export_image(url: str, storage: ImageStorage, folder: Path, base: Path) -> dict[str, str]:
+    key = storage.key_of(url) if url else None
+    data = storage.get(key) if key else None
+    if key is None or data is None:
+        return {}
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / key.rsplit("/", 1)[-1]
+    if not target.exists():
+        target.write_bytes(data)
+    return {"image_file": os.path.relpath(target.resolve(), base.resolve())}
 
 
 def dumps(document: Mapping[str, Any]) -> str:

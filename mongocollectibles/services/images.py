@@ -151,9 +151,18 @@ def store_image(
     storage: ImageStorage | None = None,
     max_bytes: int | None = None,
 ) -> StoredImage:
-    """Check, re-encode and store an image (blocking: call from a worker thread)."""
-    processed = process_image(data, filename=filename, max_bytes=max_bytes)
+    """Check, re-encode and store an image (blocking: call from a worker thread).
+
+    A file that is already one of the stored images (an export's image file) is kept as it
+    is: its name is its hash, so it is found without decoding it again.
+    """
     storage = storage or storage_from_settings()
+    digest = hashlib.sha256(data).hexdigest()
+    key = f"collectibles/{digest}.webp"
+    if storage.get(key) == data:
+        thumb_url = storage.url(f"collectibles/{digest}-thumb.webp")
+        return StoredImage(key, storage.url(key), thumb_url, 0, 0)
+    processed = process_image(data, filename=filename, max_bytes=max_bytes)
     key = f"collectibles/{processed.digest}.webp"
     url = storage.put(key, processed.full, "image/webp")
     thumb_url = storage.put(

@@ -31,6 +31,10 @@ class ImageStorage(Protocol):
         """The public URL of `key`."""
         ...
 
+    def key_of(self, url: str) -> str | None:
+        """The key of one of this storage's public URLs (None: not one of them)."""
+        ...
+
 
 def storage_from_settings(settings: Settings | None = None) -> ImageStorage:
     """The configured storage: Spaces when SPACES_BUCKET is set, else local files."""

@@ -47,3 +47,8 @@ class LocalStorage:
 
     def url(self, key: str) -> str:
         return f"{self.public_url}/{check_key(key)}"
+
+    def key_of(self, url: str) -> str | None:
+        prefix = self.public_url + "/"
+        key = url[len(prefix) :] if url.startswith(prefix) else ""
+        return key if KEY_PATTERN.match(key) else None

@@ -15,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mongocollectibles.storage import CACHE_CONTROL
+from mongocollectibles.storage.local import KEY_PATTERN
 
 
 class S3Storage:
@@ -69,3 +70,8 @@ class S3Storage:
 
     def url(self, key: str) -> str:
         return f"{self.public_url}/{key}"
+
+    def key_of(self, url: str) -> str | None:
+        prefix = self.public_url + "/"
+        key = url[len(prefix) :] if url.startswith(prefix) else ""
+        return key if KEY_PATTERN.match(key) else None

@@ -26,6 +26,7 @@ from mongocollectibles.services import (
     catalog_io,
     catalog_version,
     checkout,
+    images,
     network_admin,
     pricing_admin,
     units_admin,
@@ -262,3 +263,28 @@ def test_the_command_line_runs_as_a_module(tmp_path, command):
     else:
         assert done.returncode == 1
         assert "distances.wh-south.store-b: Missing" in done.stderr
+
+
+async def test_export_with_images_carries_them_and_round_trips(uow, other_uow, tmp_path):
+    storage = LocalStorage(tmp_path / "media", "http://shop.test/api/media")
+    row = await images.upload_collectible_image(
+        "col-003", jpeg(size=(800, 600)), filename="ironman.jpg", storage=storage, uow=uow
+    )
+    path = tmp_path / "out" / "shop.json"
+    path.parent.mkdir()
+    first = uow.call(
+        catalog_io.export_document, (storage, tmp_path / "out" / "images", path.parent)
+    )
+    iron = next(c for c in first["collectibles"] if c["id"] == "col-003")
+    assert "image_url" not in iron and iron["image_file"].startswith("images/")
+    assert (path.parent / iron["image_file"]).read_bytes() == storage.get(
+        storage.key_of(row.image_url)
+    )
+    others = [c for c in first["collectibles"] if c["id"] != "col-003"]
+    assert all(c["image_url"].endswith(".svg") for c in others)  # not in the storage: URLs
+    path.write_text(catalog_io.dumps(first))
+    document = json.loads(path.read_text())
+    other_uow.call(catalog_io.import_in, document, base_dir=path.parent, storage=storage)
+    assert export(other_uow) == export(uow)  # the same stored image, not a re-encoded copy
+    again = other_uow.call(catalog_io.import_in, document, base_dir=path.parent, storage=storage)
+    assert again.changes == ()
