@@ -72,15 +72,16 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise SettingsError("DATABASE_URL must be sqlite:///... or postgresql+psycopg://...")
-        problems = []
         if self.spaces_bucket and not (
             self.spaces_endpoint and self.spaces_key and self.spaces_secret
         ):
-            problems.append("SPACES_ENDPOINT, SPACES_KEY and SPACES_SECRET (SPACES_BUCKET is set)")
-        if problems or self.environment != "production":
-            if problems:
-                raise SettingsError("Incomplete image storage settings: " + "; ".join(problems))
+            raise SettingsError(
+                "Incomplete image storage settings: SPACES_ENDPOINT, SPACES_KEY and "
+                "SPACES_SECRET are needed when SPACES_BUCKET is set."
+            )
+        if self.environment != "production":
             return self
+        problems = []
         if not self.paymongo_secret_key or self.paymongo_secret_key == DEV_SECRET_KEY:
             problems.append("PAYMONGO_SECRET_KEY (a real sk_live_/sk_test_ key)")
         if not self.paymongo_webhook_secret or self.paymongo_webhook_secret == DEV_WEBHOOK_SECRET:

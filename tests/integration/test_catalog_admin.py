@@ -176,6 +176,8 @@ async def test_a_price_change_applies_to_new_quotes_not_to_existing_rentals(uow)
     ]
     assert (await pricing_admin.price_history(uow=uow))[0].setting == "turnaround_days"
     assert (await pricing_admin.get_pricing(uow=uow)).rate_m_centavos == 650_000
+    with uow() as session:  # what the reservation rules read
+        assert catalog_snapshot.snapshot(session).rules.turnaround_days == 2
 
 
 async def test_bad_prices_are_refused_and_nothing_is_saved(uow):

@@ -35,5 +35,7 @@ def test_spaces_when_a_bucket_is_configured():
 
 
 def test_a_bucket_without_keys_is_refused_with_what_is_missing():
-    with pytest.raises(SettingsError, match="SPACES_ENDPOINT, SPACES_KEY and SPACES_SECRET"):
+    with pytest.raises(
+        SettingsError, match="SPACES_ENDPOINT, SPACES_KEY and SPACES_SECRET are needed"
+    ):
         Settings(_env_file=None, spaces_bucket="shop-images")
