@@ -64,6 +64,14 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
+def check_size(size: int, *, filename: str = "", max_bytes: int | None = None) -> None:
+    """Refuse a file over the limit before reading it (an upload's declared size)."""
+    name = f"The file {filename!r}" if filename else "The file"
+    limit = max_bytes if max_bytes is not None else get_settings().max_image_bytes
+    if size > limit:
+        raise ImageRejected(f"{name} is {_mb(size)}; images can be at most {_mb(limit)}.")
+
+
 def _looks_like_svg(data: bytes) -> bool:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or b"<svg" in head
@@ -102,8 +110,7 @@ def process_image(
     limit = max_bytes if max_bytes is not None else get_settings().max_image_bytes
     if not data:
         raise ImageRejected(f"{name} is empty.")
-    if len(data) > limit:
-        raise ImageRejected(f"{name} is {_mb(len(data))}; images can be at most {_mb(limit)}.")
+    check_size(len(data), filename=filename, max_bytes=limit)
     if _looks_like_svg(data):
         raise ImageRejected(
             f"{name} is an SVG drawing; SVG files are not accepted because they can carry "

@@ -12,7 +12,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import amount, card
-from tests.support.images import jpeg
+from tests.support.images import PHP_SHELL, jpeg
 from tests.support.orders import order
 
 
@@ -38,6 +38,18 @@ def test_a_new_collectible_with_an_uploaded_image_shows_on_the_storefront(
     units.get_by_label("Warehouse").select_option("wh-west")
     units.get_by_role("button", name="Add units").click()
     expect(saved(page)).to_contain_text("1 unit(s) added")
+
+    upload = page.locator("#collectible-image input[type=file]")
+    shell = tmp_path / "photo.png"
+    shell.write_bytes(PHP_SHELL)
+    upload.set_input_files(str(shell))
+    page.get_by_role("button", name="Upload image").click()
+    expect(problems(page)).to_contain_text("'photo.png' is not an image we accept")
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(12 * 1024 * 1024))
+    upload.set_input_files(str(big))
+    page.get_by_role("button", name="Upload image").click()
+    expect(problems(page)).to_contain_text("'big.png' is 12.0 MB; images can be at most 10.0 MB")
 
     image = tmp_path / "voltes.png.jpg"
     image.write_bytes(jpeg(size=(900, 600), color=(250, 200, 0)))

@@ -117,6 +117,11 @@ class CollectibleAdminState(AdminGuard):
         yield
         limit = get_settings().max_image_bytes
         upload = files[0]
+        try:
+            images.check_size(upload.size or 0, filename=upload.name or "")
+        except DomainError as error:
+            self.problems, self.uploading = [error.message], False
+            return
         data = await upload.read(limit + 1)  # never more than the limit + 1 byte in memory
         await self._run(
             images.upload_collectible_image(self.cid, data, filename=upload.name or ""),
