@@ -19,17 +19,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('store') as batch:
-        batch.add_column(
-            sa.Column(
-                'opening_hours',
-                sqlmodel.sql.sqltypes.AutoString(length=300),
-                nullable=False,
-                server_default='',
-            )
-        )
-    with op.batch_alter_table('store') as batch:
-        batch.alter_column('opening_hours', server_default=None)
+    # Not a batch copy on SQLite: distance and rental reference store, so copying it would
+    # break their foreign keys once the shop has data (the default stays there, harmless).
+    op.add_column(
+        'store',
+        sa.Column(
+            'opening_hours',
+            sqlmodel.sql.sqltypes.AutoString(length=300),
+            nullable=False,
+            server_default='',
+        ),
+    )
+    if op.get_bind().dialect.name != 'sqlite':
+        op.alter_column('store', 'opening_hours', server_default=None)
     with op.batch_alter_table('pricingsettings') as batch:
         batch.add_column(sa.Column('turnaround_days', sa.Integer(), nullable=False, server_default='1'))
         batch.create_check_constraint('ck_pricing_turnaround', 'turnaround_days >= 0')
@@ -79,5 +81,8 @@ def downgrade() -> None:
     with op.batch_alter_table('pricingsettings') as batch:
         batch.drop_constraint('ck_pricing_turnaround', type_='check')
         batch.drop_column('turnaround_days')
-    with op.batch_alter_table('store') as batch:
-        batch.drop_column('opening_hours')
+    if op.get_bind().dialect.name == 'sqlite':
+        # Not a batch copy: other tables reference store (SQLite >= 3.35 drops columns).
+        op.execute('ALTER TABLE store DROP COLUMN opening_hours')
+    else:
+        op.drop_column('store', 'opening_hours')
