@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -30,6 +30,8 @@ class Store(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=40)
     name: str = Field(max_length=200)
     address: str = Field(max_length=500)
+    # Shown to customers with the address, e.g. "Mon-Sat 10:00-20:00".
+    opening_hours: str = Field(default="", max_length=300)
     active: bool = Field(default=True)
 
 
@@ -157,6 +159,7 @@ class PricingSettings(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("special_threshold_days >= 1", name="ck_pricing_threshold"),
         CheckConstraint("special_multiplier_percent >= 100", name="ck_pricing_multiplier"),
+        CheckConstraint("turnaround_days >= 0", name="ck_pricing_turnaround"),
     )
 
     id: int = Field(default=1, primary_key=True)
@@ -165,3 +168,39 @@ class PricingSettings(SQLModel, table=True):
     rate_l_centavos: int = Field(default=1_000_000, sa_column=Column(BigInteger, nullable=False))
     special_threshold_days: int = 7
     special_multiplier_percent: int = 200
+    # Days a unit stays unavailable after a return before it can go out again.
+    turnaround_days: int = 1
+
+
+class PriceChange(SQLModel, table=True):
+    """The history of the owner's pricing: one row per changed setting."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    setting: str = Field(max_length=40)  # a PricingSettings column, e.g. rate_m_centavos
+    old_value: int = Field(sa_column=Column(BigInteger, nullable=False))
+    new_value: int = Field(sa_column=Column(BigInteger, nullable=False))
+    changed_by: str = Field(max_length=100)
+    changed_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class UnitBlock(SQLModel, table=True):
+    """A unit out of service (maintenance) from `starts_on` to `ends_on`, both included."""
+
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ck_unitblock_range"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: str = Field(foreign_key="unit.id", index=True, max_length=60)
+    starts_on: date
+    ends_on: date
+    reason: str = Field(default="", max_length=300)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CatalogVersion(SQLModel, table=True):
+    """One row (id = 1) whose `version` moves on with every owner edit of the catalog, the
+    network or the prices: every worker's catalog snapshot re-reads when it sees it move."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    changed_at: datetime = Field(default_factory=utcnow)

@@ -91,10 +91,33 @@ class Settings(BaseSettings):
     def _driver(cls, url: str) -> str:
         return sqlalchemy_database_url(url)
 
+    # Collectible images (mongocollectibles/storage). Local files under MEDIA_DIR, served at
+    # MEDIA_PUBLIC_URL (default: {API_BASE_URL}/api/media), unless a Spaces bucket is set.
+    media_dir: str = ".data/media"
+    media_public_url: str = ""
+    max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # DigitalOcean Spaces (any S3-compatible storage): e.g. SPACES_ENDPOINT=
+    # https://sgp1.digitaloceanspaces.com, SPACES_REGION=sgp1, SPACES_CDN_URL=
+    # https://BUCKET.sgp1.cdn.digitaloceanspaces.com (public URLs; default: the bucket URL).
+    spaces_bucket: str = ""
+    spaces_endpoint: str = ""
+    spaces_region: str = ""
+    spaces_key: str = ""
+    spaces_secret: str = ""
+    spaces_cdn_url: str = ""
+    spaces_addressing_style: Literal["auto", "virtual", "path"] = "auto"
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise SettingsError("DATABASE_URL must be sqlite:///... or postgresql+psycopg://...")
+        if self.spaces_bucket and not (
+            self.spaces_endpoint and self.spaces_key and self.spaces_secret
+        ):
+            raise SettingsError(
+                "Incomplete image storage settings: SPACES_ENDPOINT, SPACES_KEY and "
+                "SPACES_SECRET are needed when SPACES_BUCKET is set."
+            )
         if self.environment != "production":
             return self
         problems = []
@@ -137,6 +160,14 @@ class Settings(BaseSettings):
         if self.uses_sandbox:
             return self.api_base_url.rstrip("/") + SANDBOX_PREFIX
         return "https://api.paymongo.com"
+
+    @property
+    def uses_spaces(self) -> bool:
+        return bool(self.spaces_bucket)
+
+    @property
+    def media_url(self) -> str:
+        return (self.media_public_url or self.api_base_url.rstrip("/") + "/api/media").rstrip("/")
 
     @property
     def webhook_url(self) -> str:

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from mongocollectibles.api import collectibles, rentals, stores, webhooks
+from mongocollectibles.api import collectibles, media, rentals, stores, webhooks
 from mongocollectibles.api.envelope import ApiError, domain_error_response, fail
 from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
@@ -60,7 +60,12 @@ def _mount_sandbox(api: FastAPI, settings: Settings) -> None:
     api.state.sandbox_app = sandbox
 
 
-def create_api(*, uow: UnitOfWork | None = None, run_background_tasks: bool = True) -> FastAPI:
+def create_api(
+    *,
+    uow: UnitOfWork | None = None,
+    run_background_tasks: bool = True,
+    media_dir: str | None = None,
+) -> FastAPI:
     """The API on `uow`'s database (default: the app's). Inside Reflex, pass
     run_background_tasks=False and register `mongocollectibles.background.background_tasks`
     as a Reflex lifespan task instead."""
@@ -81,8 +86,9 @@ def create_api(*, uow: UnitOfWork | None = None, run_background_tasks: bool = Tr
         lifespan=lifespan if run_background_tasks else None,
     )
     api.state.uow = uow
+    api.state.media_dir = media_dir  # local image files (None: MEDIA_DIR)
     _install_error_handlers(api)
-    for module in (collectibles, stores, rentals, webhooks):
+    for module in (collectibles, stores, rentals, webhooks, media):
         api.include_router(module.router)
     if settings.uses_sandbox:
         _mount_sandbox(api, settings)

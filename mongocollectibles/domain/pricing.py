@@ -16,6 +16,7 @@ class PricingRules:
     daily_rates_centavos: dict[str, int]  # base rate per size
     special_threshold_days: int = 7  # rentals shorter than this pay the special rate
     special_multiplier_percent: int = 200  # 200 = daily rate x 2
+    turnaround_days: int = 1  # a returned unit rests this long before going out again
 
 
 DEFAULT_RULES = PricingRules({"S": 100_000, "M": 500_000, "L": 1_000_000})

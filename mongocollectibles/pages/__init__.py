@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from mongocollectibles.pages import catalog, checkout, collectible, order, payment_result
+from mongocollectibles.pages import admin, catalog, checkout, collectible, order, payment_result
 
 
 def register_pages(app: rx.App) -> None:
@@ -12,3 +12,4 @@ def register_pages(app: rx.App) -> None:
     catalog.register(app)
     checkout.register(app)
     payment_result.register(app)
+    admin.register(app)  # the owner's catalog pages

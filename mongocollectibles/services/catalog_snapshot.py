@@ -8,7 +8,11 @@ from the database into memory, serving every catalog read and quote for up to
 - changes made by other processes (or directly in the database) show within CACHE_SECONDS
   (longer only for huge inventories: a full re-read never takes more than 1/READ_SHARE of
   the time, e.g. every ~2.5 s with a million units); `invalidate(bind)` after direct edits
-  (owner actions) shows them at once;
+  (owner actions) shows them at once in this process;
+- owner edits of the catalog, network or prices also move the catalog version row
+  (`services.catalog_version`); every CACHE_SECONDS each process compares it with its
+  snapshot's and re-reads everything when it moved, so other workers show the edit within
+  CACHE_SECONDS even when their full re-reads are spaced out;
 - when only the age runs out, readers keep the old snapshot while one thread re-reads it.
 """
 
@@ -28,7 +32,7 @@ from mongocollectibles.domain.allocation import is_available, nearest_eta
 from mongocollectibles.domain.errors import NotFound
 from mongocollectibles.domain.pricing import PricingRules
 from mongocollectibles.models import Collectible, Distance, Store
-from mongocollectibles.services import inventory, stock_changes
+from mongocollectibles.services import catalog_version, inventory, stock_changes
 from mongocollectibles.services.pricing import load_rules
 
 CACHE_SECONDS = 1.0
@@ -53,6 +57,7 @@ class StoreView:
     id: str
     name: str
     address: str
+    opening_hours: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,8 @@ class Snapshot:
     distances: dict[str, dict[str, int]]  # store id -> warehouse id -> km
     rules: PricingRules
     counts: dict[str, dict[str, int]]  # collectible id -> active warehouse id -> free units
+    catalog_version: int = 0  # services.catalog_version when it was read
+    checked_at: float = 0.0  # time.monotonic() of the last catalog version check
     store_by_id: dict[str, StoreView] = field(init=False)
     item_by_id: dict[str, Item] = field(init=False)
     # Values derived from this snapshot (views per store, rendered API bodies); keys must
@@ -116,6 +123,7 @@ class Snapshot:
     memo: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.checked_at = self.checked_at or self.read_at
         self.store_by_id = {s.id: s for s in self.stores}
         self.item_by_id = {i.id: i for i in self.items}
 
@@ -154,6 +162,7 @@ class Snapshot:
 
 def _read_all(session: Session, version: int) -> Snapshot:
     started = time.monotonic()
+    catalog_version_read = catalog_version.current(session)
     stores = session.exec(select(Store).where(Store.active).order_by(Store.id)).all()
     items = session.exec(select(Collectible).where(Collectible.active).order_by(Collectible.id))
     distances: dict[str, dict[str, int]] = {}
@@ -163,17 +172,20 @@ def _read_all(session: Session, version: int) -> Snapshot:
         version=version,
         read_at=started,
         max_age=CACHE_SECONDS,
-        stores=tuple(StoreView(s.id, s.name, s.address) for s in stores),
+        stores=tuple(StoreView(s.id, s.name, s.address, s.opening_hours) for s in stores),
         items=tuple(Item(c.id, c.name, c.description, c.size, c.image_url) for c in items),
         distances=distances,
         rules=load_rules(session),
         counts=dict(inventory.free_counts(session)),
+        catalog_version=catalog_version_read,
     )
     snapshot.max_age = max(CACHE_SECONDS, READ_SHARE * (time.monotonic() - started))
     return snapshot
 
 
-def _recount(session: Session, old: Snapshot, version: int, changed: set[str]) -> Snapshot:
+def _recount(
+    session: Session, old: Snapshot, version: int, changed: set[str], checked_at: float
+) -> Snapshot:
     counts = dict(old.counts)
     if changed:
         fresh = inventory.free_counts(session, sorted(changed))
@@ -188,6 +200,8 @@ def _recount(session: Session, old: Snapshot, version: int, changed: set[str]) -
         distances=old.distances,
         rules=old.rules,
         counts=counts,
+        catalog_version=old.catalog_version,
+        checked_at=checked_at,
     )
 
 
@@ -227,6 +241,12 @@ def _state(snapshot: Snapshot | None, slot: _Slot) -> str:
 
 
 def _is_aged(snapshot: Snapshot) -> bool:
+    """Time to look again: the catalog version every CACHE_SECONDS (a full re-read when the
+    snapshot is older than its max_age)."""
+    return time.monotonic() - snapshot.checked_at >= CACHE_SECONDS
+
+
+def _needs_full_read(snapshot: Snapshot) -> bool:
     return time.monotonic() - snapshot.read_at >= snapshot.max_age
 
 
@@ -241,10 +261,15 @@ def _refresh(engine: Engine) -> Snapshot:
         try:
             # A session of its own: the cache only ever holds committed data.
             with Session(engine) as session:
-                if old is None or _is_aged(old) or changed is None:
+                full = old is None or changed is None or _needs_full_read(old)
+                checked_at = old.checked_at if old is not None else 0.0
+                if old is not None and not full and _is_aged(old):
+                    checked_at = time.monotonic()
+                    full = catalog_version.current(session) != old.catalog_version
+                if full or old is None or changed is None:
                     new = _read_all(session, version)
                 else:
-                    new = _recount(session, old, version, changed)
+                    new = _recount(session, old, version, changed, checked_at)
         except BaseException:
             stock_changes.announce(engine, None)  # read everything next time
             raise

@@ -11,6 +11,9 @@ have a free unit of the collectible (one query); each lookup reads one entry of 
 index `ix_unit_free` (collectible, warehouse, unit id; free units only), so a hold costs the
 same with 24 units or with millions, and "out of stock" is usually a single query.
 
+Units blocked for maintenance today (`UnitBlock`) are not free: they are neither counted
+as stock nor held.
+
 Holds and releases note the collectible in `services.stock_changes`; the unit of work
 announces them when the transaction commits, so the catalog's in-process snapshot re-counts
 exactly those collectibles.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import func, update
 from sqlalchemy.orm import Mapped
@@ -29,11 +33,37 @@ from sqlmodel import Session, col, select
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain.allocation import Candidate
 from mongocollectibles.domain.errors import OutOfStock
-from mongocollectibles.models import Distance, Unit, Warehouse
+from mongocollectibles.domain.units import shop_today
+from mongocollectibles.models import Distance, Unit, UnitBlock, Warehouse
 from mongocollectibles.services import stock_changes
 
 MAX_HOLD_ATTEMPTS = 20
 OUT_OF_STOCK = "Sorry, this collectible is out of stock right now. Try another store later."
+
+
+def not_in_maintenance(on: date | None = None) -> ColumnElement[bool]:
+    """The unit has no maintenance block covering `on` (default: the shop's today)."""
+    day = on or shop_today()
+    return ~(
+        select(UnitBlock.id)
+        .where(
+            col(UnitBlock.unit_id) == col(Unit.id),
+            col(UnitBlock.starts_on) <= day,
+            col(UnitBlock.ends_on) >= day,
+        )
+        .exists()
+    )
+
+
+def any_in_maintenance(session: Session, on: date | None = None) -> bool:
+    """Whether any unit is blocked for maintenance on `on` (default: the shop's today)."""
+    day = on or shop_today()
+    found = session.exec(
+        select(UnitBlock.id)
+        .where(col(UnitBlock.starts_on) <= day, col(UnitBlock.ends_on) >= day)
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _free_unit_filter(collectible_id: str) -> tuple[ColumnElement[bool] | Mapped[bool], ...]:
@@ -41,6 +71,7 @@ def _free_unit_filter(collectible_id: str) -> tuple[ColumnElement[bool] | Mapped
         col(Unit.collectible_id) == collectible_id,
         col(Unit.current_rental_id).is_(None),
         col(Unit.active),
+        not_in_maintenance(),
     )
 
 
@@ -89,6 +120,8 @@ def free_counts(
     counted = select(Unit.collectible_id, Unit.warehouse_id, func.count().label("free")).where(
         col(Unit.current_rental_id).is_(None), col(Unit.active)
     )
+    if any_in_maintenance(session):  # else no per-unit probe: the count costs what it did
+        counted = counted.where(not_in_maintenance())
     if collectible_ids is not None:
         counted = counted.where(col(Unit.collectible_id).in_(list(collectible_ids)))
     # Count first, then keep the active warehouses: the join touches a handful of groups,
@@ -152,6 +185,7 @@ def rehold_unit(session: Session, *, unit_id: str, rental_id: str) -> bool:
             col(Unit.id) == unit_id,
             col(Unit.current_rental_id).is_(None),
             col(Unit.active),
+            not_in_maintenance(),
         )
         .values(current_rental_id=rental_id)
         .returning(col(Unit.collectible_id))

@@ -20,4 +20,5 @@ def load_rules(session: Session) -> PricingRules:
         },
         special_threshold_days=row.special_threshold_days,
         special_multiplier_percent=row.special_multiplier_percent,
+        turnaround_days=row.turnaround_days,
     )

@@ -3,7 +3,8 @@
 Holds and releases note the collectible on their session (`note`); when the unit of work
 commits, it announces them (`announce_noted`), never before: a reader could otherwise cache
 the old stock again. A rollback drops them with the session. Other direct changes (owner
-edits of units, warehouses, collectibles, stores or prices) call `announce(bind, None)`.
+edits of units, warehouses, collectibles, stores or prices) call `note_all(session)` (announced
+on commit like the rest) or `announce(bind, None)`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 _NOTED = "mongocollectibles.stock_changed"
+_EVERYTHING = "*"  # noted: possibly everything changed (owner edits)
 
 
 class ChangeLog:
@@ -52,11 +54,16 @@ def note(session: Session, collectible_id: str) -> None:
     session.info.setdefault(_NOTED, set()).add(collectible_id)
 
 
+def note_all(session: Session) -> None:
+    """Remember that this transaction changed the catalog itself (re-read everything)."""
+    session.info.setdefault(_NOTED, set()).add(_EVERYTHING)
+
+
 def announce_noted(session: Session) -> None:
     """After a commit: announce what the transaction noted (and forget it)."""
     noted = session.info.pop(_NOTED, None)
     if noted:
-        announce(session, noted)
+        announce(session, None if _EVERYTHING in noted else noted)
 
 
 def forget_noted(session: Session) -> None:

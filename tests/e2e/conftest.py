@@ -43,7 +43,17 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
 
 
 @pytest.fixture(scope="session")
-def shop_env(tmp_path_factory) -> dict[str, str]:
+def spaces():
+    """An S3-compatible server (moto's) standing in for DigitalOcean Spaces: uploaded
+    collectible images go there and the storefront shows them from it."""
+    from tests.support.s3 import s3_server
+
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def shop_env(tmp_path_factory, spaces) -> dict[str, str]:
     port = free_port()
     base = f"http://localhost:{port}"
     workdir = tmp_path_factory.mktemp("shop")
@@ -56,6 +66,7 @@ def shop_env(tmp_path_factory) -> dict[str, str]:
         HOLD_MINUTES=os.getenv("E2E_HOLD_MINUTES", "15"),
         REFLEX_TELEMETRY_ENABLED="0",
         PORT=str(port),
+        **spaces.env(),
     )
     return env
 

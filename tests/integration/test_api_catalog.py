@@ -56,6 +56,7 @@ async def test_stores(client):
         "id": "store-a",
         "name": "MongoCollectibles Store A",
         "address": "123 Main Street, Manila",
+        "opening_hours": "",  # set by the owner (/admin/network)
     }
     assert len(body["data"]) == 3
 

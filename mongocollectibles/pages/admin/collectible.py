@@ -1,0 +1,309 @@
+"""/admin/catalog/[collectible_id]: edit a collectible, upload its image, manage its units
+(add, retire, block for maintenance)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import reflex as rx
+
+from mongocollectibles.domain.errors import DomainError
+from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
+from mongocollectibles.domain.problems import ProblemsFound
+from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
+from mongocollectibles.services import catalog_admin, images, network_admin, units_admin
+from mongocollectibles.settings import get_settings
+from mongocollectibles.state.admin_guard import AdminGuard
+
+UPLOAD_ID = "collectible-image"
+
+
+@dataclasses.dataclass
+class UnitItem:
+    id: str = ""
+    warehouse_id: str = ""
+    state: str = ""
+    blocks: str = ""  # "2026-12-01 to 2026-12-03 (repaint); ..."
+
+
+class CollectibleAdminState(AdminGuard):
+    found: bool = False
+    name: str = ""
+    description: str = ""
+    size: str = "M"
+    image_url: str = ""
+    active: bool = True
+    units: list[UnitItem] = []
+    warehouses: list[str] = []
+    problems: list[str] = []
+    message: str = ""
+    uploading: bool = False
+
+    @rx.var
+    def cid(self) -> str:
+        return self.router.page.params.get("collectible_id", "")
+
+    async def _read(self) -> None:
+        try:
+            row = await catalog_admin.get_collectible(self.cid)
+        except DomainError as error:
+            self.found, self.problems = False, [error.message]
+            return
+        self.found = True
+        self.name, self.description, self.size = row.name, row.description, row.size
+        self.image_url, self.active = row.image_url, row.active
+        self.units = [
+            UnitItem(
+                u.id,
+                u.warehouse_id,
+                u.state,
+                "; ".join(
+                    f"{b.starts_on} to {b.ends_on}" + (f" ({b.reason})" if b.reason else "")
+                    for b in u.blocks
+                ),
+            )
+            for u in await units_admin.list_units(self.cid)
+        ]
+        network = await network_admin.get_network()
+        self.warehouses = [w.id for w in network.warehouses if w.active]
+
+    async def _run(self, action, done: str) -> None:  # noqa: ANN001 - an awaitable
+        self.problems, self.message = [], ""
+        try:
+            await action
+        except ProblemsFound as error:
+            self.problems = [str(p) for p in error.problems]
+            return
+        except DomainError as error:
+            self.problems = [error.message]
+            return
+        self.message = done
+        await self._read()
+
+    @rx.event
+    def set_size(self, value: str):
+        self.size = value
+
+    @rx.event
+    async def load(self):
+        self.problems, self.message = [], ""
+        if self._require():
+            await self._read()
+
+    @rx.event
+    async def save(self, form: dict):
+        if not self._require():
+            return
+        await self._run(
+            catalog_admin.edit_collectible(
+                self.cid,
+                name=str(form.get("name", "")),
+                description=str(form.get("description", "")),
+                size=str(form.get("size", self.size)),
+            ),
+            "Saved; the storefront shows it now.",
+        )
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]):
+        # Reachable by name from any client: the owner check is here, not only on the page.
+        if not self._require():
+            return
+        if not files:
+            self.problems = ["Choose an image first."]
+            return
+        self.uploading = True
+        yield
+        limit = get_settings().max_image_bytes
+        upload = files[0]
+        try:
+            images.check_size(upload.size or 0, filename=upload.name or "")
+        except DomainError as error:
+            self.problems, self.uploading = [error.message], False
+            return
+        data = await upload.read(limit + 1)  # never more than the limit + 1 byte in memory
+        await self._run(
+            images.upload_collectible_image(self.cid, data, filename=upload.name or ""),
+            "Image uploaded; the storefront shows it now.",
+        )
+        self.uploading = False
+
+    @rx.event
+    async def add_units(self, form: dict):
+        if not self._require():
+            return
+        try:
+            count = int(str(form.get("count", "")).strip())
+        except ValueError:
+            self.problems, self.message = ["The number of units must be a whole number."], ""
+            return
+        await self._run(
+            units_admin.add_units(self.cid, str(form.get("warehouse", "")), count),
+            f"{count} unit(s) added.",
+        )
+
+    @rx.event
+    async def retire(self, unit_id: str):
+        if not self._require():
+            return
+        await self._run(units_admin.retire_unit(unit_id), f"{unit_id} retired.")
+
+    @rx.event
+    async def block(self, form: dict):
+        actor = self._require()
+        if not actor:
+            return
+        try:
+            starts = date.fromisoformat(str(form.get("starts_on", "")))
+            ends = date.fromisoformat(str(form.get("ends_on", "")))
+        except ValueError:
+            self.problems, self.message = ["Give the first and last day as dates."], ""
+            return
+        await self._run(
+            units_admin.block_unit(
+                str(form.get("unit_id", "")),
+                starts,
+                ends,
+                reason=str(form.get("reason", "")),
+                actor=actor,
+            ),
+            "Maintenance block saved.",
+        )
+
+
+def _unit_row(unit: UnitItem) -> rx.Component:
+    S = CollectibleAdminState
+    return rx.table.row(
+        rx.table.cell(unit.id),
+        rx.table.cell(unit.warehouse_id),
+        rx.table.cell(rx.badge(unit.state)),
+        rx.table.cell(unit.blocks),
+        rx.table.cell(
+            rx.cond(
+                (unit.state == "free") | (unit.state == "maintenance"),
+                rx.button("Retire", size="1", variant="soft", on_click=S.retire(unit.id)),  # type: ignore[operator]
+            )
+        ),
+    )
+
+
+def collectible_admin_page() -> rx.Component:
+    S = CollectibleAdminState
+    size_options = [rx.select.item(f"{s} ({SIZE_LABELS[s]})", value=s) for s in SIZES]
+    details = rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Details", size="4", as_="h2"),
+                field("Name", rx.input(name="name", default_value=S.name, key=S.name)),
+                field(
+                    "Size",
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Size"),
+                        rx.select.content(*size_options),
+                        name="size",
+                        value=S.size,
+                        on_change=S.set_size,
+                    ),
+                ),
+                field(
+                    "Description",
+                    rx.text_area(
+                        name="description", default_value=S.description, key=S.description
+                    ),
+                ),
+                rx.button("Save", type="submit"),
+                spacing="3",
+            ),
+            on_submit=S.save,
+        ),
+        width="100%",
+    )
+    image = rx.card(
+        rx.vstack(
+            rx.heading("Image", size="4", as_="h2"),
+            rx.cond(
+                S.image_url != "",
+                rx.image(src=S.image_url, max_width="240px", alt=S.name, id="current-image"),
+            ),
+            rx.upload(
+                rx.text("Drop a PNG, JPEG, WebP or GIF here, or click to choose one."),
+                id=UPLOAD_ID,
+                max_files=1,
+                border="1px dashed",
+                padding="16px",
+            ),
+            rx.text(rx.selected_files(UPLOAD_ID), size="2"),
+            rx.button(
+                "Upload image",
+                on_click=S.upload(rx.upload_files(upload_id=UPLOAD_ID)),  # type: ignore[operator]
+                loading=S.uploading,
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+    units = rx.card(
+        rx.vstack(
+            rx.heading("Units", size="4", as_="h2"),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Unit", "Warehouse", "State", "Maintenance", "")
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(S.units, _unit_row)),
+                width="100%",
+            ),
+            rx.form(
+                rx.hstack(
+                    field(
+                        "Warehouse",
+                        rx.el.select(
+                            rx.foreach(S.warehouses, lambda w: rx.el.option(w, value=w)),
+                            name="warehouse",
+                        ),
+                    ),
+                    field(
+                        "How many", rx.input(name="count", type="number", min=1, default_value="1")
+                    ),
+                    rx.button("Add units", type="submit"),
+                    align="end",
+                ),
+                on_submit=S.add_units,
+            ),
+            rx.form(
+                rx.hstack(
+                    field("Unit", rx.input(name="unit_id", placeholder="unit id")),
+                    field("First day", rx.input(name="starts_on", type="date")),
+                    field("Last day", rx.input(name="ends_on", type="date")),
+                    field("Reason", rx.input(name="reason")),
+                    rx.button("Block for maintenance", type="submit"),
+                    align="end",
+                    wrap="wrap",
+                ),
+                on_submit=S.block,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+    return admin_frame(
+        "Collectible",
+        rx.heading(S.cid, size="4"),
+        problem_list(S.problems, S.message),
+        rx.cond(S.found, rx.vstack(details, image, units, spacing="4", width="100%")),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(
+        collectible_admin_page,
+        route="/admin/catalog/[collectible_id]",
+        title="Collectible | Owner",
+        on_load=CollectibleAdminState.load,
+    )
