@@ -1,0 +1,83 @@
+"""Owner-console accounts: argon2id password hashes in the database, one role each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from mongocollectibles.domain import admin
+from mongocollectibles.domain.errors import Conflict, InvalidInput
+from mongocollectibles.models import AdminAccount
+from mongocollectibles.services import audit
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+
+_hasher = PasswordHasher()  # argon2id, the library's current recommended parameters
+# Verified when the username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-password-of-anyone")
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    role: str
+    active: bool
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(account: AdminAccount | None, password: str) -> bool:
+    """Constant-ish time: an unknown account still pays for one verification."""
+    try:
+        ok = _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return ok and account is not None and account.active
+
+
+def needs_rehash(account: AdminAccount) -> bool:
+    return _hasher.check_needs_rehash(account.password_hash)
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def find(session: Session, username: str) -> AdminAccount | None:
+    return session.exec(
+        select(AdminAccount).where(AdminAccount.username == normalise_username(username))
+    ).first()
+
+
+def _create(session: Session, username: str, password_hash: str, role: str, actor: str) -> Account:
+    if find(session, username) is not None:
+        raise Conflict(f"An account named {username!r} already exists.")
+    account = AdminAccount(username=username, password_hash=password_hash, role=role)
+    session.add(account)
+    session.flush()
+    audit.record(session, actor, audit.ACCOUNT_CREATED, target=username, detail=f"role {role}")
+    return Account(account.id, account.username, account.role, account.active)
+
+
+async def create_account(
+    username: str,
+    password: str,
+    role: str = admin.OWNER,
+    *,
+    actor: str = "manage",
+    uow: UnitOfWork | None = None,
+) -> Account:
+    """A new account; the password must pass the rule (no defaults, nothing hard-coded)."""
+    username = normalise_username(username)
+    if role not in admin.ROLES:
+        raise InvalidInput(f"Role must be one of {', '.join(admin.ROLES)}.", field="role")
+    problem = admin.username_problem(username) or admin.password_problem(password, username)
+    if problem:
+        raise InvalidInput(problem)
+    password_hash = hash_password(password)  # slow on purpose: before the transaction
+    return await (uow or default_uow()).run(_create, username, password_hash, role, actor)
