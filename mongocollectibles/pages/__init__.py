@@ -2,12 +2,13 @@
 
 import reflex as rx
 
-from mongocollectibles.pages import catalog, checkout, collectible, order, payment_result
+from mongocollectibles.pages import admin, catalog, checkout, collectible, order, payment_result
 
 
 def register_pages(app: rx.App) -> None:
     # Dynamic routes first (Reflex's advice for add_page).
     collectible.register(app)
+    admin.register(app)
     order.register(app)
     catalog.register(app)
     checkout.register(app)
