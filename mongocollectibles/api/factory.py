@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from mongocollectibles.api import collectibles, rentals, stores, webhooks
+from mongocollectibles.api import admin, collectibles, rentals, stores, webhooks
 from mongocollectibles.api.envelope import ApiError, domain_error_response, fail
 from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
@@ -82,7 +82,7 @@ def create_api(*, uow: UnitOfWork | None = None, run_background_tasks: bool = Tr
     )
     api.state.uow = uow
     _install_error_handlers(api)
-    for module in (collectibles, stores, rentals, webhooks):
+    for module in (collectibles, stores, rentals, webhooks, admin):
         api.include_router(module.router)
     if settings.uses_sandbox:
         _mount_sandbox(api, settings)

@@ -22,6 +22,8 @@ from mongocollectibles.models import AdminAccount, AdminSession, AuditEvent, utc
 from mongocollectibles.services import admin_accounts, audit
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
+# The browser cookie that carries the token (pages and /api/admin routes read the same one).
+COOKIE_NAME = "mc_admin"
 IDLE_MINUTES = 30
 ABSOLUTE_HOURS = 12
 # last_seen_at is written at most this often (every admin event checks the session).

@@ -23,7 +23,7 @@ from mongocollectibles.services import admin_sessions
 from mongocollectibles.services.admin_sessions import Principal
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
-SESSION_COOKIE = "mc_admin"
+SESSION_COOKIE = admin_sessions.COOKIE_NAME
 LOGIN_ROUTE = "/admin/login"
 GUARD_MARK = "__admin_guard__"  # "staff" / "owner" / "public"
 
