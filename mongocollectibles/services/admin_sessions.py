@@ -108,18 +108,15 @@ def _wait_seconds(session: Session, username: str, ip: str, now: datetime) -> in
     return int(wait + 0.999)
 
 
-def _check_throttle(session: Session, username: str, ip: str, now: datetime) -> None:
+def _begin(session: Session, username: str, ip: str, now: datetime):  # noqa: ANN202
+    """(seconds to wait, account). A throttled attempt is logged (and committed)."""
     wait = _wait_seconds(session, username, ip, now)
     if wait > 0:
-        audit.record(session, username, audit.SIGN_IN_THROTTLED, detail=f"wait {wait}s", ip=ip)
-        raise SignInRefused(
-            f"Too many failed sign-ins. Try again in {wait} seconds.", retry_after=wait
+        audit.record(
+            session, username, audit.SIGN_IN_THROTTLED, detail=f"wait {wait}s", ip=ip, at=now
         )
-
-
-def _begin(session: Session, username: str, ip: str, now: datetime) -> AdminAccount | None:
-    _check_throttle(session, username, ip, now)
-    return admin_accounts.find(session, username)
+        return wait, None
+    return 0, admin_accounts.find(session, username)
 
 
 def _finish(
@@ -131,7 +128,7 @@ def _finish(
     now: datetime,
 ) -> str:
     if not ok:
-        audit.record(session, username, audit.SIGN_IN_FAILED, ip=ip)
+        audit.record(session, username, audit.SIGN_IN_FAILED, ip=ip, at=now)
         return ""
     account = admin_accounts.find(session, username)
     if previous_token:  # rotation: whatever this browser had before is over
@@ -149,7 +146,7 @@ def _finish(
             ip=ip[:64],
         )
     )
-    audit.record(session, username, audit.SIGN_IN, detail=f"role {account.role}", ip=ip)
+    audit.record(session, username, audit.SIGN_IN, detail=f"role {account.role}", ip=ip, at=now)
     return token
 
 
@@ -168,11 +165,11 @@ async def sign_in(
     username = admin_accounts.normalise_username(username)[:60]
     if not username or not password:
         raise SignInRefused("Enter your username and password.")
-    # Committed on its own: a throttled attempt is logged even though it is refused.
-    try:
-        account = await uow.run(_begin, username, ip, now)
-    except SignInRefused:
-        raise
+    wait, account = await uow.run(_begin, username, ip, now)
+    if wait:
+        raise SignInRefused(
+            f"Too many failed sign-ins. Try again in {wait} seconds.", retry_after=wait
+        )
     ok = admin_accounts.check_password(account, password)  # slow: outside any transaction
     token = await uow.run(_finish, username, ok, ip, previous_token, now)
     if not token:
@@ -209,7 +206,7 @@ def _revoke(session: Session, token: str, ip: str, now: datetime) -> bool:
     row.revoked_at = now
     session.add(row)
     account = session.get(AdminAccount, row.account_id)
-    audit.record(session, account.username if account else "?", audit.SIGN_OUT, ip=ip)
+    audit.record(session, account.username if account else "?", audit.SIGN_OUT, ip=ip, at=now)
     return True
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from mongocollectibles.models import AuditEvent
+from mongocollectibles.models import AuditEvent, utcnow
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
 SIGN_IN = "sign_in"
@@ -20,11 +20,18 @@ PAGE_SIZE = 50
 
 
 def record(
-    session: Session, actor: str, action: str, target: str = "", detail: str = "", ip: str = ""
+    session: Session,
+    actor: str,
+    action: str,
+    target: str = "",
+    detail: str = "",
+    ip: str = "",
+    at: datetime | None = None,
 ) -> None:
     """Add one entry to the log (in the caller's transaction: it commits with the action)."""
     session.add(
         AuditEvent(
+            created_at=at or utcnow(),
             actor=actor[:60],
             action=action[:40],
             target=target[:100],

@@ -161,8 +161,13 @@ def _filtered(filters: RentalFilters):
             func.lower(Rental.customer_email).like(like),
             func.lower(Rental.payment_id).like(like),
         ]
-        if len(digits) >= 4:  # phone numbers are typed with or without spaces
-            conditions.append(func.replace(Rental.customer_phone, " ", "").like(f"%{digits}%"))
+        # Phones are stored as +63...; typed as 0917 123 4567, +63 917..., or a part.
+        if digits.startswith("63"):
+            digits = digits[2:]
+        elif digits.startswith("0"):
+            digits = digits[1:]
+        if len(digits) >= 4:
+            conditions.append(col(Rental.customer_phone).contains(digits))
         query = query.where(or_(*conditions))
     if filters.status:
         query = query.where(Rental.status == filters.status)
