@@ -72,6 +72,7 @@ class AdminRentalsState(AdminState):
         self.rows = [
             {
                 "id": r.id,
+                "short": r.id[:8],
                 "created": when(r.created_at),
                 "status": r.status,
                 "status_label": status_label(r.status),
@@ -243,7 +244,11 @@ def _table() -> rx.Component:
                     lambda r: rx.table.row(
                         rx.table.cell(
                             rx.link(
-                                r["id"], href="/admin/rentals/" + r["id"], class_name="rental-link"
+                                r["short"],
+                                href="/admin/rentals/" + r["id"],
+                                class_name="rental-link",
+                                title=r["id"],
+                                font_family="monospace",
                             )
                         ),
                         rx.table.cell(

@@ -169,7 +169,7 @@ def _charts() -> rx.Component:
                     rx.recharts.x_axis(data_key="day"),
                     rx.recharts.y_axis(),
                     rx.recharts.graphing_tooltip(),
-                    rx.recharts.bar(data_key="pesos", fill=rx.color("indigo", 9)),
+                    rx.recharts.bar(data_key="pesos", fill="#3e63dd", is_animation_active=False),
                     data=S.revenue_chart,
                     width="100%",
                     height=240,
@@ -184,7 +184,7 @@ def _charts() -> rx.Component:
                 rx.recharts.x_axis(data_key="collectible", hide=True),
                 rx.recharts.y_axis(allow_decimals=False),
                 rx.recharts.graphing_tooltip(),
-                rx.recharts.bar(data_key="rentals", fill=rx.color("grass", 9)),
+                rx.recharts.bar(data_key="rentals", fill="#46a758", is_animation_active=False),
                 data=S.rentals_chart,
                 width="100%",
                 height=240,
@@ -218,7 +218,19 @@ def _utilisation() -> rx.Component:
                             rx.table.cell(u["text"], white_space="nowrap"),
                             rx.table.cell(
                                 rx.hstack(
-                                    rx.progress(value=u["percent"].to(int), width="80px"),
+                                    rx.box(
+                                        rx.box(
+                                            width=u["percent"] + "%",
+                                            height="100%",
+                                            background_color=rx.color("indigo", 9),
+                                        ),
+                                        width="80px",
+                                        height="8px",
+                                        border_radius="4px",
+                                        overflow="hidden",
+                                        background_color=rx.color("gray", 4),
+                                        role="presentation",
+                                    ),
                                     rx.text(u["percent"], "%", size="1"),
                                     align="center",
                                 )
