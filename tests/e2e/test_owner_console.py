@@ -6,6 +6,7 @@ shown as text, staff see no money, and every page fits a phone."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import csv
 import io
@@ -114,7 +115,9 @@ def _free_units(database_url: str, rental_ids: list[str]) -> None:
                 with contextlib.suppress(DomainError):  # refunded, or already further on
                     await owner_rentals.advance(rental_id, step, who, uow=uow)
 
-    asyncio.run(free())
+    # Playwright's sync API keeps an event loop in this thread: run ours in another.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, free()).result()
 
 
 def sign_in(page, shop_url, username=OWNER, password=OWNER_PASSWORD) -> None:
