@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from mongocollectibles.components.admin_layout import admin_layout, scroll_table, when
+from mongocollectibles.components.admin_layout import admin_layout, when
 from mongocollectibles.domain import admin
 from mongocollectibles.services import audit
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
@@ -125,37 +125,30 @@ def audit_page() -> rx.Component:
                 on_change=S.choose_action,
             ),
             rx.card(
-                scroll_table(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in ("When", "Who", "What", "On", "Detail", "From")
-                                ]
-                            )
+                rx.vstack(
+                    rx.foreach(
+                        S.rows,
+                        lambda r: rx.flex(
+                            rx.text(r["when"], size="1", color=rx.color("gray", 10)),
+                            rx.text(r["actor"], size="2", weight="medium"),
+                            rx.badge(r["action"], variant="soft"),
+                            rx.text(r["target"], size="1", font_family="monospace"),
+                            rx.text(r["detail"], size="1", color=rx.color("gray", 11)),
+                            rx.text(r["ip"], size="1", color=rx.color("gray", 10)),
+                            gap="2px 10px",
+                            wrap="wrap",
+                            align="center",
+                            width="100%",
+                            padding="6px 0",
+                            border_top=f"1px solid {rx.color('gray', 4)}",
+                            class_name="audit-row",
                         ),
-                        rx.table.body(
-                            rx.foreach(
-                                S.rows,
-                                lambda r: rx.table.row(
-                                    rx.table.cell(r["when"], white_space="nowrap"),
-                                    rx.table.cell(r["actor"]),
-                                    rx.table.cell(r["action"]),
-                                    rx.table.cell(r["target"]),
-                                    rx.table.cell(r["detail"]),
-                                    rx.table.cell(r["ip"]),
-                                    class_name="audit-row",
-                                ),
-                            )
-                        ),
-                        size="1",
-                        width="100%",
-                        id="audit-table",
-                    )
+                    ),
+                    spacing="0",
+                    width="100%",
+                    id="audit-table",
                 ),
                 width="100%",
-                padding="8px",
             ),
             rx.hstack(
                 rx.button(
