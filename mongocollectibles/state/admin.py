@@ -22,6 +22,7 @@ from mongocollectibles.domain import admin
 from mongocollectibles.services import admin_sessions
 from mongocollectibles.services.admin_sessions import Principal
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.settings import SettingsError, get_settings
 
 SESSION_COOKIE = admin_sessions.COOKIE_NAME
 LOGIN_ROUTE = "/admin/login"
@@ -89,10 +90,20 @@ def public_admin_event(fn: Callable) -> Callable:
     return fn
 
 
+def _https() -> bool:
+    """Send the session cookie over HTTPS only when the shop is served over HTTPS."""
+    try:
+        return get_settings().public_base_url.startswith("https://")
+    except SettingsError:  # a misconfigured build still compiles; the backend refuses to start
+        return False
+
+
 class AdminState(rx.State):
     """Who is signed in (checked again at every event); pages' states derive from it."""
 
-    session_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="strict", path="/")
+    session_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, same_site="strict", path="/", secure=_https()
+    )
     admin_name: str = ""
     admin_role: str = ""
     # "" (allowed), "signed_out" or "forbidden": what the guard decided for the last event.
