@@ -108,3 +108,19 @@ def _actions(session: Session) -> list[str]:
 
 async def known_actions(*, uow: UnitOfWork | None = None) -> list[str]:
     return await (uow or default_uow()).run(_actions)
+
+
+def count_failed_sign_ins(session: Session, since: datetime) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            col(AuditEvent.action).in_([SIGN_IN_FAILED, SIGN_IN_THROTTLED]),
+            AuditEvent.created_at >= since,
+        )
+    ).one()
+
+
+async def failed_sign_ins_since(since: datetime, *, uow: UnitOfWork | None = None) -> int:
+    """Failed and throttled sign-in attempts since `since` (for the owner's Today)."""
+    return await (uow or default_uow()).run(count_failed_sign_ins, since)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from mongocollectibles.domain import admin, status
 from mongocollectibles.models import Collectible, Rental, RentalEvent, Unit, utcnow
+from mongocollectibles.services import audit
 from mongocollectibles.services.admin_sessions import Principal
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
@@ -63,6 +64,7 @@ class Today:
     # Money: None for staff.
     revenue_month_centavos: int | None = None
     revenue_per_day: list[tuple[str, int]] | None = field(default=None)
+    failed_sign_ins_24h: int | None = None  # owner only
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -245,6 +247,9 @@ def _today(session: Session, principal: Principal, now: datetime) -> Today:
         latest_paid=_latest_paid(session, 10),
         revenue_month_centavos=month if owner else None,
         revenue_per_day=revenue if owner else None,
+        failed_sign_ins_24h=audit.count_failed_sign_ins(session, now - timedelta(hours=24))
+        if owner
+        else None,
     )
 
 

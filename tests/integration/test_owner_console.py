@@ -164,6 +164,11 @@ async def test_wrong_passwords_are_throttled_per_account_with_a_growing_delay(uo
     failures = await audit.list_events(action="sign_in_failures", uow=uow)
     assert failures.total == 6
     assert {row.action for row in failures.rows} == {"sign_in_failed", "sign_in_throttled"}
+    _, owner = await session_of(uow, "owner", now=after)
+    today = await owner_dashboard.today(owner, uow=uow, now=after)
+    assert today.failed_sign_ins_24h == 6
+    _, staff = await session_of(uow, "staff", now=after)
+    assert (await owner_dashboard.today(staff, uow=uow, now=after)).failed_sign_ins_24h is None
 
 
 async def test_sign_in_is_throttled_per_ip_across_usernames(uow):

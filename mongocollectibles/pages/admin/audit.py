@@ -65,6 +65,9 @@ class AdminAuditState(AdminState):
 
     @admin_event(admin.OWNER)
     async def load(self):
+        wanted = self.router.url.query_parameters.get("action", "")
+        if wanted == "sign_in_failures":  # the link from Today
+            self.action, self.page = wanted, 1
         await self._read()
 
     @admin_event(admin.OWNER)

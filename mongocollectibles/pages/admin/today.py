@@ -59,6 +59,7 @@ class AdminTodayState(AdminState):
     rentals_chart: list[dict[str, int | str]] = []
     utilisation: list[dict[str, str]] = []
     updated_at: str = ""
+    failed_sign_ins: int = 0
     _marker: str = ""
 
     def _clear_page(self) -> None:
@@ -92,6 +93,7 @@ class AdminTodayState(AdminState):
             for u in today.utilisation
         ]
         self.updated_at = when(today.now, "%H:%M:%S")
+        self.failed_sign_ins = today.failed_sign_ins_24h or 0
 
     @admin_event(admin.STAFF)
     async def load(self):
@@ -260,8 +262,21 @@ def today_page() -> rx.Component:
                         rx.text(S.revenue_month, size="6", weight="bold", id="revenue-month"),
                     ),
                 ),
+                rx.cond(
+                    S.is_owner,
+                    rx.card(
+                        rx.text("Failed sign-ins, last 24 hours", size="2"),
+                        rx.link(
+                            S.failed_sign_ins,
+                            href="/admin/audit?action=sign_in_failures",
+                            size="6",
+                            weight="bold",
+                            id="failed-sign-ins",
+                        ),
+                    ),
+                ),
                 rx.text("Updated ", S.updated_at, size="1", color=rx.color("gray", 10)),
-                justify="between",
+                justify="start",
                 align="end",
                 wrap="wrap",
                 gap="8px",
