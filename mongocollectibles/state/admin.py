@@ -57,8 +57,11 @@ def _guarded(role: str) -> Callable[[Callable], Callable]:
                 if refusal is not None:
                     yield refusal
                     return
-                async for update in fn(self, *args, **kwargs):
-                    yield update
+                try:
+                    async for update in fn(self, *args, **kwargs):
+                        yield update
+                finally:
+                    self._principal = None  # never carried over to another event
 
         elif inspect.iscoroutinefunction(fn):
 
@@ -67,7 +70,10 @@ def _guarded(role: str) -> Callable[[Callable], Callable]:
                 refusal = await self._refusal(role)
                 if refusal is not None:
                     return refusal
-                return await fn(self, *args, **kwargs)
+                try:
+                    return await fn(self, *args, **kwargs)
+                finally:
+                    self._principal = None  # never carried over to another event
 
         else:
             raise TypeError(f"admin event handler {fn.__name__} must be async")
