@@ -56,6 +56,9 @@ def admin_layout(*children: rx.Component, title: str) -> rx.Component:
                 _nav_link("Today", "/admin/today", "nav-today"),
                 _nav_link("Rentals", "/admin/rentals", "nav-rentals"),
                 rx.cond(AdminState.is_owner, _nav_link("Audit log", "/admin/audit", "nav-audit")),
+                rx.cond(
+                    AdminState.is_owner, _nav_link("Accounts", "/admin/accounts", "nav-accounts")
+                ),
                 spacing="4",
                 align="center",
                 wrap="wrap",

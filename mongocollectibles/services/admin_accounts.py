@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from mongocollectibles.domain import admin
-from mongocollectibles.domain.errors import Conflict, InvalidInput
-from mongocollectibles.models import AdminAccount
+from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
+from mongocollectibles.models import AdminAccount, AdminSession, AuditEvent, utcnow
 from mongocollectibles.services import audit
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
@@ -54,13 +55,17 @@ def find(session: Session, username: str) -> AdminAccount | None:
     ).first()
 
 
-def _create(session: Session, username: str, password_hash: str, role: str, actor: str) -> Account:
+def _create(
+    session: Session, username: str, password_hash: str, role: str, actor: str, ip: str = ""
+) -> Account:
     if find(session, username) is not None:
         raise Conflict(f"An account named {username!r} already exists.")
     account = AdminAccount(username=username, password_hash=password_hash, role=role)
     session.add(account)
     session.flush()
-    audit.record(session, actor, audit.ACCOUNT_CREATED, target=username, detail=f"role {role}")
+    audit.record(
+        session, actor, audit.ACCOUNT_CREATED, target=username, detail=f"role {role}", ip=ip
+    )
     return Account(account.id, account.username, account.role, account.active)
 
 
@@ -70,6 +75,7 @@ async def create_account(
     role: str = admin.OWNER,
     *,
     actor: str = "manage",
+    ip: str = "",
     uow: UnitOfWork | None = None,
 ) -> Account:
     """A new account; the password must pass the rule (no defaults, nothing hard-coded)."""
@@ -80,4 +86,70 @@ async def create_account(
     if problem:
         raise InvalidInput(problem)
     password_hash = hash_password(password)  # slow on purpose: before the transaction
-    return await (uow or default_uow()).run(_create, username, password_hash, role, actor)
+    return await (uow or default_uow()).run(_create, username, password_hash, role, actor, ip)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    username: str
+    role: str
+    active: bool
+    created_at: datetime
+    last_sign_in: datetime | None
+
+
+def _list(session: Session) -> list[AccountRow]:
+    last = dict(
+        session.exec(
+            select(AuditEvent.actor, func.max(AuditEvent.created_at))
+            .where(AuditEvent.action == audit.SIGN_IN)
+            .group_by(AuditEvent.actor)
+        ).all()
+    )
+    accounts = session.exec(select(AdminAccount).order_by(AdminAccount.username)).all()
+    return [
+        AccountRow(a.username, a.role, a.active, a.created_at, last.get(a.username))
+        for a in accounts
+    ]
+
+
+async def list_accounts(*, uow: UnitOfWork | None = None) -> list[AccountRow]:
+    return await (uow or default_uow()).run(_list)
+
+
+def _set_active(session: Session, username: str, active: bool, actor: str, ip: str) -> bool:
+    account = find(session, username)
+    if account is None:
+        raise NotFound(f"No account named {username!r}.")
+    if account.active == active:
+        return False
+    account.active = active
+    session.add(account)
+    if not active:  # signed out everywhere at once
+        for row in session.exec(
+            select(AdminSession).where(
+                AdminSession.account_id == account.id, col(AdminSession.revoked_at).is_(None)
+            )
+        ).all():
+            row.revoked_at = utcnow()
+            session.add(row)
+    action = "account_enabled" if active else "account_disabled"
+    audit.record(session, actor, action, target=account.username, ip=ip)
+    return True
+
+
+async def set_active(
+    username: str,
+    active: bool,
+    *,
+    actor: str,
+    ip: str = "",
+    uow: UnitOfWork | None = None,
+) -> bool:
+    """Disable (every session ends) or enable an account; False when nothing changed. The
+    caller must not disable itself (the page checks: an owner cannot lock the shop out)."""
+    if normalise_username(username) == normalise_username(actor):
+        raise Conflict("You cannot disable your own account.")
+    return await (uow or default_uow()).run(
+        _set_active, normalise_username(username), active, actor, ip
+    )

@@ -285,6 +285,26 @@ def test_sign_out_ends_the_session(page, shop_url, accounts):
     expect(page).to_have_url(re.compile(r"/admin/login$"))
 
 
+def test_owner_adds_and_disables_a_staff_account(page, shop_url, accounts):
+    sign_in(page, shop_url)
+    page.locator("#nav-accounts").click()
+    expect(page.locator(".account-row").first).to_be_visible()
+    page.locator("#new-username").fill("temp-e2e")
+    page.locator("#new-password").fill("short")
+    page.locator("#add-account").click()
+    expect(page.locator("#account-error")).to_contain_text("at least 12")
+    page.locator("#new-password").fill("a temporary passphrase")
+    page.locator("#add-account").click()
+    row = page.locator(".account-row", has_text="temp-e2e")
+    expect(row).to_contain_text("staff")
+    expect(row).to_contain_text("active")
+    snap(page, "admin-accounts")
+    row.get_by_role("button", name="Disable").click()
+    expect(row).to_contain_text("disabled")
+    page.goto(f"{shop_url}/admin/audit")
+    expect(page.locator("#audit-table")).to_contain_text("account_disabled")
+
+
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)

@@ -122,9 +122,13 @@ def test_every_admin_handler_is_guarded_or_explicitly_public():
     handlers = admin_handlers()
     names = {(cls.__name__, name) for cls, name, _ in handlers}
     # The console's pages are all here (a state that is not an AdminState is not checked).
-    assert {"AdminTodayState", "AdminRentalsState", "AdminRentalState", "AdminAuditState"} <= {
-        cls for cls, _ in names
-    }
+    assert {
+        "AdminTodayState",
+        "AdminRentalsState",
+        "AdminRentalState",
+        "AdminAuditState",
+        "AdminAccountsState",
+    } <= {cls for cls, _ in names}
     assert len(handlers) >= 20
     for cls, name, fn in handlers:
         mark = getattr(fn, GUARD_MARK, None)
@@ -177,7 +181,7 @@ async def test_owner_only_handlers_refuse_staff_and_the_rest_let_them_in(uow, se
             # The owner gets through everything (so the refusals above are the guard's).
             state, _ = await call(cls, fn, sessions["owner"])
             assert state._refused == "" and state.admin_role == "owner", f"{cls.__name__}.{name}"
-    assert {"refund", "resolve_flag", "open_refund"} <= set(owner_only)
+    assert {"refund", "resolve_flag", "open_refund", "export_csv", "set_active"} <= set(owner_only)
     assert {"step", "release_hold", "load", "poll"} <= set(staff_ok)
 
 

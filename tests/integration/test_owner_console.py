@@ -52,6 +52,25 @@ async def test_accounts_keep_an_argon2id_hash_and_refuse_weak_or_duplicate(uow):
         await admin_accounts.create_account("<b>x</b>", "a long enough password", uow=uow)
 
 
+async def test_disabling_an_account_ends_its_sessions_and_blocks_sign_in(uow):
+    await owner_and_staff(uow)
+    token, _ = await session_of(uow, "staff")
+    with pytest.raises(Conflict, match="your own"):
+        await admin_accounts.set_active("owner", False, actor="owner", uow=uow)
+    assert await admin_accounts.set_active("staff", False, actor="owner", ip="1.1.1.1", uow=uow)
+    assert not await admin_accounts.set_active("staff", False, actor="owner", uow=uow)
+    assert await admin_sessions.validate(token, uow=uow) is None
+    with pytest.raises(SignInRefused, match="Wrong username or password"):
+        await session_of(uow, "staff")
+    rows = {row.username: row for row in await admin_accounts.list_accounts(uow=uow)}
+    assert not rows["staff"].active and rows["owner"].active
+    assert rows["staff"].last_sign_in is not None
+    assert await admin_accounts.set_active("staff", True, actor="owner", uow=uow)
+    assert await session_of(uow, "staff")
+    log = await audit.list_events(action="account_disabled", uow=uow)
+    assert [(r.actor, r.target, r.ip) for r in log.rows] == [("owner", "staff", "1.1.1.1")]
+
+
 def test_create_admin_command_reads_the_password_from_stdin(db_url):
     env = {**os.environ, "DATABASE_URL": db_url}
     run = subprocess.run(

@@ -1,13 +1,11 @@
-"""The owner console (/admin): sign-in, Today, rentals, one rental, the audit log."""
+"""The owner console (/admin): sign-in, Today, rentals, one rental, audit log, accounts."""
 
 import reflex as rx
 
-from mongocollectibles.pages.admin import audit, login, rental, rentals, today
-
-ADMIN_STATES_MODULES = (login, today, rentals, rental, audit)
+from mongocollectibles.pages.admin import accounts, audit, login, rental, rentals, today
 
 
 def register(app: rx.App) -> None:
     rental.register(app)  # dynamic route first
-    for module in (login, today, rentals, audit):
+    for module in (login, today, rentals, audit, accounts):
         module.register(app)
