@@ -177,26 +177,33 @@ async def sign_in(
     return token, Principal(account.id, account.username, account.role)
 
 
-def _validate(session: Session, token: str, now: datetime) -> Principal | None:
+def _validate(session: Session, token: str, now: datetime, touch: bool) -> Principal | None:
     row = session.get(AdminSession, token_hash(token))
     if row is None or _expired(row, now):
         return None
     account = session.get(AdminAccount, row.account_id)
     if account is None or not account.active:
         return None
-    if (now - _aware(row.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
+    if touch and (now - _aware(row.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
         row.last_seen_at = now
         session.add(row)
     return Principal(account.id, account.username, account.role)
 
 
 async def validate(
-    token: str, *, uow: UnitOfWork | None = None, now: datetime | None = None
+    token: str,
+    *,
+    touch: bool = True,
+    uow: UnitOfWork | None = None,
+    now: datetime | None = None,
 ) -> Principal | None:
-    """Who holds this token, or None (unknown, signed out, idle too long, too old)."""
+    """Who holds this token, or None (unknown, signed out, idle too long, too old).
+
+    touch=False checks without counting as activity (a page's background refresh must not
+    keep an unattended session alive)."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
-    return await (uow or default_uow()).run(_validate, token, now or utcnow())
+    return await (uow or default_uow()).run(_validate, token, now or utcnow(), touch)
 
 
 def _revoke(session: Session, token: str, ip: str, now: datetime) -> bool:

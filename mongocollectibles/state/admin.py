@@ -47,13 +47,13 @@ def bind_uow(uow: UnitOfWork) -> Iterator[None]:
         _bound_uow = previous
 
 
-def _guarded(role: str) -> Callable[[Callable], Callable]:
+def _guarded(role: str, passive: bool = False) -> Callable[[Callable], Callable]:
     def decorate(fn: Callable) -> Callable:
         if inspect.isasyncgenfunction(fn):
 
             @functools.wraps(fn)
             async def wrapper(self: AdminState, *args: Any, **kwargs: Any):
-                refusal = await self._refusal(role)
+                refusal = await self._refusal(role, touch=not passive)
                 if refusal is not None:
                     yield refusal
                     return
@@ -67,7 +67,7 @@ def _guarded(role: str) -> Callable[[Callable], Callable]:
 
             @functools.wraps(fn)
             async def wrapper(self: AdminState, *args: Any, **kwargs: Any):
-                refusal = await self._refusal(role)
+                refusal = await self._refusal(role, touch=not passive)
                 if refusal is not None:
                     return refusal
                 try:
@@ -83,11 +83,16 @@ def _guarded(role: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def admin_event(role: str = admin.STAFF) -> Callable[[Callable], Callable]:
-    """An admin handler: runs only for a valid session whose role allows `role`."""
+def admin_event(
+    role: str = admin.STAFF, *, passive: bool = False
+) -> Callable[[Callable], Callable]:
+    """An admin handler: runs only for a valid session whose role allows `role`.
+
+    passive=True for timers (a page refreshing itself): checked the same way, but it does not
+    count as activity, so an unattended page still signs out when idle."""
     if role not in admin.ROLES:
         raise ValueError(role)
-    return _guarded(role)
+    return _guarded(role, passive)
 
 
 def public_admin_event(fn: Callable) -> Callable:
@@ -135,8 +140,8 @@ class AdminState(rx.State):
     def _clear_page(self) -> None:
         """Forget what the page showed (the session ended). Pages override."""
 
-    async def _refusal(self, required: str):  # noqa: ANN202
-        principal = await admin_sessions.validate(self.session_token, uow=admin_uow())
+    async def _refusal(self, required: str, touch: bool = True):  # noqa: ANN202
+        principal = await admin_sessions.validate(self.session_token, touch=touch, uow=admin_uow())
         if principal is None:
             self._principal = None
             self._refused = "signed_out"

@@ -144,6 +144,12 @@ async def test_sessions_expire_when_idle_and_after_an_absolute_limit(uow):
     idle = timedelta(minutes=admin_sessions.IDLE_MINUTES)
     assert await admin_sessions.validate(token, uow=uow, now=start + idle - timedelta(minutes=1))
     assert await admin_sessions.validate(token, uow=uow, now=start + 2 * idle) is None
+    # A page refreshing itself (touch=False) does not keep an unattended session alive.
+    token, _ = await session_of(uow, "owner", now=start)
+    for minutes in range(5, admin_sessions.IDLE_MINUTES, 5):
+        moment = start + timedelta(minutes=minutes)
+        assert await admin_sessions.validate(token, touch=False, uow=uow, now=moment)
+    assert await admin_sessions.validate(token, touch=False, uow=uow, now=start + idle) is None
     # Kept busy, a session still ends ABSOLUTE_HOURS after sign-in.
     token, _ = await session_of(uow, "owner", now=start)
     moment = start

@@ -99,7 +99,7 @@ class AdminTodayState(AdminState):
     async def load(self):
         await self._read()
 
-    @admin_event(admin.STAFF)
+    @admin_event(admin.STAFF, passive=True)
     async def poll(self, _tick: str = ""):
         """Every few seconds: re-read only when a rental was paid since the last read."""
         marker = await owner_dashboard.paid_marker(uow=admin_uow())
