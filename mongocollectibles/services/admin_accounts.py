@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,7 +86,8 @@ async def create_account(
     problem = admin.username_problem(username) or admin.password_problem(password, username)
     if problem:
         raise InvalidInput(problem)
-    password_hash = hash_password(password)  # slow on purpose: before the transaction
+    # Slow on purpose (argon2): off the event loop, before the transaction.
+    password_hash = await asyncio.to_thread(hash_password, password)
     return await (uow or default_uow()).run(_create, username, password_hash, role, actor, ip)
 
 

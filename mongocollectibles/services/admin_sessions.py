@@ -9,6 +9,7 @@ with a delay that doubles with each failure (domain/admin.py), and every attempt
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -170,7 +171,8 @@ async def sign_in(
         raise SignInRefused(
             f"Too many failed sign-ins. Try again in {wait} seconds.", retry_after=wait
         )
-    ok = admin_accounts.check_password(account, password)  # slow: outside any transaction
+    # Slow on purpose (argon2): off the event loop, outside any transaction.
+    ok = await asyncio.to_thread(admin_accounts.check_password, account, password)
     token = await uow.run(_finish, username, ok, ip, previous_token, now)
     if not token:
         raise SignInRefused("Wrong username or password.")
