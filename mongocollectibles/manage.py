@@ -1,7 +1,12 @@
 """Shop administration from the command line.
 
+    python -m mongocollectibles.manage create-admin --username NAME [--role owner|staff]
+                                                   [--password-stdin]
     python -m mongocollectibles.manage import FILE [--dry-run]   # load a shop's catalog file
     python -m mongocollectibles.manage export FILE [--images DIR] # write it (FILE '-': stdout)
+
+`create-admin` asks for the password twice at a prompt (not echoed), or reads the first line
+of standard input with --password-stdin (for scripts). There is no default account or password.
 
 Both work on the configured database (DATABASE_URL), migrating it first. `import` checks
 the whole file before writing anything: when something is wrong it lists every problem
@@ -14,14 +19,17 @@ Each subcommand is one function `cmd_<name>(args, uow) -> int` registered in COM
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mongocollectibles import migrations
+from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.problems import ProblemsFound
-from mongocollectibles.services import catalog_io
+from mongocollectibles.services import admin_accounts, catalog_io
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.storage import storage_from_settings
 
@@ -79,7 +87,33 @@ def cmd_export(args: argparse.Namespace, uow: UnitOfWork) -> int:
     return 0
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != first:
+        raise SystemExit("create-admin: the two passwords differ; nothing was created.")
+    return first
+
+
+def cmd_create_admin(args: argparse.Namespace, uow: UnitOfWork) -> int:
+    """Create an owner-console account (owner or staff)."""
+    password = _read_password(args.password_stdin)
+    try:
+        account = asyncio.run(
+            admin_accounts.create_account(
+                args.username, password, args.role, actor="manage", uow=uow
+            )
+        )
+    except DomainError as error:
+        print(f"create-admin: {error.message}", file=sys.stderr)
+        return 1
+    print(f"Created {account.role} account {account.username!r}. Sign in at /admin.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, UnitOfWork], int]] = {
+    "create-admin": cmd_create_admin,
     "import": cmd_import,
     "export": cmd_export,
 }
@@ -92,6 +126,12 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = root.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("create-admin", help="create an owner-console account")
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", choices=admin.ROLES, default=admin.OWNER)
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     p = sub.add_parser("import", help="load a catalog file (checked whole first)")
     p.add_argument("file", help="the catalog JSON file")
     p.add_argument("--dry-run", action="store_true", help="check and show, write nothing")

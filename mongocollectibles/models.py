@@ -123,6 +123,11 @@ class Rental(SQLModel, table=True):
     checkout_url: str | None = Field(default=None, max_length=1000)
     payment_id: str | None = Field(default=None, max_length=100, index=True)
     refund_id: str | None = Field(default=None, max_length=100)
+    # What went back to the customer (a partial refund keeps the rest); 0 until refunded.
+    refunded_centavos: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+    refunded_at: datetime | None = None
     needs_refund: bool = Field(default=False)
     # Why the owner must look at this rental (e.g. a payment that did not match its total).
     owner_flag: str | None = Field(default=None, max_length=300)
@@ -204,3 +209,44 @@ class CatalogVersion(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     changed_at: datetime = Field(default_factory=utcnow)
+
+
+class AdminAccount(SQLModel, table=True):
+    """Someone who may sign in to the owner console (/admin): an owner or staff."""
+
+    __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="ck_admin_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    password_hash: str = Field(max_length=300)  # argon2id, with its own salt and parameters
+    role: str = Field(max_length=10)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AdminSession(SQLModel, table=True):
+    """A signed-in browser. Only the token's SHA-256 is kept; the token lives in a cookie."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(foreign_key="adminaccount.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    ip: str = Field(default="", max_length=64)
+    revoked_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Every owner-console action and sign-in attempt: who, what, on what, from where."""
+
+    __table_args__ = (
+        Index("ix_audit_action_actor_time", "action", "actor", "created_at"),
+        Index("ix_audit_action_ip_time", "action", "ip", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=60)
+    action: str = Field(max_length=40)
+    target: str = Field(default="", max_length=100)
+    detail: str = Field(default="", max_length=500)
+    ip: str = Field(default="", max_length=64)

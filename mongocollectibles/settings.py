@@ -17,7 +17,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Defaults that are only acceptable in development and tests.
 DEV_SECRET_KEY = "sk_test_sandbox_mongocollectibles"
 DEV_WEBHOOK_SECRET = "whsk_sandbox_mongocollectibles"
-DEV_ADMIN_PASSWORD = "changethis"
 SANDBOX_PREFIX = "/paymongo-sandbox"
 DEFAULT_SQLITE_URL = "sqlite:///.data/mongocollectibles.db"
 
@@ -70,8 +69,6 @@ class Settings(BaseSettings):
     paymongo_api_base: str = ""
     paymongo_timeout_seconds: float = Field(default=10.0, gt=0)
 
-    admin_username: str = "admin"
-    admin_password: str = DEV_ADMIN_PASSWORD
     cors_allowed_origins: str = ""
     seed_demo_data: bool = True
 
@@ -125,8 +122,6 @@ class Settings(BaseSettings):
             problems.append("PAYMONGO_SECRET_KEY (a real sk_live_/sk_test_ key)")
         if not self.paymongo_webhook_secret or self.paymongo_webhook_secret == DEV_WEBHOOK_SECRET:
             problems.append("PAYMONGO_WEBHOOK_SECRET (the whsk_ secret of your webhook)")
-        if self.admin_password in ("", DEV_ADMIN_PASSWORD) or len(self.admin_password) < 12:
-            problems.append("ADMIN_PASSWORD (at least 12 characters, not the default)")
         if self.database_url.startswith("sqlite"):
             problems.append("DATABASE_URL (PostgreSQL in production)")
         if problems:

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from mongocollectibles.api import collectibles, media, rentals, stores, webhooks
+from mongocollectibles.api import admin, collectibles, media, rentals, stores, webhooks
 from mongocollectibles.api.envelope import ApiError, domain_error_response, fail
 from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
@@ -88,7 +88,7 @@ def create_api(
     api.state.uow = uow
     api.state.media_dir = media_dir  # local image files (None: MEDIA_DIR)
     _install_error_handlers(api)
-    for module in (collectibles, stores, rentals, webhooks, media):
+    for module in (collectibles, stores, rentals, webhooks, media, admin):
         api.include_router(module.router)
     if settings.uses_sandbox:
         _mount_sandbox(api, settings)

@@ -8,6 +8,7 @@ from mongocollectibles.pages import admin, catalog, checkout, collectible, order
 def register_pages(app: rx.App) -> None:
     # Dynamic routes first (Reflex's advice for add_page).
     collectible.register(app)
+    admin.register(app)
     order.register(app)
     catalog.register(app)
     checkout.register(app)

@@ -4,6 +4,7 @@ database with the embedded PayMongo sandbox, driven by Playwright in Chromium.""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -186,3 +187,49 @@ def sandbox_faults(api):
 
     yield set_faults
     set_faults(create_checkout="ok", webhooks="deliver")
+
+
+# Owner-console accounts, made once per browser session with the management command.
+OWNER = "owner-e2e"
+OWNER_PASSWORD = "a long owner passphrase"
+STAFF = "clerk-e2e"
+STAFF_PASSWORD = "a long clerk passphrase"
+
+
+def create_admin(shop_env, username: str, password: str, role: str) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mongocollectibles.manage",
+            "create-admin",
+            "--username",
+            username,
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=shop_env,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"Created {role} account" in run.stdout
+
+
+@pytest.fixture(scope="session")
+def accounts(shop_env, shop_url):
+    create_admin(shop_env, OWNER, OWNER_PASSWORD, "owner")
+    create_admin(shop_env, STAFF, STAFF_PASSWORD, "staff")
+
+
+def sign_in(page, shop_url, username=OWNER, password=OWNER_PASSWORD) -> None:
+    page.goto(f"{shop_url}/admin/login")
+    page.locator("#admin-username").fill(username)
+    page.locator("#admin-password").fill(password)
+    page.locator("#sign-in").click()
+    expect(page).to_have_url(re.compile(r"/admin/today$"), timeout=30_000)
+    expect(page.locator("#admin-who")).to_contain_text(username)

@@ -1,9 +1,7 @@
 """The owner's catalog pages in Chromium: a new collectible with an uploaded image (on the
 S3 server standing in for Spaces) on the storefront; a rate change that new quotes follow and
 an existing rental does not; a distance matrix with a hole refused, the cell named.
-
-The pages use a placeholder guard until the owner console's sign-in is merged (open in
-test/development, closed in production); the sign-in step is added with it.
+Each starts by signing in as the owner (made with the management command).
 """
 
 import re
@@ -11,7 +9,7 @@ import re
 import httpx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import amount, card
+from tests.e2e.conftest import amount, card, sign_in
 from tests.support.images import PHP_SHELL, jpeg
 from tests.support.orders import order
 
@@ -25,8 +23,9 @@ def problems(page):
 
 
 def test_a_new_collectible_with_an_uploaded_image_shows_on_the_storefront(
-    page, shop_url, spaces, tmp_path, shop_env, screenshot
+    page, shop_url, accounts, spaces, tmp_path, shop_env, screenshot
 ):
+    sign_in(page, shop_url)
     page.goto(f"{shop_url}/admin/catalog")
     form = page.locator("form").filter(has=page.get_by_role("heading", name="New collectible"))
     form.get_by_label("Id").fill("col-200")
@@ -82,7 +81,8 @@ def set_rate_m(page, shop_url, pesos: str) -> None:
     expect(saved(page)).to_be_visible()
 
 
-def test_a_rate_change_reaches_new_quotes_but_not_an_existing_rental(page, shop_url, api):
+def test_a_rate_change_reaches_new_quotes_but_not_an_existing_rental(page, shop_url, accounts, api):
+    sign_in(page, shop_url)
     started = api.post("/api/rentals/checkout", json=order("col-005", duration=10)).json()["data"]
     assert started["total_fee"] == 50_000  # M: PHP 5,000.00 a day
     try:
@@ -99,7 +99,8 @@ def test_a_rate_change_reaches_new_quotes_but_not_an_existing_rental(page, shop_
         api.post(f"/api/rentals/{started['rental_id']}/cancel", params={"token": started["token"]})
 
 
-def test_a_distance_matrix_with_a_hole_is_refused_naming_the_cell(page, shop_url, api):
+def test_a_distance_matrix_with_a_hole_is_refused_naming_the_cell(page, shop_url, accounts, api):
+    sign_in(page, shop_url)
     page.goto(f"{shop_url}/admin/network")
     cell = page.get_by_label("km from wh-south to store-b")
     expect(cell).to_have_value("12")

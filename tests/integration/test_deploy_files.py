@@ -159,7 +159,6 @@ def test_production_env_example_names_every_required_setting():
         "DATABASE_URL",
         "PAYMONGO_SECRET_KEY",
         "PAYMONGO_WEBHOOK_SECRET",
-        "ADMIN_PASSWORD",
         "PUBLIC_BASE_URL",
         "CORS_ALLOWED_ORIGINS",
     ):

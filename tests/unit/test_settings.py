@@ -18,7 +18,6 @@ def test_production_refuses_default_secrets_and_names_them():
     for name in (
         "PAYMONGO_SECRET_KEY",
         "PAYMONGO_WEBHOOK_SECRET",
-        "ADMIN_PASSWORD",
         "DATABASE_URL",
     ):
         assert name in message
@@ -31,7 +30,6 @@ def test_production_with_real_settings_loads():
         database_url="postgresql+psycopg://shop@db/shop",
         paymongo_secret_key="sk_live_abc",
         paymongo_webhook_secret="whsk_real",
-        admin_password="a-long-owner-password",
     )
     assert settings.livemode and not settings.uses_sandbox
     assert settings.gateway_base_url == "https://api.paymongo.com"
@@ -105,3 +103,10 @@ def test_database_urls_as_digitalocean_gives_them_use_psycopg():
     )
     assert settings.migrate_database_url.startswith("postgresql+psycopg://")
     assert Settings(_env_file=None, database_url="sqlite:///x.db").database_url == "sqlite:///x.db"
+
+
+def test_there_is_no_admin_password_setting():
+    # Owner console accounts live in the database (python -m mongocollectibles.manage
+    # create-admin); a password in the environment would be a second, weaker way in.
+    fields = set(Settings.model_fields)
+    assert not {"admin_username", "admin_password"} & fields

@@ -1,13 +1,24 @@
-"""The owner's catalog pages: /admin/catalog, /admin/catalog/[collectible_id],
-/admin/prices, /admin/network. They call the services (services/*_admin.py) only."""
+"""The owner console (/admin): sign-in, Today, rentals, one rental, audit log, accounts, and
+the catalog pages (collectibles, prices, network). They call the services only."""
 
 import reflex as rx
 
-from mongocollectibles.pages.admin import catalog, collectible, network, prices
+from mongocollectibles.pages.admin import (
+    accounts,
+    audit,
+    catalog,
+    collectible,
+    login,
+    network,
+    prices,
+    rental,
+    rentals,
+    today,
+)
 
 
 def register(app: rx.App) -> None:
-    collectible.register(app)  # the dynamic route first
-    catalog.register(app)
-    prices.register(app)
-    network.register(app)
+    rental.register(app)  # dynamic routes first
+    collectible.register(app)
+    for module in (login, today, rentals, audit, accounts, catalog, prices, network):
+        module.register(app)

@@ -6,12 +6,13 @@ import dataclasses
 
 import reflex as rx
 
+from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
 from mongocollectibles.services import catalog_admin
-from mongocollectibles.state.admin_guard import AdminGuard
+from mongocollectibles.state.admin import AdminState, admin_event
 
 
 @dataclasses.dataclass
@@ -24,7 +25,7 @@ class CollectibleItem:
     rentals: int = 0
 
 
-class CatalogAdminState(AdminGuard):
+class CatalogAdminState(AdminState):
     rows: list[CollectibleItem] = []
     problems: list[str] = []
     message: str = ""
@@ -35,16 +36,13 @@ class CatalogAdminState(AdminGuard):
             for r in await catalog_admin.list_collectibles()
         ]
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def load(self):
         self.problems, self.message = [], ""
-        if self._require():
-            await self._read()
+        await self._read()
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def create(self, form: dict):
-        if not self._require():
-            return
         self.problems, self.message = [], ""
         collectible_id = str(form.get("id", "")).strip()
         try:
@@ -59,10 +57,8 @@ class CatalogAdminState(AdminGuard):
             return
         return rx.redirect(f"/admin/catalog/{collectible_id}")
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def set_active(self, collectible_id: str, active: bool):
-        if not self._require():
-            return
         self.problems, self.message = [], ""
         try:
             if active:
@@ -91,9 +87,9 @@ def _row(item: CollectibleItem) -> rx.Component:
                     "Archive",
                     size="1",
                     variant="soft",
-                    on_click=S.set_active(item.id, False),  # type: ignore[operator]
+                    on_click=S.set_active(item.id, False),
                 ),
-                rx.button("Restore", size="1", on_click=S.set_active(item.id, True)),  # type: ignore[operator]
+                rx.button("Restore", size="1", on_click=S.set_active(item.id, True)),
             )
         ),
     )

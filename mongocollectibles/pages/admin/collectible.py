@@ -8,13 +8,14 @@ from datetime import date
 
 import reflex as rx
 
+from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
 from mongocollectibles.services import catalog_admin, images, network_admin, units_admin
 from mongocollectibles.settings import get_settings
-from mongocollectibles.state.admin_guard import AdminGuard
+from mongocollectibles.state.admin import AdminState, admin_event
 
 UPLOAD_ID = "collectible-image"
 
@@ -27,7 +28,7 @@ class UnitItem:
     blocks: str = ""  # "2026-12-01 to 2026-12-03 (repaint); ..."
 
 
-class CollectibleAdminState(AdminGuard):
+class CollectibleAdminState(AdminState):
     found: bool = False
     name: str = ""
     description: str = ""
@@ -81,20 +82,17 @@ class CollectibleAdminState(AdminGuard):
         self.message = done
         await self._read()
 
-    @rx.event
-    def set_size(self, value: str):
+    @admin_event(admin.OWNER)
+    async def set_size(self, value: str):
         self.size = value
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def load(self):
         self.problems, self.message = [], ""
-        if self._require():
-            await self._read()
+        await self._read()
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def save(self, form: dict):
-        if not self._require():
-            return
         await self._run(
             catalog_admin.edit_collectible(
                 self.cid,
@@ -105,11 +103,9 @@ class CollectibleAdminState(AdminGuard):
             "Saved; the storefront shows it now.",
         )
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def upload(self, files: list[rx.UploadFile]):
-        # Reachable by name from any client: the owner check is here, not only on the page.
-        if not self._require():
-            return
+        # Reachable by name from any client: @admin_event checks the owner here.
         if not files:
             self.problems = ["Choose an image first."]
             return
@@ -129,10 +125,8 @@ class CollectibleAdminState(AdminGuard):
         )
         self.uploading = False
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def add_units(self, form: dict):
-        if not self._require():
-            return
         try:
             count = int(str(form.get("count", "")).strip())
         except ValueError:
@@ -143,17 +137,13 @@ class CollectibleAdminState(AdminGuard):
             f"{count} unit(s) added.",
         )
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def retire(self, unit_id: str):
-        if not self._require():
-            return
         await self._run(units_admin.retire_unit(unit_id), f"{unit_id} retired.")
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def block(self, form: dict):
-        actor = self._require()
-        if not actor:
-            return
+        actor = self.principal.actor
         try:
             starts = date.fromisoformat(str(form.get("starts_on", "")))
             ends = date.fromisoformat(str(form.get("ends_on", "")))
@@ -182,7 +172,7 @@ def _unit_row(unit: UnitItem) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 (unit.state == "free") | (unit.state == "maintenance"),
-                rx.button("Retire", size="1", variant="soft", on_click=S.retire(unit.id)),  # type: ignore[operator]
+                rx.button("Retire", size="1", variant="soft", on_click=S.retire(unit.id)),
             )
         ),
     )
@@ -236,7 +226,7 @@ def collectible_admin_page() -> rx.Component:
             rx.text(rx.selected_files(UPLOAD_ID), size="2"),
             rx.button(
                 "Upload image",
-                on_click=S.upload(rx.upload_files(upload_id=UPLOAD_ID)),  # type: ignore[operator]
+                on_click=S.upload(rx.upload_files(upload_id=UPLOAD_ID)),
                 loading=S.uploading,
             ),
             spacing="3",

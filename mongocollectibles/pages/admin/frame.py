@@ -1,37 +1,14 @@
-"""The frame of the owner's pages: navigation, the refusal when not allowed, problem lists."""
+"""The catalog pages' frame (inside the console's layout) and their form pieces."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from mongocollectibles.components.layout import page_layout
-from mongocollectibles.state.admin_guard import AdminGuard
-
-LINKS = [
-    ("Catalog", "/admin/catalog"),
-    ("Prices", "/admin/prices"),
-    ("Stores & warehouses", "/admin/network"),
-]
+from mongocollectibles.components.admin_layout import admin_layout
 
 
 def admin_frame(title: str, *children: rx.Component) -> rx.Component:
-    nav = rx.hstack(
-        *[rx.link(label, href=href) for label, href in LINKS],
-        spacing="4",
-        margin_bottom="12px",
-        as_="nav",
-        aria_label="Owner console",
-    )
-    return page_layout(
-        nav,
-        rx.heading(title, size="6", as_="h1", margin_bottom="12px"),
-        rx.cond(
-            AdminGuard.denied != "",
-            rx.callout(AdminGuard.denied, icon="lock", color_scheme="red", role="alert"),
-            rx.vstack(*children, spacing="4", width="100%"),
-        ),
-        show_store=False,
-    )
+    return admin_layout(rx.vstack(*children, spacing="4", width="100%"), title=title)
 
 
 def problem_list(problems, message) -> rx.Component:  # noqa: ANN001 - Vars

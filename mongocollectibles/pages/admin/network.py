@@ -7,11 +7,12 @@ import dataclasses
 
 import reflex as rx
 
+from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
 from mongocollectibles.services import network_admin
-from mongocollectibles.state.admin_guard import AdminGuard
+from mongocollectibles.state.admin import AdminState, admin_event
 
 
 @dataclasses.dataclass
@@ -38,7 +39,7 @@ class MatrixRow:
     cells: list[Cell] = dataclasses.field(default_factory=list)
 
 
-class NetworkAdminState(AdminGuard):
+class NetworkAdminState(AdminState):
     stores: list[StoreItem] = []
     store_ids: list[str] = []  # active stores: the matrix columns
     rows: list[MatrixRow] = []
@@ -65,16 +66,14 @@ class NetworkAdminState(AdminGuard):
             if w.active
         ]
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def load(self):
         self.problems, self.message = [], ""
-        if self._require():
-            await self._read()
+        await self._read()
 
-    @rx.event
-    def set_cell(self, row: int, column: int, value: str):
-        if self._require():
-            self.rows[row].cells[column].value = value
+    @admin_event(admin.OWNER)
+    async def set_cell(self, row: int, column: int, value: str):
+        self.rows[row].cells[column].value = value
 
     def _show(self, error: ProblemsFound) -> None:
         by_cell = {p.where: p.message for p in error.problems}
@@ -83,10 +82,8 @@ class NetworkAdminState(AdminGuard):
                 cell.error = by_cell.get(f"distances.{row.warehouse_id}.{cell.store_id}", "")
         self.problems = [str(p) for p in error.problems]
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def save_matrix(self):
-        if not self._require():
-            return
         self.problems, self.message = [], ""
         matrix = {
             row.warehouse_id: {c.store_id: c.value for c in row.cells if c.value.strip() != ""}
@@ -100,10 +97,8 @@ class NetworkAdminState(AdminGuard):
         self.message = "Distances saved; ETAs on the storefront use them now."
         await self._read()
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def save_store(self, form: dict):
-        if not self._require():
-            return
         self.problems, self.message = [], ""
         distances = {
             key[3:]: value for key, value in form.items() if key.startswith("km_") and value != ""
@@ -122,10 +117,8 @@ class NetworkAdminState(AdminGuard):
         self.message = "Store saved."
         await self._read()
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def save_warehouse(self, form: dict):
-        if not self._require():
-            return
         self.problems, self.message = [], ""
         distances = {
             key[3:]: value for key, value in form.items() if key.startswith("km_") and value != ""
@@ -142,10 +135,8 @@ class NetworkAdminState(AdminGuard):
         self.message = "Warehouse saved."
         await self._read()
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def set_store_active(self, store_id: str, active: bool):
-        if not self._require():
-            return
         self.problems, self.message = [], ""
         store = next((s for s in self.stores if s.id == store_id), None)
         if store is None:
@@ -174,7 +165,7 @@ def _cell(row: MatrixRow, cell: Cell, i, j) -> rx.Component:  # noqa: ANN001 - V
         rx.vstack(
             rx.input(
                 value=cell.value,
-                on_change=lambda v: S.set_cell(i, j, v),  # type: ignore[operator]
+                on_change=lambda v: S.set_cell(i, j, v),
                 aria_label="km from " + row.warehouse_id + " to " + cell.store_id,
                 inputmode="numeric",
                 width="80px",
@@ -232,9 +223,9 @@ def _store_row(store: StoreItem) -> rx.Component:
                     "Close",
                     size="1",
                     variant="soft",
-                    on_click=S.set_store_active(store.id, False),  # type: ignore[operator]
+                    on_click=S.set_store_active(store.id, False),
                 ),
-                rx.button("Open", size="1", on_click=S.set_store_active(store.id, True)),  # type: ignore[operator]
+                rx.button("Open", size="1", on_click=S.set_store_active(store.id, True)),
             )
         ),
     )

@@ -9,11 +9,12 @@ from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
+from mongocollectibles.domain import admin
 from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
 from mongocollectibles.services import pricing_admin
-from mongocollectibles.state.admin_guard import AdminGuard
+from mongocollectibles.state.admin import AdminState, admin_event
 
 RATES = (("rate_s_centavos", "S"), ("rate_m_centavos", "M"), ("rate_l_centavos", "L"))
 WHOLE = ("special_threshold_days", "special_multiplier_percent", "turnaround_days")
@@ -42,7 +43,7 @@ def pesos_to_centavos(text: str) -> int | None:
     return int(amount * 100)
 
 
-class PricesAdminState(AdminGuard):
+class PricesAdminState(AdminState):
     rate_s: str = ""
     rate_m: str = ""
     rate_l: str = ""
@@ -72,17 +73,14 @@ class PricesAdminState(AdminGuard):
             for h in await pricing_admin.price_history(limit=50)
         ]
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def load(self):
         self.problems, self.message = [], ""
-        if self._require():
-            await self._read()
+        await self._read()
 
-    @rx.event
+    @admin_event(admin.OWNER)
     async def save(self, form: dict):
-        actor = self._require()
-        if not actor:
-            return
+        actor = self.principal.actor
         self.problems, self.message = [], ""
         values: dict[str, object] = {}
         for setting, size in RATES:
