@@ -1,7 +1,7 @@
 """owner console: admin accounts, sessions, audit log; refunded amount on rentals
 
-Revision ID: 0003_owner_console
-Revises: 0002_unit_free_index
+Revision ID: 0005_owner_console
+Revises: 0004_catalog_admin
 Create Date: 2026-11-30 21:45:00
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ import sqlmodel
 
 from alembic import op
 
-revision: str = '0003_owner_console'
-down_revision: str | None = '0002_unit_free_index'
+revision: str = '0005_owner_console'
+down_revision: str | None = '0004_catalog_admin'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """catalog admin: store opening hours, turnaround days, price history, unit maintenance
 blocks, and the catalog version row every worker's snapshot watches
 
-Revision ID: 0005_catalog_admin
+Revision ID: 0004_catalog_admin
 Revises: 0003_rental_owner_flag
 Create Date: 2026-11-30 22:00:00
 """
@@ -12,7 +12,7 @@ import sqlmodel
 
 from alembic import op
 
-revision: str = '0005_catalog_admin'
+revision: str = '0004_catalog_admin'
 down_revision: str | None = '0003_rental_owner_flag'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
