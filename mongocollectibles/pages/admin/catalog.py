@@ -12,7 +12,7 @@ from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
 from mongocollectibles.services import catalog_admin
-from mongocollectibles.state.admin import AdminState, admin_event
+from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
 
 @dataclasses.dataclass
@@ -33,7 +33,7 @@ class CatalogAdminState(AdminState):
     async def _read(self) -> None:
         self.rows = [
             CollectibleItem(r.id, r.name, r.size, r.active, r.units, r.rentals)
-            for r in await catalog_admin.list_collectibles()
+            for r in await catalog_admin.list_collectibles(uow=admin_uow())
         ]
 
     @admin_event(admin.OWNER)
@@ -51,6 +51,7 @@ class CatalogAdminState(AdminState):
                 name=str(form.get("name", "")),
                 size=str(form.get("size", "")),
                 description=str(form.get("description", "")),
+                uow=admin_uow(),
             )
         except ProblemsFound as error:
             self.problems = [str(p) for p in error.problems]
@@ -62,9 +63,9 @@ class CatalogAdminState(AdminState):
         self.problems, self.message = [], ""
         try:
             if active:
-                await catalog_admin.restore_collectible(collectible_id)
+                await catalog_admin.restore_collectible(collectible_id, uow=admin_uow())
             else:
-                await catalog_admin.archive_collectible(collectible_id)
+                await catalog_admin.archive_collectible(collectible_id, uow=admin_uow())
         except DomainError as error:
             self.problems = [error.message]
             return

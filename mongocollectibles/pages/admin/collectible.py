@@ -15,7 +15,7 @@ from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
 from mongocollectibles.services import catalog_admin, images, network_admin, units_admin
 from mongocollectibles.settings import get_settings
-from mongocollectibles.state.admin import AdminState, admin_event
+from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
 UPLOAD_ID = "collectible-image"
 
@@ -47,7 +47,7 @@ class CollectibleAdminState(AdminState):
 
     async def _read(self) -> None:
         try:
-            row = await catalog_admin.get_collectible(self.cid)
+            row = await catalog_admin.get_collectible(self.cid, uow=admin_uow())
         except DomainError as error:
             self.found, self.problems = False, [error.message]
             return
@@ -64,9 +64,9 @@ class CollectibleAdminState(AdminState):
                     for b in u.blocks
                 ),
             )
-            for u in await units_admin.list_units(self.cid)
+            for u in await units_admin.list_units(self.cid, uow=admin_uow())
         ]
-        network = await network_admin.get_network()
+        network = await network_admin.get_network(uow=admin_uow())
         self.warehouses = [w.id for w in network.warehouses if w.active]
 
     async def _run(self, action, done: str) -> None:  # noqa: ANN001 - an awaitable
@@ -99,6 +99,7 @@ class CollectibleAdminState(AdminState):
                 name=str(form.get("name", "")),
                 description=str(form.get("description", "")),
                 size=str(form.get("size", self.size)),
+                uow=admin_uow(),
             ),
             "Saved; the storefront shows it now.",
         )
@@ -106,7 +107,7 @@ class CollectibleAdminState(AdminState):
     @admin_event(admin.OWNER)
     async def upload(self, files: list[rx.UploadFile]):
         # Reachable by name from any client: @admin_event checks the owner here.
-        if not files:
+        if not isinstance(files, list) or not files or not hasattr(files[0], "read"):
             self.problems = ["Choose an image first."]
             return
         self.uploading = True
@@ -120,7 +121,9 @@ class CollectibleAdminState(AdminState):
             return
         data = await upload.read(limit + 1)  # never more than the limit + 1 byte in memory
         await self._run(
-            images.upload_collectible_image(self.cid, data, filename=upload.name or ""),
+            images.upload_collectible_image(
+                self.cid, data, filename=upload.name or "", uow=admin_uow()
+            ),
             "Image uploaded; the storefront shows it now.",
         )
         self.uploading = False
@@ -133,13 +136,13 @@ class CollectibleAdminState(AdminState):
             self.problems, self.message = ["The number of units must be a whole number."], ""
             return
         await self._run(
-            units_admin.add_units(self.cid, str(form.get("warehouse", "")), count),
+            units_admin.add_units(self.cid, str(form.get("warehouse", "")), count, uow=admin_uow()),
             f"{count} unit(s) added.",
         )
 
     @admin_event(admin.OWNER)
     async def retire(self, unit_id: str):
-        await self._run(units_admin.retire_unit(unit_id), f"{unit_id} retired.")
+        await self._run(units_admin.retire_unit(unit_id, uow=admin_uow()), f"{unit_id} retired.")
 
     @admin_event(admin.OWNER)
     async def block(self, form: dict):
@@ -157,6 +160,7 @@ class CollectibleAdminState(AdminState):
                 ends,
                 reason=str(form.get("reason", "")),
                 actor=actor,
+                uow=admin_uow(),
             ),
             "Maintenance block saved.",
         )

@@ -12,7 +12,7 @@ from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
 from mongocollectibles.services import network_admin
-from mongocollectibles.state.admin import AdminState, admin_event
+from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
 
 @dataclasses.dataclass
@@ -47,7 +47,7 @@ class NetworkAdminState(AdminState):
     message: str = ""
 
     async def _read(self) -> None:
-        network = await network_admin.get_network()
+        network = await network_admin.get_network(uow=admin_uow())
         self.stores = [
             StoreItem(s.id, s.name, s.address, s.opening_hours, s.active) for s in network.stores
         ]
@@ -73,7 +73,12 @@ class NetworkAdminState(AdminState):
 
     @admin_event(admin.OWNER)
     async def set_cell(self, row: int, column: int, value: str):
-        self.rows[row].cells[column].value = value
+        # Indexes come from the client: anything outside the matrix shown is ignored.
+        if not (isinstance(row, int) and 0 <= row < len(self.rows)):
+            return
+        cells = self.rows[row].cells
+        if isinstance(column, int) and 0 <= column < len(cells):
+            cells[column].value = str(value)[:12]
 
     def _show(self, error: ProblemsFound) -> None:
         by_cell = {p.where: p.message for p in error.problems}
@@ -90,7 +95,7 @@ class NetworkAdminState(AdminState):
             for row in self.rows
         }
         try:
-            await network_admin.save_distance_matrix(matrix)
+            await network_admin.save_distance_matrix(matrix, uow=admin_uow())
         except ProblemsFound as error:
             self._show(error)
             return
@@ -110,6 +115,7 @@ class NetworkAdminState(AdminState):
                 address=str(form.get("address", "")),
                 opening_hours=str(form.get("opening_hours", "")),
                 distances=distances,
+                uow=admin_uow(),
             )
         except ProblemsFound as error:
             self._show(error)
@@ -128,6 +134,7 @@ class NetworkAdminState(AdminState):
                 str(form.get("id", "")).strip(),
                 name=str(form.get("name", "")),
                 distances=distances,
+                uow=admin_uow(),
             )
         except ProblemsFound as error:
             self._show(error)
@@ -148,6 +155,7 @@ class NetworkAdminState(AdminState):
                 address=store.address,
                 opening_hours=store.opening_hours,
                 active=active,
+                uow=admin_uow(),
             )
         except ProblemsFound as error:
             self._show(error)

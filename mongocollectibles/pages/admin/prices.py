@@ -14,7 +14,7 @@ from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
 from mongocollectibles.services import pricing_admin
-from mongocollectibles.state.admin import AdminState, admin_event
+from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
 RATES = (("rate_s_centavos", "S"), ("rate_m_centavos", "M"), ("rate_l_centavos", "L"))
 WHOLE = ("special_threshold_days", "special_multiplier_percent", "turnaround_days")
@@ -55,7 +55,7 @@ class PricesAdminState(AdminState):
     message: str = ""
 
     async def _read(self) -> None:
-        p = await pricing_admin.get_pricing()
+        p = await pricing_admin.get_pricing(uow=admin_uow())
         self.rate_s = f"{Decimal(p.rate_s_centavos) / 100:.2f}"
         self.rate_m = f"{Decimal(p.rate_m_centavos) / 100:.2f}"
         self.rate_l = f"{Decimal(p.rate_l_centavos) / 100:.2f}"
@@ -70,7 +70,7 @@ class PricesAdminState(AdminState):
                 _shown(h.setting, h.old_value),
                 _shown(h.setting, h.new_value),
             )
-            for h in await pricing_admin.price_history(limit=50)
+            for h in await pricing_admin.price_history(limit=50, uow=admin_uow())
         ]
 
     @admin_event(admin.OWNER)
@@ -95,7 +95,7 @@ class PricesAdminState(AdminState):
         if self.problems:
             return
         try:
-            changes = await pricing_admin.update_pricing(values, actor=actor)
+            changes = await pricing_admin.update_pricing(values, actor=actor, uow=admin_uow())
         except ProblemsFound as error:
             self.problems = [p.message for p in error.problems]
             return
