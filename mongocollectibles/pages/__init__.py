@@ -8,9 +8,8 @@ from mongocollectibles.pages import admin, catalog, checkout, collectible, order
 def register_pages(app: rx.App) -> None:
     # Dynamic routes first (Reflex's advice for add_page).
     collectible.register(app)
-    admin.register(app)
+    admin.register(app)  # the owner console, /admin
     order.register(app)
     catalog.register(app)
     checkout.register(app)
     payment_result.register(app)
-    admin.register(app)  # the owner's catalog pages
