@@ -164,7 +164,7 @@ def _work(session: Session, now: datetime) -> _Work:
         .limit(LIST_LIMIT)
     ).all()
     stuck_before = now - timedelta(minutes=STUCK_MINUTES)
-    # The query's `<` leaves out holds without an end; the check below only tells mypy so.
+    # The query's `<` already leaves out holds without an end (NULL); mypy needs it said.
     holds = [(r, ends) for r in pending if (ends := _aware(r.hold_expires_at)) is not None]
     expiring = [_item(r, ends) for r, ends in holds if ends >= now]
     flagged = [
