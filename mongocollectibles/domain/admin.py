@@ -46,7 +46,8 @@ def throttle_delay(failures: int, free: int) -> int:
     """Seconds to wait after `failures` recent failed attempts (0: try at once)."""
     if failures < free:
         return 0
-    return min(2 ** (failures - free + 1), MAX_DELAY_SECONDS)
+    doubled: int = 2 ** (failures - free + 1)  # a positive exponent: always an int
+    return min(doubled, MAX_DELAY_SECONDS)
 
 
 # The shop's calendar (what "today" and "this month" mean on the owner's pages).

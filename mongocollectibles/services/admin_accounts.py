@@ -64,6 +64,7 @@ def _create(
     account = AdminAccount(username=username, password_hash=password_hash, role=role)
     session.add(account)
     session.flush()
+    assert account.id is not None  # the flush gave it one
     audit.record(
         session, actor, audit.ACCOUNT_CREATED, target=username, detail=f"role {role}", ip=ip
     )

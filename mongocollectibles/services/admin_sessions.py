@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
 from mongocollectibles.domain import admin
@@ -55,6 +56,11 @@ class Principal:
         return f"{self.role}:{self.username}"
 
 
+def _principal(account: AdminAccount) -> Principal:
+    assert account.id is not None  # a stored account
+    return Principal(account.id, account.username, account.role)
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -74,7 +80,9 @@ def _expired(row: AdminSession, now: datetime) -> bool:
 # -- sign-in throttling ----------------------------------------------------------------------
 
 
-def _failures(session: Session, column, value: str, now: datetime) -> tuple[int, datetime | None]:  # noqa: ANN001
+def _failures(
+    session: Session, column: Mapped[str], value: str, now: datetime
+) -> tuple[int, datetime | None]:
     """Failed attempts by this account (or IP) since its last success, within the window."""
     since = now - timedelta(seconds=admin.WINDOW_SECONDS)
     last_ok = session.exec(
@@ -97,8 +105,8 @@ def _failures(session: Session, column, value: str, now: datetime) -> tuple[int,
 def _wait_seconds(session: Session, username: str, ip: str, now: datetime) -> int:
     wait = 0.0
     for column, value, free in (
-        (AuditEvent.actor, username, admin.FREE_FAILURES_ACCOUNT),
-        (AuditEvent.ip, ip, admin.FREE_FAILURES_IP),
+        (col(AuditEvent.actor), username, admin.FREE_FAILURES_ACCOUNT),
+        (col(AuditEvent.ip), ip, admin.FREE_FAILURES_IP),
     ):
         if not value:
             continue
@@ -109,7 +117,9 @@ def _wait_seconds(session: Session, username: str, ip: str, now: datetime) -> in
     return int(wait + 0.999)
 
 
-def _begin(session: Session, username: str, ip: str, now: datetime):  # noqa: ANN202
+def _begin(
+    session: Session, username: str, ip: str, now: datetime
+) -> tuple[int, AdminAccount | None]:
     """(seconds to wait, account). A throttled attempt is logged (and committed)."""
     wait = _wait_seconds(session, username, ip, now)
     if wait > 0:
@@ -127,11 +137,13 @@ def _finish(
     ip: str,
     previous_token: str,
     now: datetime,
-) -> str:
-    if not ok:
+) -> tuple[str, Principal] | None:
+    """(new token, who) after a right password; None (and a logged failure) otherwise."""
+    account = admin_accounts.find(session, username) if ok else None
+    if account is None:  # a wrong password (or the account is gone since it was checked)
         audit.record(session, username, audit.SIGN_IN_FAILED, ip=ip, at=now)
-        return ""
-    account = admin_accounts.find(session, username)
+        return None
+    principal = _principal(account)
     if previous_token:  # rotation: whatever this browser had before is over
         old = session.get(AdminSession, token_hash(previous_token))
         if old is not None and old.revoked_at is None:
@@ -141,14 +153,14 @@ def _finish(
     session.add(
         AdminSession(
             token_hash=token_hash(token),
-            account_id=account.id,
+            account_id=principal.account_id,
             created_at=now,
             last_seen_at=now,
             ip=ip[:64],
         )
     )
     audit.record(session, username, audit.SIGN_IN, detail=f"role {account.role}", ip=ip, at=now)
-    return token
+    return token, principal
 
 
 async def sign_in(
@@ -173,10 +185,10 @@ async def sign_in(
         )
     # Slow on purpose (argon2): off the event loop, outside any transaction.
     ok = await asyncio.to_thread(admin_accounts.check_password, account, password)
-    token = await uow.run(_finish, username, ok, ip, previous_token, now)
-    if not token:
+    signed_in = await uow.run(_finish, username, ok, ip, previous_token, now)
+    if signed_in is None:
         raise SignInRefused("Wrong username or password.")
-    return token, Principal(account.id, account.username, account.role)
+    return signed_in
 
 
 def _validate(session: Session, token: str, now: datetime, touch: bool) -> Principal | None:
@@ -189,7 +201,7 @@ def _validate(session: Session, token: str, now: datetime, touch: bool) -> Princ
     if touch and (now - _aware(row.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
         row.last_seen_at = now
         session.add(row)
-    return Principal(account.id, account.username, account.role)
+    return _principal(account)
 
 
 async def validate(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from mongocollectibles.models import AuditEvent, utcnow
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
@@ -60,7 +61,9 @@ class AuditPage:
     pages: int
 
 
-def _query(action: str, actor: str, since: datetime | None, until: datetime | None):
+def _query(
+    action: str, actor: str, since: datetime | None, until: datetime | None
+) -> SelectOfScalar[AuditEvent]:
     query = select(AuditEvent)
     if action == "sign_in_failures":
         query = query.where(col(AuditEvent.action).in_([SIGN_IN_FAILED, SIGN_IN_THROTTLED]))
@@ -75,7 +78,27 @@ def _query(action: str, actor: str, since: datetime | None, until: datetime | No
     return query
 
 
-def _list(session, action, actor, since, until, page) -> AuditPage:  # noqa: ANN001
+def _row(event: AuditEvent) -> AuditRow:
+    assert event.id is not None  # a stored event
+    return AuditRow(
+        event.id,
+        event.created_at,
+        event.actor,
+        event.action,
+        event.target,
+        event.detail,
+        event.ip,
+    )
+
+
+def _list(
+    session: Session,
+    action: str,
+    actor: str,
+    since: datetime | None,
+    until: datetime | None,
+    page: int,
+) -> AuditPage:
     query = _query(action, actor, since, until)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -83,10 +106,7 @@ def _list(session, action, actor, since, until, page) -> AuditPage:  # noqa: ANN
     events = session.exec(
         query.order_by(col(AuditEvent.id).desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
-    rows = [
-        AuditRow(e.id, e.created_at, e.actor, e.action, e.target, e.detail, e.ip) for e in events
-    ]
-    return AuditPage(rows, total, page, pages)
+    return AuditPage([_row(e) for e in events], total, page, pages)
 
 
 async def list_events(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple, overload
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
@@ -67,6 +68,10 @@ class Today:
     failed_sign_ins_24h: int | None = None  # owner only
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: datetime | None) -> datetime | None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
@@ -111,54 +116,72 @@ def _picked_up_at(session: Session, rental_ids: list[str]) -> dict[str, datetime
     return {rental_id: _aware(moment) for rental_id, moment in rows}
 
 
-def _work(session: Session, now: datetime):  # noqa: ANN202
+class _Work(NamedTuple):
+    pickups: list[WorkItem]
+    returns: list[WorkItem]
+    overdue: list[WorkItem]
+    expiring: list[WorkItem]
+    refund: list[WorkItem]
+    flagged: list[WorkItem]
+
+
+def _soonest_first(due: list[tuple[datetime, Rental]]) -> list[WorkItem]:
+    """The first LIST_LIMIT by due time (stable: equal times keep the query's order)."""
+    ordered = sorted(due, key=lambda pair: pair[0])[:LIST_LIMIT]
+    return [_item(rental, when) for when, rental in ordered]
+
+
+def _work(session: Session, now: datetime) -> _Work:
     end_today = _end_of_day(now)
     waiting = session.exec(
         select(Rental)
         .where(col(Rental.status).in_([status.PAID, status.READY_FOR_PICKUP]))
-        .order_by(Rental.paid_at)
+        .order_by(col(Rental.paid_at))
     ).all()
-    pickups = []
+    pickups: list[tuple[datetime, Rental]] = []
     for rental in waiting:
         arrives = _aware(rental.paid_at or rental.created_at) + timedelta(days=rental.eta_days)
         if rental.status == status.READY_FOR_PICKUP or arrives < end_today:
-            pickups.append(_item(rental, arrives))
+            pickups.append((arrives, rental))
     out = session.exec(select(Rental).where(Rental.status == status.PICKED_UP)).all()
     picked = _picked_up_at(session, [r.id for r in out])
-    returns, overdue = [], []
+    returns: list[tuple[datetime, Rental]] = []
+    overdue: list[tuple[datetime, Rental]] = []
     for rental in out:
         start = picked.get(rental.id) or _aware(rental.updated_at)
         due = start + timedelta(days=rental.duration_days)
         if due < now:
-            overdue.append(_item(rental, due))
+            overdue.append((due, rental))
         elif due < end_today:
-            returns.append(_item(rental, due))
+            returns.append((due, rental))
     pending = session.exec(
         select(Rental)
         .where(
             Rental.status == status.PENDING_PAYMENT,
-            Rental.hold_expires_at < now + timedelta(minutes=EXPIRING_MINUTES),
+            col(Rental.hold_expires_at) < now + timedelta(minutes=EXPIRING_MINUTES),
         )
-        .order_by(Rental.hold_expires_at)
+        .order_by(col(Rental.hold_expires_at))
         .limit(LIST_LIMIT)
     ).all()
     stuck_before = now - timedelta(minutes=STUCK_MINUTES)
-    expiring = [_item(r, r.hold_expires_at) for r in pending if _aware(r.hold_expires_at) >= now]
+    # The query's `<` already leaves out holds without an end (NULL); mypy needs it said.
+    holds = [(r, ends) for r in pending if (ends := _aware(r.hold_expires_at)) is not None]
+    expiring = [_item(r, ends) for r, ends in holds if ends >= now]
     flagged = [
-        _item(r, r.hold_expires_at, "Hold ended but was not released")
-        for r in pending
-        if _aware(r.hold_expires_at) < stuck_before
+        _item(r, ends, "Hold ended but was not released")
+        for r, ends in holds
+        if ends < stuck_before
     ]
     refund = session.exec(
-        select(Rental).where(col(Rental.needs_refund).is_(True)).order_by(Rental.updated_at)
+        select(Rental).where(col(Rental.needs_refund).is_(True)).order_by(col(Rental.updated_at))
     ).all()
-    return (
-        sorted(pickups, key=lambda i: i.when)[:LIST_LIMIT],
-        sorted(returns, key=lambda i: i.when)[:LIST_LIMIT],
-        sorted(overdue, key=lambda i: i.when)[:LIST_LIMIT],
-        expiring,
-        [_item(r, r.updated_at, "Paid after its hold ended") for r in refund][:LIST_LIMIT],
-        flagged,
+    return _Work(
+        pickups=_soonest_first(pickups),
+        returns=_soonest_first(returns),
+        overdue=_soonest_first(overdue),
+        expiring=expiring,
+        refund=[_item(r, r.updated_at, "Paid after its hold ended") for r in refund][:LIST_LIMIT],
+        flagged=flagged,
     )
 
 
@@ -186,13 +209,16 @@ def _utilisation(session: Session) -> list[Utilisation]:
     ]
 
 
-def _money_and_charts(session: Session, now: datetime):  # noqa: ANN202
+def _money_and_charts(
+    session: Session, now: datetime
+) -> tuple[int, list[tuple[str, int]], list[tuple[str, int]]]:
+    """(revenue this month, revenue per day and paid rentals per collectible for the chart)."""
     local_today = now.astimezone(TZ).date()
     month_start = datetime.combine(local_today.replace(day=1), time.min, tzinfo=TZ)
     chart_start_day = local_today - timedelta(days=CHART_DAYS - 1)
     chart_start = datetime.combine(chart_start_day, time.min, tzinfo=TZ)
     since = min(month_start, chart_start)
-    paid = session.exec(select(Rental).where(Rental.paid_at >= since)).all()
+    paid = session.exec(select(Rental).where(col(Rental.paid_at) >= since)).all()
     refunded = session.exec(
         select(Rental).where(
             Rental.status == status.REFUNDED,
@@ -203,9 +229,12 @@ def _money_and_charts(session: Session, now: datetime):  # noqa: ANN202
     month = 0
     per_collectible: Counter[str] = Counter()
     for rental in paid:
-        day = _aware(rental.paid_at).astimezone(TZ).date()
+        paid_at = _aware(rental.paid_at)
+        if paid_at is None:  # the query's `>=` leaves these out
+            continue
+        day = paid_at.astimezone(TZ).date()
         per_day[day] += rental.total_centavos
-        if _aware(rental.paid_at) >= month_start:
+        if paid_at >= month_start:
             month += rental.total_centavos
         if day >= chart_start_day:
             per_collectible[rental.collectible_name] += 1

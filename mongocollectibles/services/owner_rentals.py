@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from mongocollectibles.domain import admin, status
 from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
@@ -26,7 +29,7 @@ from mongocollectibles.services.admin_sessions import Principal
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
 PAGE_SIZE = 20
-SORTS = {
+SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
     "newest": (col(Rental.created_at).desc(), col(Rental.id).desc()),
     "oldest": (col(Rental.created_at).asc(), col(Rental.id).asc()),
     "customer": (func.lower(Rental.customer_name).asc(), col(Rental.id).asc()),
@@ -149,13 +152,13 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=TZ)
 
 
-def _filtered(filters: RentalFilters):
+def _filtered(filters: RentalFilters) -> SelectOfScalar[Rental]:
     query = select(Rental)
     text = filters.query
     if text:
         like = f"%{text.lower()}%"
         digits = "".join(ch for ch in text if ch.isdigit())
-        conditions = [
+        conditions: list[ColumnElement[bool]] = [
             func.lower(Rental.id).like(like),
             func.lower(Rental.customer_name).like(like),
             func.lower(Rental.customer_email).like(like),
@@ -180,7 +183,7 @@ def _filtered(filters: RentalFilters):
     return query
 
 
-def _sort_for(filters: RentalFilters, principal: Principal):
+def _sort_for(filters: RentalFilters, principal: Principal) -> tuple[UnaryExpression[Any], ...]:
     sort = filters.sort
     if sort in OWNER_ONLY_SORTS and not principal.allows(admin.OWNER):
         sort = "newest"
@@ -202,7 +205,9 @@ def _row(rental: Rental, money: bool) -> RentalRow:
     )
 
 
-def _search(session: Session, filters: RentalFilters, principal: Principal, page: int):
+def _search(
+    session: Session, filters: RentalFilters, principal: Principal, page: int
+) -> RentalPage:
     query = _filtered(filters)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -394,7 +399,9 @@ async def resolve_refund_flag(
     return await (uow or default_uow()).run(_resolve, rental_id, note[:300], principal, ip)
 
 
-def _audit_refund(session: Session, principal: Principal, rental_id: str, detail: str, ip: str):  # noqa: ANN202
+def _audit_refund(
+    session: Session, principal: Principal, rental_id: str, detail: str, ip: str
+) -> None:
     audit.record(session, principal.username, "rental_refunded", rental_id, detail, ip)
 
 
@@ -443,14 +450,16 @@ CSV_COLUMNS = (
 CSV_CHUNK = 500
 
 
-def _chunk(session: Session, filters: RentalFilters, principal: Principal, offset: int):  # noqa: ANN202
+def _chunk(
+    session: Session, filters: RentalFilters, principal: Principal, offset: int
+) -> list[RentalRow]:
     rentals = session.exec(
         _filtered(filters).order_by(*_sort_for(filters, principal)).offset(offset).limit(CSV_CHUNK)
     ).all()
     return [_row(r, True) for r in rentals]
 
 
-def _csv_line(values) -> str:  # noqa: ANN001
+def _csv_line(values: Iterable[object]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerow([admin.spreadsheet_safe(v) for v in values])
     return buffer.getvalue()
