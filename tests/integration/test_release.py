@@ -115,7 +115,9 @@ def as_user(uid: int, *command: str) -> subprocess.CompletedProcess:
 def test_release_then_a_broken_release_rolls_back(checkout, droplet):
     first = release(checkout, droplet, "deploy@droplet", "https://shop.example.test")
     print(first.stdout)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert first.returncode == 0, (
+        first.stdout[-3000:] + first.stderr[-3000:] + droplet.unit.log.read_text()[-4000:]
+    )
     live = droplet.shop / droplet.current()
     assert droplet.current().startswith("releases/")
 
