@@ -112,6 +112,12 @@ class PaymentResultState(rx.State):
             order_id, token = self._order_id, self._token
         try:
             view = await rentals.cancel_rental(order_id, token, gateway=get_gateway())
+        except rentals.AlreadyPaid as error:  # paid at PayMongo meanwhile: show it as paid
+            view = await rentals.get_rental(order_id, token)
+            async with self:
+                self.cancelling = False
+                self._show(view)
+            return rx.toast.info(error.message)
         except DomainError as error:
             async with self:
                 self.cancelling = False

@@ -10,9 +10,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
 from mongocollectibles.domain.customer import Customer, parse_customer, parse_payment_method
 from mongocollectibles.domain.errors import Conflict, PaymentProviderError
@@ -63,11 +65,20 @@ def _find_by_key(session: Session, key: str) -> Rental | None:
     return session.exec(select(Rental).where(Rental.idempotency_key == key)).first()
 
 
-def create_pending_rental(session: Session, order: Order, idempotency_key: str | None) -> Rental:
+def _price(session: Session, order: Order) -> quotes.Quote:
+    return quotes.quote(session, order.collectible_id, order.store_id, order.duration_days)
+
+
+def create_pending_rental(
+    session: Session,
+    order: Order,
+    idempotency_key: str | None,
+    price: quotes.Quote | None = None,
+) -> Rental:
     """Hold the nearest free unit and record a `pending_payment` rental (one transaction).
 
     Priced by the quote service itself, so a quote and its checkout agree to the centavo."""
-    price = quotes.quote(session, order.collectible_id, order.store_id, order.duration_days)
+    price = price or _price(session, order)
     rental_id = str(uuid.uuid4())
     unit = inventory.hold_unit(
         session, collectible_id=price.collectible_id, store_id=order.store_id, rental_id=rental_id
@@ -103,10 +114,26 @@ def create_pending_rental(session: Session, order: Order, idempotency_key: str |
     return rental
 
 
+def _serialize_key(session: Session, key: str) -> None:
+    """Submits of one Idempotency-Key run one at a time (PostgreSQL: a transaction-scoped
+    advisory lock; SQLite runs one writer at a time anyway). Without it, concurrent submits
+    of one form each held a unit, all but one then failed on the key's unique index, and the
+    units they had locked meanwhile made others answer "out of stock"."""
+    if is_postgres(session):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"checkout-key:{key}"},
+        )
+
+
 def _place_hold(session: Session, order: Order, key: str | None) -> tuple[Rental, bool]:
     """(rental, created). A key seen before gives its earlier rental and False, unless that
     checkout ended unpaid (cancelled or expired): then the key starts a new one."""
+    # Priced first: re-reading a stale catalog snapshot takes a connection of its own, which
+    # must not be waited for while this transaction holds locks others queue behind.
+    price = _price(session, order)
     if key:
+        _serialize_key(session, key)
         existing = _find_by_key(session, key)
         if existing is not None and not _ended_unpaid(existing):
             return existing, False
@@ -114,7 +141,7 @@ def _place_hold(session: Session, order: Order, key: str | None) -> tuple[Rental
             existing.idempotency_key = None
             session.add(existing)
             session.flush()
-    return create_pending_rental(session, order, key), True
+    return create_pending_rental(session, order, key, price), True
 
 
 def _ended_unpaid(rental: Rental) -> bool:
