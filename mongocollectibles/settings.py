@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
+from limits import parse as parse_rate
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -47,6 +48,17 @@ class Settings(BaseSettings):
     paymongo_api_base: str = ""
     paymongo_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # Checkout limits (services/limits.py). Rates use the `limits` notation ("10/10 minutes");
+    # empty turns one off. Counters are in memory (one worker) or in Redis when REDIS_URL is
+    # set (several workers).
+    checkout_limits_enabled: bool = True
+    checkout_rate_per_ip: str = "10/10 minutes"
+    checkout_rate_per_customer: str = "5/10 minutes"
+    max_unpaid_holds_per_customer: int = Field(default=3, ge=0)
+    max_unpaid_holds_per_ip: int = Field(default=6, ge=0)
+    redis_url: str = ""
+    rate_limit_prefix: str = "mongocollectibles"
+
     admin_username: str = "admin"
     admin_password: str = DEV_ADMIN_PASSWORD
     cors_allowed_origins: str = ""
@@ -56,6 +68,17 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise SettingsError("DATABASE_URL must be sqlite:///... or postgresql+psycopg://...")
+        for name in ("checkout_rate_per_ip", "checkout_rate_per_customer"):
+            value = getattr(self, name)
+            try:
+                if value:
+                    parse_rate(value)
+            except ValueError:
+                raise SettingsError(
+                    f"{name.upper()} must look like '10/10 minutes' (or be empty), not {value!r}"
+                ) from None
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://")):
+            raise SettingsError("REDIS_URL must be redis://host:port/db")
         if self.environment != "production":
             return self
         problems = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from mongocollectibles.payments import PaymentGateway
+from mongocollectibles.services.limits import CheckoutLimiter, default_limiter
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
@@ -17,3 +18,14 @@ async def uow_of(request: Request) -> UnitOfWork:
 async def gateway() -> PaymentGateway:
     """The gateway of the running event loop (so an async dependency, never a thread)."""
     return get_gateway()
+
+
+async def limiter_of(request: Request) -> CheckoutLimiter:
+    """The checkout limits `create_api(limiter=...)` was given (the settings' by default)."""
+    return getattr(request.app.state, "limiter", None) or default_limiter()
+
+
+def client_ip(request: Request) -> str | None:
+    """The client's address as the server sees it (behind a proxy, the server must be told
+    to trust its forwarded headers for this to be the customer's)."""
+    return request.client.host if request.client else None

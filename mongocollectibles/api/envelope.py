@@ -42,7 +42,11 @@ def fail(status_code: int, message: str) -> EnvelopeResponse:
 
 
 def domain_error_response(error: DomainError) -> EnvelopeResponse:
-    return fail(error.status_code, error.message)
+    response = fail(error.status_code, error.message)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def read_json_object(request: Request, max_bytes: int = MAX_BODY_BYTES) -> dict:

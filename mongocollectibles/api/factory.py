@@ -14,6 +14,7 @@ from mongocollectibles.api import collectibles, rentals, stores, webhooks
 from mongocollectibles.api.envelope import ApiError, domain_error_response, fail
 from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
+from mongocollectibles.services.limits import CheckoutLimiter
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import SANDBOX_PREFIX, Settings, get_settings
 
@@ -60,7 +61,12 @@ def _mount_sandbox(api: FastAPI, settings: Settings) -> None:
     api.state.sandbox_app = sandbox
 
 
-def create_api(*, uow: UnitOfWork | None = None, run_background_tasks: bool = True) -> FastAPI:
+def create_api(
+    *,
+    uow: UnitOfWork | None = None,
+    run_background_tasks: bool = True,
+    limiter: CheckoutLimiter | None = None,
+) -> FastAPI:
     """The API on `uow`'s database (default: the app's). Inside Reflex, pass
     run_background_tasks=False and register `mongocollectibles.background.background_tasks`
     as a Reflex lifespan task instead."""
@@ -81,6 +87,7 @@ def create_api(*, uow: UnitOfWork | None = None, run_background_tasks: bool = Tr
         lifespan=lifespan if run_background_tasks else None,
     )
     api.state.uow = uow
+    api.state.limiter = limiter  # None: the limits the settings describe
     _install_error_handlers(api)
     for module in (collectibles, stores, rentals, webhooks):
         api.include_router(module.router)

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from mongocollectibles.api.deps import gateway, uow_of
+from mongocollectibles.api.deps import client_ip, gateway, limiter_of, uow_of
 from mongocollectibles.api.envelope import ok, read_json_object
 from mongocollectibles.domain.customer import PAYMENT_METHODS
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
 from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.services import catalog, checkout, quotes, rentals
+from mongocollectibles.services.limits import CheckoutLimiter
 from mongocollectibles.services.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/rentals", tags=["rentals"])
@@ -123,10 +124,16 @@ async def start_checkout(
     idempotency_key: str | None = Header(default=None, max_length=100),
     uow: UnitOfWork = Depends(uow_of),
     payments: PaymentGateway = Depends(gateway),
+    limits: CheckoutLimiter = Depends(limiter_of),
 ) -> Response:
     data = await read_json_object(request)
     result = await checkout.start_checkout(
-        data, gateway=payments, idempotency_key=idempotency_key, uow=uow
+        data,
+        gateway=payments,
+        idempotency_key=idempotency_key,
+        client_ip=client_ip(request),
+        limiter=limits,
+        uow=uow,
     )
     return ok(
         {

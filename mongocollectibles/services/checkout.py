@@ -5,26 +5,29 @@ the same idempotency key returns the first rental instead of holding a second un
 from __future__ import annotations
 
 import asyncio
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import or_, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
 from mongocollectibles.domain.customer import Customer, parse_customer, parse_payment_method
-from mongocollectibles.domain.errors import Conflict, PaymentProviderError
+from mongocollectibles.domain.errors import Conflict, PaymentProviderError, TooManyRequests
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
 from mongocollectibles.services import inventory, lifecycle, quotes
+from mongocollectibles.services.limits import CheckoutLimiter, HoldCaps, default_limiter, wait_text
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
 
+NO_CAPS = HoldCaps()
 PROVIDER_DOWN = (
     "The payment provider is not responding right now. Nothing was charged and the item is "
     "not held; please try again in a minute."
@@ -114,26 +117,85 @@ def create_pending_rental(
     return rental
 
 
-def _serialize_key(session: Session, key: str) -> None:
-    """Submits of one Idempotency-Key run one at a time (PostgreSQL: a transaction-scoped
-    advisory lock; SQLite runs one writer at a time anyway). Without it, concurrent submits
-    of one form each held a unit, all but one then failed on the key's unique index, and the
-    units they had locked meanwhile made others answer "out of stock"."""
-    if is_postgres(session):
+def _serialize(
+    session: Session, key: str | None, customer: Customer, client_ip: str | None, caps: HoldCaps
+) -> None:
+    """Checkouts that share an Idempotency-Key, or a capped customer or IP, run one at a time
+    (PostgreSQL: transaction-scoped advisory locks, taken in one global order so two
+    checkouts never wait for each other; SQLite runs one writer at a time anyway).
+
+    Without it, concurrent submits of one form each held a unit, all but one then failed on
+    the key's unique index, and the units they had locked meanwhile made others answer "out
+    of stock"; and concurrent checkouts could each count the holds before any was added."""
+    if not is_postgres(session):
+        return
+    names = set()
+    if key:
+        names.add(f"checkout-key:{key}")
+    if caps.per_customer:
+        names.update({f"customer-email:{customer.email}", f"customer-phone:{customer.phone}"})
+    if caps.per_ip and client_ip:
+        names.add(f"client-ip:{client_ip}")
+    for name in sorted(names):
         session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"checkout-key:{key}"},
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
         )
 
 
-def _place_hold(session: Session, order: Order, key: str | None) -> tuple[Rental, bool]:
+def _check_hold_caps(
+    session: Session, customer: Customer, client_ip: str | None, caps: HoldCaps
+) -> None:
+    checks = []
+    if caps.per_customer:
+        same_customer = or_(
+            Rental.customer_email == customer.email, Rental.customer_phone == customer.phone
+        )
+        checks.append((same_customer, caps.per_customer, TOO_MANY_HOLDS_FOR_CUSTOMER))
+    if caps.per_ip and client_ip:
+        checks.append((Rental.client_ip == client_ip[:64], caps.per_ip, TOO_MANY_HOLDS_FROM_IP))
+    for condition, cap, message in checks:
+        ends = session.exec(
+            select(Rental.hold_expires_at)
+            .where(Rental.status == status.PENDING_PAYMENT, condition)
+            .order_by(Rental.hold_expires_at)
+        ).all()
+        if len(ends) >= cap:
+            first_end = ends[len(ends) - cap]  # when one of the newest `cap` ends, one is free
+            wait = _seconds_until(first_end) if first_end else 60
+            raise TooManyRequests(message.format(cap=cap, wait=wait_text(wait)), retry_after=wait)
+
+
+def _seconds_until(moment) -> int:  # noqa: ANN001
+    if moment.tzinfo is None:  # SQLite gives naive UTC datetimes back
+        moment = moment.replace(tzinfo=UTC)
+    return max(1, math.ceil((moment - utcnow()).total_seconds()))
+
+
+TOO_MANY_HOLDS_FOR_CUSTOMER = (
+    "You already have {cap} rentals waiting for payment. Pay for or cancel one of them, "
+    "or try again in {wait} when a hold ends."
+)
+TOO_MANY_HOLDS_FROM_IP = (
+    "Your connection already has {cap} rentals waiting for payment. Pay for or cancel one "
+    "of them, or try again in {wait} when a hold ends."
+)
+
+
+def _place_hold(
+    session: Session,
+    order: Order,
+    key: str | None,
+    client_ip: str | None = None,
+    caps: HoldCaps = NO_CAPS,
+) -> tuple[Rental, bool]:
     """(rental, created). A key seen before gives its earlier rental and False, unless that
-    checkout ended unpaid (cancelled or expired): then the key starts a new one."""
+    checkout ended unpaid (cancelled or expired): then the key starts a new one. A new hold
+    must stay within the caps on live unpaid holds (TooManyRequests)."""
     # Priced first: re-reading a stale catalog snapshot takes a connection of its own, which
     # must not be waited for while this transaction holds locks others queue behind.
     price = _price(session, order)
+    _serialize(session, key, order.customer, client_ip, caps)
     if key:
-        _serialize_key(session, key)
         existing = _find_by_key(session, key)
         if existing is not None and not _ended_unpaid(existing):
             return existing, False
@@ -141,7 +203,12 @@ def _place_hold(session: Session, order: Order, key: str | None) -> tuple[Rental
             existing.idempotency_key = None
             session.add(existing)
             session.flush()
-    return create_pending_rental(session, order, key, price), True
+    _check_hold_caps(session, order.customer, client_ip, caps)
+    rental = create_pending_rental(session, order, key, price)
+    if client_ip:
+        rental.client_ip = client_ip[:64]
+        session.add(rental)
+    return rental, True
 
 
 def _ended_unpaid(rental: Rental) -> bool:
@@ -219,14 +286,21 @@ async def start_checkout(
     *,
     gateway: PaymentGateway,
     idempotency_key: str | None = None,
+    client_ip: str | None = None,
+    limiter: CheckoutLimiter | None = None,
     uow: UnitOfWork | None = None,
 ) -> CheckoutResult:
-    """Check the order, hold a unit, open the payment page; returns where to pay."""
+    """Check the order, hold a unit, open the payment page; returns where to pay.
+
+    Within the limits (services/limits.py): TooManyRequests when a checkout rate or the cap
+    on live unpaid holds is reached."""
     uow = uow or default_uow()
+    limiter = limiter or default_limiter()
     order = parse_order(data)
     key = idempotency_key or None
+    await limiter.hit_checkout(ip=client_ip, email=order.customer.email, phone=order.customer.phone)
     try:
-        rental, created = await uow.run(_place_hold, order, key)
+        rental, created = await uow.run(_place_hold, order, key, client_ip, limiter.holds)
     except IntegrityError:  # the same key committed by a concurrent submit
         if not key:
             raise

@@ -58,3 +58,13 @@ def test_embedded_database_is_outside_reflexs_dev_reload_paths():
 
     path = PurePosixPath(make_url(Settings(_env_file=None).database_url).database)
     assert path.parts[0].startswith(".") and len(path.parts) > 1
+
+
+def test_checkout_limit_settings_are_checked(monkeypatch):
+    monkeypatch.setenv("CHECKOUT_RATE_PER_IP", "lots")
+    with pytest.raises(SettingsError, match="CHECKOUT_RATE_PER_IP"):
+        Settings(_env_file=None)
+    monkeypatch.setenv("CHECKOUT_RATE_PER_IP", "10/10 minutes")
+    monkeypatch.setenv("REDIS_URL", "localhost:6379")
+    with pytest.raises(SettingsError, match="REDIS_URL"):
+        Settings(_env_file=None)
