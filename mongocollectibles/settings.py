@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     redis_url: str = ""
     rate_limit_prefix: str = "mongocollectibles"
 
+    # Lets requests that do not come from this machine use the sandbox's test controls
+    # (X-Sandbox-Secret header); empty: loopback only. The sandbox never runs in production.
+    sandbox_controls_secret: str = ""
+
     admin_username: str = "admin"
     admin_password: str = DEV_ADMIN_PASSWORD
     cors_allowed_origins: str = ""

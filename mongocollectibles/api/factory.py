@@ -56,6 +56,7 @@ def _mount_sandbox(api: FastAPI, settings: Settings) -> None:
         webhook_secret=settings.webhook_secret,
         webhook_url=settings.webhook_url,
         public_url=settings.api_base_url.rstrip("/") + SANDBOX_PREFIX,
+        controls_secret=settings.sandbox_controls_secret,
     )
     api.mount(SANDBOX_PREFIX, sandbox)
     api.state.sandbox_app = sandbox
@@ -91,6 +92,6 @@ def create_api(
     _install_error_handlers(api)
     for module in (collectibles, stores, rentals, webhooks):
         api.include_router(module.router)
-    if settings.uses_sandbox:
+    if settings.uses_sandbox and settings.environment != "production":
         _mount_sandbox(api, settings)
     return api
