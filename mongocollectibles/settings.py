@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
     max_duration_days: int = Field(default=365, ge=1, le=3650)
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
+    # A request body must arrive within this time (slow or stalled uploads get 408).
+    body_read_timeout_seconds: float = Field(default=10.0, gt=0)
 
     paymongo_secret_key: str = ""
     paymongo_public_key: str = ""

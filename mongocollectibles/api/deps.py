@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from mongocollectibles.domain.text import check_characters
 from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.services.limits import CheckoutLimiter, default_limiter
 from mongocollectibles.services.payment_gateway import get_gateway
@@ -29,3 +30,14 @@ def client_ip(request: Request) -> str | None:
     """The client's address as the server sees it (behind a proxy, the server must be told
     to trust its forwarded headers for this to be the customer's)."""
     return request.client.host if request.client else None
+
+
+async def reject_bad_characters(request: Request) -> None:
+    """Every route: ids and other values in the path, the query and the Idempotency-Key
+    header may hold no control or invisible formatting character (400 naming the field)."""
+    for name, value in request.path_params.items():
+        check_characters(value, name)
+    for name, value in request.query_params.multi_items():
+        check_characters(name, "query parameter name")
+        check_characters(value, name)
+    check_characters(request.headers.get("idempotency-key"), "Idempotency-Key")

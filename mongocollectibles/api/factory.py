@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from mongocollectibles.api import collectibles, rentals, stores, webhooks
+from mongocollectibles.api.deps import reject_bad_characters
 from mongocollectibles.api.envelope import ApiError, domain_error_response, fail
 from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
@@ -28,7 +30,15 @@ def _install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(ApiError)
     async def _api(_request: Request, error: ApiError):
-        return fail(error.status_code, error.message)
+        response = fail(error.status_code, error.message)
+        response.headers.update(error.headers)
+        return response
+
+    @api.exception_handler(ClientDisconnect)
+    async def _gone(_request: Request, _error: ClientDisconnect):
+        # The client went away mid-body: normal on mobile networks. No log line, no
+        # traceback; the answer goes nowhere.
+        return Response(status_code=400, headers={"Connection": "close"})
 
     @api.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError):
@@ -86,6 +96,7 @@ def create_api(
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan if run_background_tasks else None,
+        dependencies=[Depends(reject_bad_characters)],
     )
     api.state.uow = uow
     api.state.limiter = limiter  # None: the limits the settings describe

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from mongocollectibles.api.deps import client_ip, gateway, limiter_of, uow_of
-from mongocollectibles.api.envelope import ok, read_json_object
+from mongocollectibles.api.envelope import JSON_ONLY, ApiError, is_json, ok, read_json_object
 from mongocollectibles.domain.customer import PAYMENT_METHODS
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
@@ -161,10 +161,14 @@ async def rental_status(
 
 @router.post("/{rental_id}/cancel", summary="Customer cancel of an unpaid rental")
 async def cancel_rental(
+    request: Request,
     rental_id: str,
     token: str = TOKEN,
     uow: UnitOfWork = Depends(uow_of),
     payments: PaymentGateway = Depends(gateway),
 ) -> Response:
+    content_type = request.headers.get("content-type")
+    if content_type and not is_json(content_type):  # e.g. a cross-site form post
+        raise ApiError(415, JSON_ONLY)
     view = await rentals.cancel_rental(rental_id, token, gateway=payments, uow=uow)
     return ok(rental_json(view))

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mongocollectibles.domain.errors import InvalidInput
+from mongocollectibles.domain.text import BadCharacters, check_characters
 
 PAYMENT_METHODS: dict[str, str] = {
     "card": "Credit / debit card",
@@ -44,6 +45,7 @@ def normalise_phone(raw: str) -> str:
 
 
 def _text(value: object, label: str, low: int, high: int) -> str:
+    check_characters(value, label, free_text=True)
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{label} is required.")
     value = " ".join(value.split())
@@ -97,6 +99,8 @@ def parse_customer(data: object) -> Customer:
     for key, check in _FIELDS.items():
         try:
             values[key] = check(data.get(key))
+        except BadCharacters:
+            raise BadCharacters(f"customer.{key}") from None
         except InvalidInput as error:
             raise InvalidInput(error.message, field=key) from None
     return Customer(**values)

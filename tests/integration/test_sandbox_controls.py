@@ -91,7 +91,7 @@ def test_event_log_holds_no_tokens_and_no_customer_details(server):
     assert one.status_code == 200 and data["token"] not in one.text
 
 
-def test_no_sandbox_in_production(monkeypatch, pg_url):
+async def test_no_sandbox_in_production(monkeypatch, pg_url):
     for key, value in {
         "ENVIRONMENT": "production",
         "DATABASE_URL": pg_url,
@@ -105,9 +105,8 @@ def test_no_sandbox_in_production(monkeypatch, pg_url):
     try:
         api = create_api(uow=UnitOfWork(pg_url), run_background_tasks=False)
         assert not hasattr(api.state, "sandbox_app")
-        from starlette.testclient import TestClient
-
-        with TestClient(api, client=("127.0.0.1", 1234)) as client:
-            assert client.get(f"{CONTROLS}/events").status_code == 404
+        transport = httpx.ASGITransport(app=api, client=("127.0.0.1", 1234))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as here:
+            assert (await here.get(f"{CONTROLS}/events")).status_code == 404
     finally:
         get_settings.cache_clear()
