@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     paymongo_webhook_secret: str = ""
     paymongo_api_base: str = ""
     paymongo_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Signed webhooks older than this are refused. PayMongo retries an event for up to ~136.5
+    # minutes (maybe with its first timestamp): 3 hours lets every retry through. Within it,
+    # a replayed event is a duplicate (event-id dedupe); a manual resend from PayMongo's
+    # dashboard after it is refused, and the rental's status page confirms the payment with
+    # PayMongo instead.
+    webhook_tolerance_seconds: int = Field(default=3 * 3600, ge=9000)
 
     # Checkout limits (services/limits.py). Rates use the `limits` notation ("10/10 minutes");
     # empty turns one off. Counters are in memory (one worker) or in Redis when REDIS_URL is
