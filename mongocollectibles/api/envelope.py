@@ -35,7 +35,10 @@ def is_json(content_type: str | None) -> bool:
 
 
 def too_large(max_bytes: int) -> ApiError:
-    return ApiError(413, f"Request body is too large (at most {max_bytes} bytes).")
+    # Close the connection after answering: the rest of the body is not worth reading.
+    return ApiError(
+        413, f"Request body is too large (at most {max_bytes} bytes).", {"Connection": "close"}
+    )
 
 
 def too_slow() -> ApiError:
