@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     admin_username: str = "admin"
     admin_password: str = DEV_ADMIN_PASSWORD
     cors_allowed_origins: str = ""
+    # Production: the Host names the app answers (comma-separated); empty: the hosts of
+    # PUBLIC_BASE_URL and API_BASE_URL. localhost/127.0.0.1/::1 are always accepted.
+    allowed_hosts: str = ""
     seed_demo_data: bool = True
 
     @model_validator(mode="after")

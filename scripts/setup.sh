@@ -21,9 +21,15 @@ fi
 # Reflex 0.10 needs bun >= 1.4.4. The npm package carries the binary, which works without
 # reaching bun's own download host; without npm, Reflex installs bun itself on first run.
 BUN_VERSION=1.4.5
+SWAGGER_UI_VERSION=5.35.0
 if command -v npm >/dev/null 2>&1; then
   if [ ! -x .tools/node_modules/.bin/bun ]; then
     npm install --prefix .tools --no-audit --no-fund --loglevel=error "bun@$BUN_VERSION" >/dev/null
+  fi
+  # Swagger UI's files for /api/docs (served by the app itself; docs are off in production).
+  if [ ! -f .tools/node_modules/swagger-ui-dist/swagger-ui-bundle.js ]; then
+    npm install --prefix .tools --no-audit --no-fund --loglevel=error \
+      "swagger-ui-dist@$SWAGGER_UI_VERSION" >/dev/null
   fi
   export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
   export REFLEX_USE_SYSTEM_BUN=1

@@ -13,7 +13,14 @@ from starlette.requests import ClientDisconnect
 
 from mongocollectibles.api import collectibles, rentals, stores, webhooks
 from mongocollectibles.api.deps import reject_bad_characters
+from mongocollectibles.api.docs import install_docs
 from mongocollectibles.api.envelope import ApiError, domain_error_response, fail
+from mongocollectibles.api.security import (
+    HostAllowList,
+    SecurityHeaders,
+    allowed_hosts,
+    install_unknown_api_routes,
+)
 from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.services.limits import CheckoutLimiter
@@ -89,12 +96,13 @@ def create_api(
         async with background_tasks(api, uow=uow):
             yield
 
+    production = settings.environment == "production"
     api = FastAPI(
         title="MongoCollectibles API",
         version="1.0",
-        docs_url="/api/docs",
+        docs_url=None,  # served by api/docs.py (local assets); off in production
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None if production else "/api/openapi.json",
         lifespan=lifespan if run_background_tasks else None,
         dependencies=[Depends(reject_bad_characters)],
     )
@@ -103,6 +111,12 @@ def create_api(
     _install_error_handlers(api)
     for module in (collectibles, stores, rentals, webhooks):
         api.include_router(module.router)
-    if settings.uses_sandbox and settings.environment != "production":
+    if not production:
+        install_docs(api)
+    install_unknown_api_routes(api)  # after every /api route and mount
+    if settings.uses_sandbox and not production:
         _mount_sandbox(api, settings)
+    api.add_middleware(SecurityHeaders)
+    if production:  # outermost: nothing answers an unknown host
+        api.add_middleware(HostAllowList, hosts=allowed_hosts(settings))
     return api

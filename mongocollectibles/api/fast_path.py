@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mongocollectibles.api.collectibles import collectibles_body
 from mongocollectibles.api.envelope import MAX_BODY_BYTES, fail, is_json, too_slow
 from mongocollectibles.api.rentals import quote_body
+from mongocollectibles.api.security import headers_for
 from mongocollectibles.services import catalog
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
@@ -62,7 +63,7 @@ async def answer_collectibles(scope: Scope, send: Send, uow: UnitOfWork | None =
         body = collectibles_body(snapshot, store_id)
     except Exception:  # noqa: BLE001 - the route meets the same problem and reports it
         return False
-    await send_json(send, body)
+    await send_json(send, body, scope["path"])
     return True
 
 
@@ -95,19 +96,24 @@ async def answer_quote(
         error = too_slow()
         response = fail(error.status_code, error.message)
         response.headers.update(error.headers)
+        response.raw_headers.extend(headers_for(scope["path"]))
         await response(scope, receive, send)
         return None
     try:
         body = await quote_body(json.loads(b"".join(chunks)), uow)
     except Exception:  # noqa: BLE001 - the route answers it (4xx or its 500) from the replay
         return _replay(chunks, receive)
-    await send_json(send, body)
+    await send_json(send, body, scope["path"])
     return None
 
 
-async def send_json(send: Send, body: bytes) -> None:
+async def send_json(send: Send, body: bytes, path: str) -> None:
     """A 200 with the same headers as the routes' JSON responses."""
-    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    headers = [
+        (b"content-length", str(len(body)).encode()),
+        (b"content-type", b"application/json"),
+        *headers_for(path),
+    ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
