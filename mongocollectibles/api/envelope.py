@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.settings import get_settings
@@ -16,6 +17,32 @@ from mongocollectibles.settings import get_settings
 MAX_BODY_BYTES = 16 * 1024
 JSON_ONLY = "Send the request body as JSON (Content-Type: application/json)."
 TOO_SLOW = "The request body took too long to arrive; please send it again."
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error answer: `{"success": false, "error": "<what went wrong, for people>"}`."""
+
+    success: Literal[False]
+    error: str
+
+
+ERROR_MEANINGS = {
+    400: "Malformed input (bad JSON, a forbidden character in a field, ...)",
+    401: "Missing or invalid signature",
+    404: "Unknown collectible, store or rental",
+    408: "The request body did not arrive in time",
+    409: "Out of stock, or the rental cannot change that way",
+    413: "Request body too large",
+    415: "The body is not JSON",
+    422: "A field breaks a rule (the message names it)",
+    429: "Too many checkouts or unpaid holds (see Retry-After)",
+    502: "The payment provider failed; nothing was charged",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error status codes, all with the error envelope."""
+    return {code: {"model": ErrorEnvelope, "description": ERROR_MEANINGS[code]} for code in codes}
 
 
 class ApiError(Exception):

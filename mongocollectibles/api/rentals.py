@@ -9,7 +9,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from mongocollectibles.api.deps import client_ip, gateway, limiter_of, uow_of
-from mongocollectibles.api.envelope import JSON_ONLY, ApiError, is_json, ok, read_json_object
+from mongocollectibles.api.envelope import (
+    JSON_ONLY,
+    ApiError,
+    error_responses,
+    is_json,
+    ok,
+    read_json_object,
+)
 from mongocollectibles.domain.customer import PAYMENT_METHODS
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
@@ -18,7 +25,11 @@ from mongocollectibles.services import catalog, checkout, quotes, rentals
 from mongocollectibles.services.limits import CheckoutLimiter
 from mongocollectibles.services.unit_of_work import UnitOfWork
 
-router = APIRouter(prefix="/api/rentals", tags=["rentals"])
+router = APIRouter(
+    prefix="/api/rentals",
+    tags=["rentals"],
+    responses=error_responses(400, 404, 408, 409, 413, 415, 422, 429, 502),
+)
 TOKEN = Query(max_length=100, description="The rental's secret token (from its links)")
 
 

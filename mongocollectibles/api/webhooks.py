@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 
 from mongocollectibles.api.deps import uow_of
-from mongocollectibles.api.envelope import MAX_BODY_BYTES, ok, read_body
+from mongocollectibles.api.envelope import MAX_BODY_BYTES, error_responses, ok, read_body
 from mongocollectibles.services import webhooks
 from mongocollectibles.services.unit_of_work import UnitOfWork
 
-router = APIRouter(tags=["payments"])
+router = APIRouter(tags=["payments"], responses=error_responses(400, 401, 408, 413, 415, 422))
 
 
 @router.post("/api/webhooks/paymongo", summary="PayMongo events (signed)")
