@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     max_unpaid_holds_per_ip: int = Field(default=6, ge=0)
     redis_url: str = ""
     rate_limit_prefix: str = "mongocollectibles"
+    # Reverse proxies in front of the app that append to X-Forwarded-For (Caddy: 1). 0: the
+    # peer's address is the client's. Set REFLEX_TRUSTED_PROXY_HOPS the same for the pages.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
 
     # Lets requests that do not come from this machine use the sandbox's test controls
     # (X-Sandbox-Secret header); empty: loopback only. The sandbox never runs in production.

@@ -9,6 +9,7 @@ from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.services.limits import CheckoutLimiter, default_limiter
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.settings import get_settings
 
 
 async def uow_of(request: Request) -> UnitOfWork:
@@ -27,9 +28,18 @@ async def limiter_of(request: Request) -> CheckoutLimiter:
 
 
 def client_ip(request: Request) -> str | None:
-    """The client's address as the server sees it (behind a proxy, the server must be told
-    to trust its forwarded headers for this to be the customer's)."""
-    return request.client.host if request.client else None
+    """The client's address: the peer's, or behind TRUSTED_PROXY_HOPS reverse proxies (Caddy
+    on the droplet: 1) the address the outermost of them saw, from X-Forwarded-For (the
+    entries the client sent itself come before the ones our proxies appended, so they are
+    never taken)."""
+    address = request.client.host if request.client else None
+    hops = get_settings().trusted_proxy_hops
+    if hops:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(chain) >= hops:
+            address = chain[-hops]
+    return address
 
 
 async def reject_bad_characters(request: Request) -> None:

@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from mongocollectibles.api import create_api
+from mongocollectibles.api.deps import gateway
 from mongocollectibles.domain.errors import TooManyRequests
 from mongocollectibles.services import checkout, rentals
 from mongocollectibles.services.limits import CheckoutLimiter, HoldCaps, default_limiter
@@ -216,3 +217,35 @@ def test_two_workers_sharing_redis_share_the_limits(db_url, prefix, monkeypatch)
         )
         assert 1 <= int(refused.headers["retry-after"]) <= 600
     get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+async def test_the_client_address_behind_a_trusted_proxy(uow, monkeypatch, hops):
+    """Behind the proxy (TRUSTED_PROXY_HOPS=1) the per-IP limit counts the address the proxy
+    saw; without it, X-Forwarded-For is the client's own claim and ignored."""
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", str(hops))
+    monkeypatch.setenv("PAYMONGO_SECRET_KEY", "")
+    get_settings.cache_clear()
+    try:
+        api = create_api(
+            uow=uow, run_background_tasks=False, limiter=CheckoutLimiter(per_ip="1/10 minutes")
+        )
+        fake = FakeGateway()
+        api.dependency_overrides[gateway] = lambda: fake
+        transport = httpx.ASGITransport(app=api, client=("127.0.0.1", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
+
+            async def from_address(address: str, number: int) -> int:
+                answer = await client.post(
+                    "/api/rentals/checkout",
+                    json=order(collectible_id=f"col-00{number}", customer=customer(number)),
+                    headers={"X-Forwarded-For": f"198.51.100.1, {address}"},
+                )
+                return answer.status_code
+
+            first = await from_address("203.0.113.1", 1)
+            other = await from_address("203.0.113.2", 2)
+        assert first == 200
+        assert other == (200 if hops else 429)  # one proxy: two customers; none: one peer
+    finally:
+        get_settings.cache_clear()
