@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Literal
 
 from limits import parse as parse_rate
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Defaults that are only acceptable in development and tests.
@@ -64,7 +64,10 @@ class Settings(BaseSettings):
     checkout_rate_per_customer: str = "5/10 minutes"
     max_unpaid_holds_per_customer: int = Field(default=3, ge=0)
     max_unpaid_holds_per_ip: int = Field(default=6, ge=0)
-    redis_url: str = ""
+    # REDIS_URL, else Reflex's REFLEX_REDIS_URL (several workers share state there anyway).
+    redis_url: str = Field(
+        default="", validation_alias=AliasChoices("redis_url", "reflex_redis_url")
+    )
     rate_limit_prefix: str = "mongocollectibles"
     # Reverse proxies in front of the app that append to X-Forwarded-For (Caddy: 1). 0: the
     # peer's address is the client's. Set REFLEX_TRUSTED_PROXY_HOPS the same for the pages.

@@ -68,3 +68,11 @@ def test_checkout_limit_settings_are_checked(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "localhost:6379")
     with pytest.raises(SettingsError, match="REDIS_URL"):
         Settings(_env_file=None)
+
+
+def test_checkout_limits_share_reflexs_redis_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("REFLEX_REDIS_URL", "redis://cache.internal:6379/0")
+    assert Settings(_env_file=None).redis_url == "redis://cache.internal:6379/0"
+    monkeypatch.setenv("REDIS_URL", "redis://limits.internal:6379/3")
+    assert Settings(_env_file=None).redis_url == "redis://limits.internal:6379/3"
