@@ -153,10 +153,15 @@ def _check_hold_caps(
         checks.append((same_customer, caps.per_customer, TOO_MANY_HOLDS_FOR_CUSTOMER))
     if caps.per_ip and client_ip:
         checks.append((Rental.client_ip == client_ip[:64], caps.per_ip, TOO_MANY_HOLDS_FROM_IP))
+    now = utcnow()
     for condition, cap, message in checks:
-        ends = session.exec(
+        ends = session.exec(  # holds past their end are the expiry sweep's, seconds away
             select(Rental.hold_expires_at)
-            .where(Rental.status == status.PENDING_PAYMENT, condition)
+            .where(
+                Rental.status == status.PENDING_PAYMENT,
+                Rental.hold_expires_at > now,
+                condition,
+            )
             .order_by(Rental.hold_expires_at)
         ).all()
         if len(ends) >= cap:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ import redis
 from mongocollectibles.api import create_api
 from mongocollectibles.api.deps import gateway
 from mongocollectibles.domain.errors import TooManyRequests
+from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.services import checkout, rentals
 from mongocollectibles.services.limits import CheckoutLimiter, HoldCaps, default_limiter
 from mongocollectibles.services.unit_of_work import UnitOfWork
@@ -249,3 +251,19 @@ async def test_the_client_address_behind_a_trusted_proxy(uow, monkeypatch, hops)
         assert other == (200 if hops else 429)  # one proxy: two customers; none: one peer
     finally:
         get_settings.cache_clear()
+
+
+async def test_holds_past_their_end_do_not_count(uow):
+    limiter = CheckoutLimiter(holds=HoldCaps(per_customer=1))
+    gateway = FakeGateway()
+    first = await checkout.start_checkout(order(), gateway=gateway, limiter=limiter, uow=uow)
+    with pytest.raises(TooManyRequests):
+        await checkout.start_checkout(order(), gateway=gateway, limiter=limiter, uow=uow)
+
+    def end_the_hold(session) -> None:  # noqa: ANN001
+        rental = session.get(Rental, first.rental_id)
+        rental.hold_expires_at = utcnow() - timedelta(seconds=1)
+        session.add(rental)
+
+    uow.call(end_the_hold)  # not swept yet: about to be
+    await checkout.start_checkout(order(), gateway=gateway, limiter=limiter, uow=uow)
