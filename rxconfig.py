@@ -10,12 +10,17 @@ import importlib.util
 import logging
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import reflex as rx
 from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 
-from mongocollectibles.settings import sqlalchemy_database_url
+from mongocollectibles.settings import (
+    reflex_backend_url,
+    reflex_frontend_url,
+    sqlalchemy_database_url,
+)
 
 # Production reads only its environment (/etc/shop/shop.env), never a stray `.env`.
 if os.getenv("ENVIRONMENT", "").strip().lower() != "production":
@@ -65,13 +70,25 @@ if not any(type(f).__name__ == _NoUvHint.__name__ for f in _reflex_cli_log.filte
 
 _make_sqlite_folder(DATABASE_URL)
 
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Default: the app's own origins (never "*", which Reflex echoes with allow-credentials).
+_own = {
+    _origin(os.getenv("PUBLIC_BASE_URL") or reflex_frontend_url()),
+    _origin(os.getenv("API_BASE_URL") or reflex_backend_url()),
+}
+
 config = rx.Config(
     app_name="mongocollectibles",
     # Reflex does not read DATABASE_URL itself; `reflex db ...` migrates this database.
     db_url=DATABASE_URL,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    cors_allowed_origins=_origins or ["*"],
+    cors_allowed_origins=_origins or sorted(_own),
     plugins=[
         rx.plugins.SitemapPlugin(),
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="large")),

@@ -119,6 +119,8 @@ class Rental(SQLModel, table=True):
     customer_address: str = Field(max_length=500)
     customer_city: str = Field(max_length=100)
     customer_postal_code: str = Field(max_length=10)
+    # Where the checkout came from (the cap on unpaid holds per IP counts by it).
+    client_ip: str | None = Field(default=None, max_length=64)
     checkout_session_id: str | None = Field(default=None, max_length=100, index=True)
     checkout_url: str | None = Field(default=None, max_length=1000)
     payment_id: str | None = Field(default=None, max_length=100, index=True)

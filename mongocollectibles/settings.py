@@ -11,7 +11,8 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from limits import parse as parse_rate
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Defaults that are only acceptable in development and tests.
@@ -63,13 +64,45 @@ class Settings(BaseSettings):
     hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
     max_duration_days: int = Field(default=365, ge=1, le=3650)
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
+    # A request body must arrive within this time (slow or stalled uploads get 408).
+    body_read_timeout_seconds: float = Field(default=10.0, gt=0)
 
     paymongo_secret_key: str = ""
     paymongo_webhook_secret: str = ""
     paymongo_api_base: str = ""
     paymongo_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Signed webhooks older than this are refused. PayMongo retries an event for up to ~136.5
+    # minutes (maybe with its first timestamp): 3 hours lets every retry through. Within it,
+    # a replayed event is a duplicate (event-id dedupe); a manual resend from PayMongo's
+    # dashboard after it is refused, and the rental's status page confirms the payment with
+    # PayMongo instead.
+    webhook_tolerance_seconds: int = Field(default=3 * 3600, ge=9000)
+
+    # Checkout limits (services/limits.py). Rates use the `limits` notation ("10/10 minutes");
+    # empty turns one off. Counters are in memory (one worker) or in Redis when REDIS_URL is
+    # set (several workers).
+    checkout_limits_enabled: bool = True
+    checkout_rate_per_ip: str = "10/10 minutes"
+    checkout_rate_per_customer: str = "5/10 minutes"
+    max_unpaid_holds_per_customer: int = Field(default=3, ge=0)
+    max_unpaid_holds_per_ip: int = Field(default=6, ge=0)
+    # REDIS_URL, else Reflex's REFLEX_REDIS_URL (several workers share state there anyway).
+    redis_url: str = Field(
+        default="", validation_alias=AliasChoices("redis_url", "reflex_redis_url")
+    )
+    rate_limit_prefix: str = "mongocollectibles"
+    # Reverse proxies in front of the app that append to X-Forwarded-For (Caddy: 1). 0: the
+    # peer's address is the client's. Set REFLEX_TRUSTED_PROXY_HOPS the same for the pages.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
+
+    # Lets requests that do not come from this machine use the sandbox's test controls
+    # (X-Sandbox-Secret header); empty: loopback only. The sandbox never runs in production.
+    sandbox_controls_secret: str = ""
 
     cors_allowed_origins: str = ""
+    # Production: the Host names the app answers (comma-separated); empty: the hosts of
+    # PUBLIC_BASE_URL and API_BASE_URL. localhost/127.0.0.1/::1 are always accepted.
+    allowed_hosts: str = ""
     seed_demo_data: bool = True
 
     # PostgreSQL connections per process: pool_size kept open + max_overflow on bursts. A
@@ -115,6 +148,17 @@ class Settings(BaseSettings):
                 "Incomplete image storage settings: SPACES_ENDPOINT, SPACES_KEY and "
                 "SPACES_SECRET are needed when SPACES_BUCKET is set."
             )
+        for name in ("checkout_rate_per_ip", "checkout_rate_per_customer"):
+            value = getattr(self, name)
+            try:
+                if value:
+                    parse_rate(value)
+            except ValueError:
+                raise SettingsError(
+                    f"{name.upper()} must look like '10/10 minutes' (or be empty), not {value!r}"
+                ) from None
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://")):
+            raise SettingsError("REDIS_URL must be redis://host:port/db")
         if self.environment != "production":
             return self
         problems = []

@@ -19,5 +19,11 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# Swagger UI's files for /api/docs (served by the app itself; docs are off in production).
+SWAGGER_UI_VERSION=5.35.0
+if command -v npm >/dev/null 2>&1 && [ ! -f .tools/node_modules/swagger-ui-dist/swagger-ui-bundle.js ]; then
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error \
+    "swagger-ui-dist@$SWAGGER_UI_VERSION" >/dev/null
+fi
 export PATH="$ROOT/.venv/bin:$PATH"
 export REFLEX_TELEMETRY_ENABLED=0 REFLEX_CHECK_LATEST_VERSION=0

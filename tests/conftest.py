@@ -7,6 +7,9 @@ import os
 import pytest
 
 os.environ.setdefault("ENVIRONMENT", "test")
+# Tests make many checkouts from one address and one customer; the limits' own tests
+# (tests/integration/test_checkout_limits.py) switch them on explicitly.
+os.environ.setdefault("CHECKOUT_LIMITS_ENABLED", "false")
 
 from mongocollectibles.db import get_engine  # noqa: E402
 from mongocollectibles.services.unit_of_work import UnitOfWork  # noqa: E402

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from mongocollectibles.api.deps import uow_of
-from mongocollectibles.api.envelope import ok, ok_body
+from mongocollectibles.api.envelope import error_responses, ok, ok_body
 from mongocollectibles.domain.pricing import pesos
 from mongocollectibles.services import catalog
 from mongocollectibles.services.unit_of_work import UnitOfWork
 
-router = APIRouter(prefix="/api", tags=["catalog"])
+router = APIRouter(prefix="/api", tags=["catalog"], responses=error_responses(400, 404, 422))
 
 STORE_ID = Query(default=None, max_length=100, description="Pickup store: stock and ETA for it")
 

@@ -2,23 +2,97 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from mongocollectibles.domain.errors import DomainError
+from mongocollectibles.settings import get_settings
 
 MAX_BODY_BYTES = 16 * 1024
+JSON_ONLY = "Send the request body as JSON (Content-Type: application/json)."
+TOO_SLOW = "The request body took too long to arrive; please send it again."
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error answer: `{"success": false, "error": "<what went wrong, for people>"}`."""
+
+    success: Literal[False]
+    error: str
+
+
+ERROR_MEANINGS = {
+    400: "Malformed input (bad JSON, a forbidden character in a field, ...)",
+    401: "Missing or invalid signature",
+    404: "Unknown collectible, store or rental",
+    408: "The request body did not arrive in time",
+    409: "Out of stock, or the rental cannot change that way",
+    413: "Request body too large",
+    415: "The body is not JSON",
+    422: "A field breaks a rule (the message names it)",
+    429: "Too many checkouts or unpaid holds (see Retry-After)",
+    502: "The payment provider failed; nothing was charged",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error status codes, all with the error envelope."""
+    return {code: {"model": ErrorEnvelope, "description": ERROR_MEANINGS[code]} for code in codes}
 
 
 class ApiError(Exception):
-    def __init__(self, status_code: int, message: str) -> None:
+    def __init__(self, status_code: int, message: str, headers: dict | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
+        self.headers = headers or {}
+
+
+def is_json(content_type: str | None) -> bool:
+    """application/json (any parameters, e.g. charset) or an application/...+json type."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def too_large(max_bytes: int) -> ApiError:
+    # Close the connection after answering: the rest of the body is not worth reading.
+    return ApiError(
+        413, f"Request body is too large (at most {max_bytes} bytes).", {"Connection": "close"}
+    )
+
+
+def too_slow() -> ApiError:
+    # The rest of the body may never come: close the connection after answering.
+    return ApiError(408, TOO_SLOW, {"Connection": "close"})
+
+
+async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes:
+    """The raw JSON request body: 415 unless it is declared JSON, 413 past `max_bytes`
+    (checked before reading when declared, and while reading), 408 when it does not arrive
+    within BODY_READ_TIMEOUT_SECONDS. A client that goes away raises ClientDisconnect, which
+    the API answers quietly (a disconnect is normal, not an error)."""
+    if not is_json(request.headers.get("content-type")):
+        raise ApiError(415, JSON_ONLY)
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise too_large(max_bytes)
+    body = bytearray()
+    try:
+        async with asyncio.timeout(get_settings().body_read_timeout_seconds):
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > max_bytes:
+                    raise too_large(max_bytes)
+    except TimeoutError:
+        raise too_slow() from None
+    return bytes(body)
 
 
 def _json_default(value: Any) -> Any:
@@ -51,19 +125,16 @@ def fail(status_code: int, message: str) -> EnvelopeResponse:
 
 
 def domain_error_response(error: DomainError) -> EnvelopeResponse:
-    return fail(error.status_code, error.message)
+    response = fail(error.status_code, error.message)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def read_json_object(request: Request, max_bytes: int = MAX_BODY_BYTES) -> dict:
     """The request body as a JSON object, or an ApiError with a clear 4xx."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise ApiError(413, f"Request body is too large (at most {max_bytes} bytes).")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > max_bytes:
-            raise ApiError(413, f"Request body is too large (at most {max_bytes} bytes).")
+    body = await read_body(request, max_bytes)
     if not body.strip():
         raise ApiError(400, "Request body is empty; send a JSON object.")
     try:

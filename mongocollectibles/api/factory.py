@@ -6,14 +6,24 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from mongocollectibles.api import admin, collectibles, media, rentals, stores, webhooks
+from mongocollectibles.api.deps import reject_bad_characters
+from mongocollectibles.api.docs import install_docs
 from mongocollectibles.api.envelope import ApiError, domain_error_response, fail
+from mongocollectibles.api.security import (
+    HostAllowList,
+    SecurityHeaders,
+    allowed_hosts,
+    install_unknown_api_routes,
+)
 from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
+from mongocollectibles.services.limits import CheckoutLimiter
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import SANDBOX_PREFIX, Settings, get_settings
 
@@ -27,7 +37,15 @@ def _install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(ApiError)
     async def _api(_request: Request, error: ApiError):
-        return fail(error.status_code, error.message)
+        response = fail(error.status_code, error.message)
+        response.headers.update(error.headers)
+        return response
+
+    @api.exception_handler(ClientDisconnect)
+    async def _gone(_request: Request, _error: ClientDisconnect):
+        # The client went away mid-body: normal on mobile networks. No log line, no
+        # traceback; the answer goes nowhere.
+        return Response(status_code=400, headers={"Connection": "close"})
 
     @api.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError):
@@ -55,6 +73,7 @@ def _mount_sandbox(api: FastAPI, settings: Settings) -> None:
         webhook_secret=settings.webhook_secret,
         webhook_url=settings.webhook_url,
         public_url=settings.api_base_url.rstrip("/") + SANDBOX_PREFIX,
+        controls_secret=settings.sandbox_controls_secret,
     )
     api.mount(SANDBOX_PREFIX, sandbox)
     api.state.sandbox_app = sandbox
@@ -65,6 +84,7 @@ def create_api(
     uow: UnitOfWork | None = None,
     run_background_tasks: bool = True,
     media_dir: str | None = None,
+    limiter: CheckoutLimiter | None = None,
 ) -> FastAPI:
     """The API on `uow`'s database (default: the app's). Inside Reflex, pass
     run_background_tasks=False and register `mongocollectibles.background.background_tasks`
@@ -77,19 +97,28 @@ def create_api(
         async with background_tasks(api, uow=uow):
             yield
 
+    production = settings.environment == "production"
     api = FastAPI(
         title="MongoCollectibles API",
         version="1.0",
-        docs_url="/api/docs",
+        docs_url=None,  # served by api/docs.py (local assets); off in production
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None if production else "/api/openapi.json",
         lifespan=lifespan if run_background_tasks else None,
+        dependencies=[Depends(reject_bad_characters)],
     )
     api.state.uow = uow
     api.state.media_dir = media_dir  # local image files (None: MEDIA_DIR)
+    api.state.limiter = limiter  # None: the limits the settings describe
     _install_error_handlers(api)
     for module in (collectibles, stores, rentals, webhooks, media, admin):
         api.include_router(module.router)
-    if settings.uses_sandbox:
+    if not production:
+        install_docs(api)
+    install_unknown_api_routes(api)  # after every /api route and mount
+    if settings.uses_sandbox and not production:
         _mount_sandbox(api, settings)
+    api.add_middleware(SecurityHeaders)
+    if production:  # outermost: nothing answers an unknown host
+        api.add_middleware(HostAllowList, hosts=allowed_hosts(settings))
     return api

@@ -9,16 +9,19 @@ about triples both (bench/README.md).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mongocollectibles.api.collectibles import collectibles_body
-from mongocollectibles.api.envelope import MAX_BODY_BYTES
+from mongocollectibles.api.envelope import MAX_BODY_BYTES, fail, is_json, too_slow
 from mongocollectibles.api.rentals import quote_body
+from mongocollectibles.api.security import headers_for
 from mongocollectibles.services import catalog
 from mongocollectibles.services.unit_of_work import UnitOfWork
+from mongocollectibles.settings import get_settings
 
 _PLAIN_QUERY = re.compile(rb"(?:store_id=([A-Za-z0-9_.~-]{1,100}))?")
 
@@ -60,7 +63,7 @@ async def answer_collectibles(scope: Scope, send: Send, uow: UnitOfWork | None =
         body = collectibles_body(snapshot, store_id)
     except Exception:  # noqa: BLE001 - the route meets the same problem and reports it
         return False
-    await send_json(send, body)
+    await send_json(send, body, scope["path"])
     return True
 
 
@@ -70,31 +73,47 @@ async def answer_quote(
     """Answer a well-formed `POST /api/rentals/quote` from the catalog snapshot: None once
     answered; otherwise, having sent nothing, the `receive` to hand to the app, which replays
     the body already read."""
-    declared = dict(scope["headers"]).get(b"content-length", b"")
+    headers = dict(scope["headers"])
+    declared = headers.get(b"content-length", b"")
     if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
         return receive
+    if not is_json(headers.get(b"content-type", b"").decode("latin-1")):
+        return receive  # the route answers 415
     chunks: list[bytes] = []
     size, more = 0, True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            return _replay(chunks, receive, last=message)
-        chunks.append(message.get("body", b""))
-        size += len(chunks[-1])
-        more = message.get("more_body", False)
-        if size > MAX_BODY_BYTES:
-            return _replay(chunks, receive, more=more)
+    try:
+        async with asyncio.timeout(get_settings().body_read_timeout_seconds):
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return _replay(chunks, receive, last=message)
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+                more = message.get("more_body", False)
+                if size > MAX_BODY_BYTES:
+                    return _replay(chunks, receive, more=more)
+    except TimeoutError:  # the route's answer to a body that does not come
+        error = too_slow()
+        response = fail(error.status_code, error.message)
+        response.headers.update(error.headers)
+        response.raw_headers.extend(headers_for(scope["path"]))
+        await response(scope, receive, send)
+        return None
     try:
         body = await quote_body(json.loads(b"".join(chunks)), uow)
     except Exception:  # noqa: BLE001 - the route answers it (4xx or its 500) from the replay
         return _replay(chunks, receive)
-    await send_json(send, body)
+    await send_json(send, body, scope["path"])
     return None
 
 
-async def send_json(send: Send, body: bytes) -> None:
+async def send_json(send: Send, body: bytes, path: str) -> None:
     """A 200 with the same headers as the routes' JSON responses."""
-    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    headers = [
+        (b"content-length", str(len(body)).encode()),
+        (b"content-type", b"application/json"),
+        *headers_for(path),
+    ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

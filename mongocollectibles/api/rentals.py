@@ -8,16 +8,29 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from mongocollectibles.api.deps import gateway, uow_of
-from mongocollectibles.api.envelope import ok, ok_body, read_json_object
+from mongocollectibles.api.deps import client_ip, gateway, limiter_of, uow_of
+from mongocollectibles.api.envelope import (
+    JSON_ONLY,
+    ApiError,
+    error_responses,
+    is_json,
+    ok,
+    ok_body,
+    read_json_object,
+)
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
 from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.payments.methods import METHOD_CODES
 from mongocollectibles.services import catalog, checkout, quotes, rentals
+from mongocollectibles.services.limits import CheckoutLimiter
 from mongocollectibles.services.unit_of_work import UnitOfWork
 
-router = APIRouter(prefix="/api/rentals", tags=["rentals"])
+router = APIRouter(
+    prefix="/api/rentals",
+    tags=["rentals"],
+    responses=error_responses(400, 404, 408, 409, 413, 415, 422, 429, 502),
+)
 TOKEN = Query(max_length=100, description="The rental's secret token (from its links)")
 
 
@@ -123,10 +136,16 @@ async def start_checkout(
     idempotency_key: str | None = Header(default=None, max_length=100),
     uow: UnitOfWork = Depends(uow_of),
     payments: PaymentGateway = Depends(gateway),
+    limits: CheckoutLimiter = Depends(limiter_of),
 ) -> Response:
     data = await read_json_object(request)
     result = await checkout.start_checkout(
-        data, gateway=payments, idempotency_key=idempotency_key, uow=uow
+        data,
+        gateway=payments,
+        idempotency_key=idempotency_key,
+        client_ip=client_ip(request),
+        limiter=limits,
+        uow=uow,
     )
     return ok(
         {
@@ -154,10 +173,14 @@ async def rental_status(
 
 @router.post("/{rental_id}/cancel", summary="Customer cancel of an unpaid rental")
 async def cancel_rental(
+    request: Request,
     rental_id: str,
     token: str = TOKEN,
     uow: UnitOfWork = Depends(uow_of),
     payments: PaymentGateway = Depends(gateway),
 ) -> Response:
+    content_type = request.headers.get("content-type")
+    if content_type and not is_json(content_type):  # e.g. a cross-site form post
+        raise ApiError(415, JSON_ONLY)
     view = await rentals.cancel_rental(rental_id, token, gateway=payments, uow=uow)
     return ok(rental_json(view))

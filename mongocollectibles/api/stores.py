@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from mongocollectibles.api.deps import uow_of
-from mongocollectibles.api.envelope import ok
+from mongocollectibles.api.envelope import error_responses, ok
 from mongocollectibles.services import catalog
 from mongocollectibles.services.unit_of_work import UnitOfWork
 
-router = APIRouter(prefix="/api", tags=["catalog"])
+router = APIRouter(prefix="/api", tags=["catalog"], responses=error_responses(400, 422))
 
 
 @router.get("/stores", summary="Pickup stores")

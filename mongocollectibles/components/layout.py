@@ -8,6 +8,9 @@ from reflex.event import EventType
 from mongocollectibles.components.store_select import store_select
 from mongocollectibles.state.site import SiteState
 
+# For pages whose URL carries a rental's token (the server adds the header in production).
+NO_REFERRER = [{"name": "referrer", "content": "no-referrer"}]
+
 
 def test_mode_banner() -> rx.Component:
     return rx.cond(

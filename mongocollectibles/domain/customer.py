@@ -8,11 +8,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mongocollectibles.domain.errors import InvalidInput
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_MOBILE = re.compile(r"^(?:\+?63|0)(9\d{9})$")
-_LANDLINE = re.compile(r"^(?:\+?63|0)(2\d{8})$")
+from mongocollectibles.domain.errors import InvalidInput
+from mongocollectibles.domain.text import BadCharacters, check_characters
+
 _POSTAL = re.compile(r"^\d{4}$")
 
 
@@ -26,17 +27,27 @@ class Customer:
     postal_code: str
 
 
+PHONE_HELP = (
+    "Enter a Philippine phone number, e.g. 0917 123 4567, +63 917 123 4567 or (032) 123 4567."
+)
+
+
 def normalise_phone(raw: str) -> str:
-    digits = re.sub(r"[\s\-().]", "", raw)
-    match = _MOBILE.match(digits) or _LANDLINE.match(digits)
-    if not match:
-        raise InvalidInput(
-            "Enter a Philippine phone number, e.g. 0917 123 4567 or +63 917 123 4567."
-        )
-    return "+63" + match.group(1)
+    """A Philippine mobile or landline number (any common way of writing it) in E.164, as
+    stored: +639171234567, +63321234567. Numbering rules from `phonenumbers` (region PH)."""
+    try:
+        number = phonenumbers.parse(raw, "PH")
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(PHONE_HELP) from None
+    if phonenumbers.region_code_for_number(number) != "PH" or not phonenumbers.is_valid_number(
+        number
+    ):
+        raise InvalidInput(PHONE_HELP)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _text(value: object, label: str, low: int, high: int) -> str:
+    check_characters(value, label, free_text=True)
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{label} is required.")
     value = " ".join(value.split())
@@ -48,10 +59,13 @@ def _text(value: object, label: str, low: int, high: int) -> str:
 
 
 def _email(value: object) -> str:
-    email = _text(value, "Email", 3, 254).lower()
-    if not _EMAIL.match(email):
-        raise InvalidInput("Enter a valid email address, e.g. juan@example.com.")
-    return email
+    """Checked by `email-validator` (syntax only: no DNS look-up), stored in lower case."""
+    email = _text(value, "Email", 3, 254)
+    try:
+        checked = validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise InvalidInput("Enter a valid email address, e.g. juan@example.com.") from None
+    return checked.normalized.lower()
 
 
 def _postal_code(value: object) -> str:
@@ -90,6 +104,8 @@ def parse_customer(data: object) -> Customer:
     for key, check in _FIELDS.items():
         try:
             values[key] = check(data.get(key))
+        except BadCharacters:
+            raise BadCharacters(f"customer.{key}") from None
         except InvalidInput as error:
             raise InvalidInput(error.message, field=key) from None
     return Customer(**values)

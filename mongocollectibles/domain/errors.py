@@ -39,6 +39,16 @@ class NetworkInvalid(DomainError):
     status_code = 422
 
 
+class TooManyRequests(DomainError):
+    """A limit on checkouts or unpaid holds is reached; `retry_after` is in seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
 class PaymentProviderError(DomainError):
     """PayMongo is down, slow or refused the request."""
 

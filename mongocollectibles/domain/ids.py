@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mongocollectibles.domain.errors import InvalidInput
+from mongocollectibles.domain.text import check_characters
 
 MAX_ID_LENGTH = 100
 
@@ -16,4 +17,5 @@ def required_id(data: Mapping[str, object], key: str) -> str:
         raise InvalidInput(f"{key} is required.", field=key)
     if not isinstance(value, str) or len(value) > MAX_ID_LENGTH:
         raise InvalidInput(f"{key} must be a string id.", field=key)
+    check_characters(value, key)
     return value

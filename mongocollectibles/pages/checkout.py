@@ -131,9 +131,12 @@ class CheckoutState(LiveStockMixin, rx.State):
             self.submitting = True
             data = {**self._order, "payment_method": self.payment_method, "customer": customer}
             key = self._idempotency_key
+            client_ip = self.router.session.client_ip or None
         try:
-            result = await checkout.start_checkout(data, gateway=get_gateway(), idempotency_key=key)
-        except DomainError as error:  # out of stock, provider down, a rule broken, ...
+            result = await checkout.start_checkout(
+                data, gateway=get_gateway(), idempotency_key=key, client_ip=client_ip
+            )
+        except DomainError as error:  # out of stock, provider down, too many, a rule broken...
             async with self:
                 self.submitting, self.form_error = False, error.message
                 field = getattr(error, "field", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from mongocollectibles.components.layout import page_layout
+from mongocollectibles.components.layout import NO_REFERRER, page_layout
 from mongocollectibles.components.order_summary import OrderSummary, order_summary
 from mongocollectibles.components.rental_status import (
     RentalStatus,
@@ -117,4 +117,5 @@ def register(app: rx.App) -> None:
         route="/orders/[rental_id]",
         title="Your rental - MongoCollectibles",
         on_load=OrderState.load,
+        meta=NO_REFERRER,  # the URL carries the rental's token
     )

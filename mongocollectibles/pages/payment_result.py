@@ -8,7 +8,7 @@ import asyncio
 
 import reflex as rx
 
-from mongocollectibles.components.layout import page_layout
+from mongocollectibles.components.layout import NO_REFERRER, page_layout
 from mongocollectibles.components.order_summary import OrderSummary, order_summary
 from mongocollectibles.components.rental_status import (
     RentalStatus,
@@ -113,6 +113,12 @@ class PaymentResultState(rx.State):
             order_id, token = self._order_id, self._token
         try:
             view = await rentals.cancel_rental(order_id, token, gateway=get_gateway())
+        except rentals.AlreadyPaid as error:  # paid at PayMongo meanwhile: show it as paid
+            view = await rentals.get_rental(order_id, token)
+            async with self:
+                self.cancelling = False
+                self._show(view)
+            return rx.toast.info(error.message)
         except DomainError as error:
             async with self:
                 self.cancelling = False
@@ -229,9 +235,7 @@ def failed_page() -> rx.Component:
 
 def register(app: rx.App) -> None:
     on_load = PaymentResultState.load
-    app.add_page(
-        success_page, route="/payment/success", title="Payment - MongoCollectibles", on_load=on_load
-    )
-    app.add_page(
-        failed_page, route="/payment/failed", title="Payment - MongoCollectibles", on_load=on_load
-    )
+    title = "Payment - MongoCollectibles"
+    # The URLs carry the rental's token: no Referer to anything the pages link to.
+    for page, route in ((success_page, "/payment/success"), (failed_page, "/payment/failed")):
+        app.add_page(page, route=route, title=title, on_load=on_load, meta=NO_REFERRER)

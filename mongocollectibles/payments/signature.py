@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 
 __all__ = ["compute_signature", "parse_signature_header", "sign_header", "verify_signature"]
 
@@ -41,13 +42,35 @@ def parse_signature_header(header: str | None) -> dict[str, str]:
     return parts
 
 
-def verify_signature(header: str | None, raw_body: bytes, secret: str, livemode: bool) -> bool:
-    """True only if ``header`` carries a valid signature of ``raw_body``.
+# Signed timestamps may be this far in the future (clock skew between PayMongo and us).
+MAX_CLOCK_SKEW_SECONDS = 300
+
+
+def signature_age(header: str | None, now: float | None = None) -> float | None:
+    """Seconds since the header's signed timestamp (negative: in the future), or None."""
+    timestamp = parse_signature_header(header).get("t", "")
+    if not (timestamp.isascii() and timestamp.isdigit()):
+        return None
+    return (time.time() if now is None else now) - int(timestamp)
+
+
+def verify_signature(
+    header: str | None,
+    raw_body: bytes,
+    secret: str,
+    livemode: bool,
+    *,
+    tolerance_seconds: float | None = None,
+    now: float | None = None,
+) -> bool:
+    """True only if ``header`` carries a valid signature of ``raw_body``, signed at most
+    ``tolerance_seconds`` ago (None: any age) and at most MAX_CLOCK_SKEW_SECONDS ahead.
 
     Never raises: a missing, empty or garbled header, a non-numeric timestamp
-    or an empty signature field all give False. No timestamp tolerance is
-    applied (PayMongo documents none and retries for about two hours);
-    replays are handled by de-duplicating on the event id.
+    or an empty signature field all give False. PayMongo documents no
+    tolerance and retries an event for up to ~136.5 minutes, possibly with its
+    first timestamp, so the tolerance must be longer than that (the app uses 3
+    hours); replays within it are handled by de-duplicating on the event id.
     """
     try:
         if not secret or not isinstance(raw_body, bytes | bytearray):
@@ -57,6 +80,10 @@ def verify_signature(header: str | None, raw_body: bytes, secret: str, livemode:
         provided = parts.get("li" if livemode else "te", "")
         if not (timestamp.isascii() and timestamp.isdigit()) or not provided:
             return False
+        if tolerance_seconds is not None:
+            age = signature_age(header, now)
+            if age is None or age > tolerance_seconds or age < -MAX_CLOCK_SKEW_SECONDS:
+                return False
         expected = compute_signature(secret, bytes(raw_body), timestamp)
         return hmac.compare_digest(
             expected.encode("ascii"), provided.lower().encode("utf-8", "replace")

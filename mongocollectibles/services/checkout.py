@@ -5,26 +5,37 @@ the same idempotency key returns the first rental instead of holding a second un
 from __future__ import annotations
 
 import asyncio
+import math
 import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import or_, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
 
+from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
 from mongocollectibles.domain.customer import Customer, parse_customer
-from mongocollectibles.domain.errors import Conflict, InvalidInput, PaymentProviderError
+from mongocollectibles.domain.errors import (
+    Conflict,
+    InvalidInput,
+    PaymentProviderError,
+    TooManyRequests,
+)
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
 from mongocollectibles.payments.methods import UnknownPaymentMethod, parse_payment_method
 from mongocollectibles.services import inventory, lifecycle, quotes
+from mongocollectibles.services.limits import CheckoutLimiter, HoldCaps, default_limiter, wait_text
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
 
+NO_CAPS = HoldCaps()
 PROVIDER_DOWN = (
     "The payment provider is not responding right now. Nothing was charged and the item is "
     "not held; please try again in a minute."
@@ -72,11 +83,20 @@ def _find_by_key(session: Session, key: str) -> Rental | None:
     return session.exec(select(Rental).where(Rental.idempotency_key == key)).first()
 
 
-def create_pending_rental(session: Session, order: Order, idempotency_key: str | None) -> Rental:
+def _price(session: Session, order: Order) -> quotes.Quote:
+    return quotes.quote(session, order.collectible_id, order.store_id, order.duration_days)
+
+
+def create_pending_rental(
+    session: Session,
+    order: Order,
+    idempotency_key: str | None,
+    price: quotes.Quote | None = None,
+) -> Rental:
     """Hold the nearest free unit and record a `pending_payment` rental (one transaction).
 
     Priced by the quote service itself, so a quote and its checkout agree to the centavo."""
-    price = quotes.quote(session, order.collectible_id, order.store_id, order.duration_days)
+    price = price or _price(session, order)
     rental_id = str(uuid.uuid4())
     unit = inventory.hold_unit(
         session, collectible_id=price.collectible_id, store_id=order.store_id, rental_id=rental_id
@@ -112,9 +132,91 @@ def create_pending_rental(session: Session, order: Order, idempotency_key: str |
     return rental
 
 
-def _place_hold(session: Session, order: Order, key: str | None) -> tuple[Rental, bool]:
+def _serialize(
+    session: Session, key: str | None, customer: Customer, client_ip: str | None, caps: HoldCaps
+) -> None:
+    """Checkouts that share an Idempotency-Key, or a capped customer or IP, run one at a time
+    (PostgreSQL: transaction-scoped advisory locks, taken in one global order so two
+    checkouts never wait for each other; SQLite runs one writer at a time anyway).
+
+    Without it, concurrent submits of one form each held a unit, all but one then failed on
+    the key's unique index, and the units they had locked meanwhile made others answer "out
+    of stock"; and concurrent checkouts could each count the holds before any was added."""
+    if not is_postgres(session):
+        return
+    names = set()
+    if key:
+        names.add(f"checkout-key:{key}")
+    if caps.per_customer:
+        names.update({f"customer-email:{customer.email}", f"customer-phone:{customer.phone}"})
+    if caps.per_ip and client_ip:
+        names.add(f"client-ip:{client_ip}")
+    for name in sorted(names):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
+        )
+
+
+def _check_hold_caps(
+    session: Session, customer: Customer, client_ip: str | None, caps: HoldCaps
+) -> None:
+    checks: list[tuple[ColumnElement[bool], int, str]] = []
+    if caps.per_customer:
+        same_customer = or_(
+            col(Rental.customer_email) == customer.email,
+            col(Rental.customer_phone) == customer.phone,
+        )
+        checks.append((same_customer, caps.per_customer, TOO_MANY_HOLDS_FOR_CUSTOMER))
+    if caps.per_ip and client_ip:
+        same_ip = col(Rental.client_ip) == client_ip[:64]
+        checks.append((same_ip, caps.per_ip, TOO_MANY_HOLDS_FROM_IP))
+    now = utcnow()
+    for condition, cap, message in checks:
+        ends = session.exec(  # holds past their end are the expiry sweep's, seconds away
+            select(Rental.hold_expires_at)
+            .where(
+                Rental.status == status.PENDING_PAYMENT,
+                col(Rental.hold_expires_at) > now,
+                condition,
+            )
+            .order_by(col(Rental.hold_expires_at))
+        ).all()
+        if len(ends) >= cap:
+            first_end = ends[len(ends) - cap]  # when one of the newest `cap` ends, one is free
+            wait = _seconds_until(first_end) if first_end else 60
+            raise TooManyRequests(message.format(cap=cap, wait=wait_text(wait)), retry_after=wait)
+
+
+def _seconds_until(moment: datetime) -> int:
+    if moment.tzinfo is None:  # SQLite gives naive UTC datetimes back
+        moment = moment.replace(tzinfo=UTC)
+    return max(1, math.ceil((moment - utcnow()).total_seconds()))
+
+
+TOO_MANY_HOLDS_FOR_CUSTOMER = (
+    "You already have {cap} rentals waiting for payment. Pay for or cancel one of them, "
+    "or try again in {wait} when a hold ends."
+)
+TOO_MANY_HOLDS_FROM_IP = (
+    "Your connection already has {cap} rentals waiting for payment. Pay for or cancel one "
+    "of them, or try again in {wait} when a hold ends."
+)
+
+
+def _place_hold(
+    session: Session,
+    order: Order,
+    key: str | None,
+    client_ip: str | None = None,
+    caps: HoldCaps = NO_CAPS,
+) -> tuple[Rental, bool]:
     """(rental, created). A key seen before gives its earlier rental and False, unless that
-    checkout ended unpaid (cancelled or expired): then the key starts a new one."""
+    checkout ended unpaid (cancelled or expired): then the key starts a new one. A new hold
+    must stay within the caps on live unpaid holds (TooManyRequests)."""
+    # Priced first: re-reading a stale catalog snapshot takes a connection of its own, which
+    # must not be waited for while this transaction holds locks others queue behind.
+    price = _price(session, order)
+    _serialize(session, key, order.customer, client_ip, caps)
     if key:
         existing = _find_by_key(session, key)
         if existing is not None and not _ended_unpaid(existing):
@@ -123,7 +225,12 @@ def _place_hold(session: Session, order: Order, key: str | None) -> tuple[Rental
             existing.idempotency_key = None
             session.add(existing)
             session.flush()
-    return create_pending_rental(session, order, key), True
+    _check_hold_caps(session, order.customer, client_ip, caps)
+    rental = create_pending_rental(session, order, key, price)
+    if client_ip:
+        rental.client_ip = client_ip[:64]
+        session.add(rental)
+    return rental, True
 
 
 def _ended_unpaid(rental: Rental) -> bool:
@@ -201,14 +308,21 @@ async def start_checkout(
     *,
     gateway: PaymentGateway,
     idempotency_key: str | None = None,
+    client_ip: str | None = None,
+    limiter: CheckoutLimiter | None = None,
     uow: UnitOfWork | None = None,
 ) -> CheckoutResult:
-    """Check the order, hold a unit, open the payment page; returns where to pay."""
+    """Check the order, hold a unit, open the payment page; returns where to pay.
+
+    Within the limits (services/limits.py): TooManyRequests when a checkout rate or the cap
+    on live unpaid holds is reached."""
     uow = uow or default_uow()
+    limiter = limiter or default_limiter()
     order = parse_order(data)
     key = idempotency_key or None
+    await limiter.hit_checkout(ip=client_ip, email=order.customer.email, phone=order.customer.phone)
     try:
-        rental, created = await uow.run(_place_hold, order, key)
+        rental, created = await uow.run(_place_hold, order, key, client_ip, limiter.holds)
     except IntegrityError:  # the same key committed by a concurrent submit
         if not key:
             raise

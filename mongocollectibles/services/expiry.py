@@ -49,6 +49,29 @@ def _mark_expired_at_gateway(session: Session, rental_id: str) -> None:
     session.add(rental)
 
 
+async def _apply_if_paid(
+    gateway: PaymentGateway, session_id: str, rental_id: str, uow: UnitOfWork
+) -> bool:
+    """After a refused expiry: apply the session's payment if PayMongo says it is paid.
+    False when PayMongo could not be asked (the next pass tries again)."""
+    try:
+        checkout = await gateway.retrieve_checkout_session(session_id)
+    except GatewayError as error:
+        log.warning("could not read checkout session %s: %s", session_id, error)
+        return False
+    if checkout.paid and checkout.reference_number in (None, rental_id):
+        payment = lifecycle.ConfirmedPayment(
+            checkout.payment_id, checkout.paid_amount_centavos, checkout.paid_currency
+        )
+        await uow.run(_apply_payment, rental_id, payment)
+    return True
+
+
+def _apply_payment(session: Session, rental_id: str, payment: lifecycle.ConfirmedPayment) -> None:
+    rental = lifecycle.load_for_update(session, rental_id)
+    lifecycle.mark_paid(session, rental, payment, "paymongo-retrieve")
+
+
 async def sweep(
     gateway: PaymentGateway, *, uow: UnitOfWork | None = None, now: datetime | None = None
 ) -> list[str]:
@@ -59,8 +82,12 @@ async def sweep(
         try:
             await gateway.expire_checkout_session(session_id)
         except GatewayError as error:
-            if error.status_code != 400:  # 400: already expired or paid; nothing to retry
+            if error.status_code != 400:
                 log.warning("could not expire checkout session %s: %s", session_id, error)
+                continue
+            # 400: already expired, or paid. A payment whose webhook never came is applied
+            # (unit taken back, or the rental flagged for refund), never dropped.
+            if not await _apply_if_paid(gateway, session_id, rental_id, uow):
                 continue
         await uow.run(_mark_expired_at_gateway, rental_id)
     return expired

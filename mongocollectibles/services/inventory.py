@@ -98,7 +98,9 @@ def _stocked_warehouses(
     )
 
 
-def _first_free(session: Session, collectible_id: str, warehouse_id: str, lock: bool) -> str | None:
+def _first_free(
+    session: Session, collectible_id: str, warehouse_id: str, lock: bool, skip_locked: bool = True
+) -> str | None:
     query = (
         select(Unit.id)
         .where(Unit.warehouse_id == warehouse_id, *_free_unit_filter(collectible_id))
@@ -106,7 +108,9 @@ def _first_free(session: Session, collectible_id: str, warehouse_id: str, lock: 
         .limit(1)
     )
     if lock:
-        query = query.with_for_update(skip_locked=True)
+        # Waiting (skip_locked False): when the row's locker commits having taken it,
+        # PostgreSQL re-checks the condition and moves on to the next free row.
+        query = query.with_for_update(skip_locked=skip_locked)
     return session.exec(query).first()
 
 
@@ -141,14 +145,29 @@ def free_counts(
 def hold_unit(session: Session, *, collectible_id: str, store_id: str, rental_id: str) -> Candidate:
     """Take the nearest free unit for `rental_id`, atomically; raise OutOfStock when none is free.
 
-    The caller commits (or rolls back) the transaction.
+    On PostgreSQL the first pass skips rows other transactions have locked (so concurrent holds
+    spread over the free units); a unit skipped that way may still come free (its locker may
+    roll back), so when the first pass finds nothing a second pass waits for those locks
+    instead of skipping them. "Out of stock" therefore means no unit was free once every
+    competing transaction had finished with it. The caller commits (or rolls back).
     """
+    passes = (True, False) if is_postgres(session) else (False,)
+    for skip_locked in passes:
+        found = _hold_pass(session, collectible_id, store_id, rental_id, skip_locked)
+        if found is not None:
+            return found
+    raise OutOfStock(OUT_OF_STOCK)
+
+
+def _hold_pass(
+    session: Session, collectible_id: str, store_id: str, rental_id: str, skip_locked: bool
+) -> Candidate | None:
     lock = is_postgres(session)
     attempts = 0
     for warehouse_id, km in _stocked_warehouses(session, collectible_id, store_id):
         while attempts < MAX_HOLD_ATTEMPTS:
             attempts += 1
-            unit_id = _first_free(session, collectible_id, warehouse_id, lock)
+            unit_id = _first_free(session, collectible_id, warehouse_id, lock, skip_locked)
             if unit_id is None:
                 break  # none free here: the next warehouse
             taken = session.execute(
@@ -161,7 +180,7 @@ def hold_unit(session: Session, *, collectible_id: str, store_id: str, rental_id
                 return Candidate(unit_id=unit_id, warehouse_id=warehouse_id, km=km)
         if attempts >= MAX_HOLD_ATTEMPTS:
             break
-    raise OutOfStock(OUT_OF_STOCK)
+    return None
 
 
 def release_unit(session: Session, *, unit_id: str, rental_id: str) -> bool:

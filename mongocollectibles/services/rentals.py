@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
 from mongocollectibles.domain import status
-from mongocollectibles.domain.errors import Conflict, NotFound
+from mongocollectibles.domain.errors import Conflict, NotFound, PaymentProviderError
 from mongocollectibles.models import Collectible, Rental, Store
-from mongocollectibles.payments import GatewayError, PaymentGateway
+from mongocollectibles.payments import GatewayError, GatewayRejected, PaymentGateway
 from mongocollectibles.services import lifecycle
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,20 @@ async def refresh_rental_status(
     return current
 
 
+ALREADY_PAID = (
+    "This rental is already paid at PayMongo, so it was not cancelled. "
+    "Contact us if you want a refund."
+)
+GATEWAY_UNSURE = (
+    "We could not check with PayMongo whether this rental was paid, so it was not "
+    "cancelled. Please try again in a minute."
+)
+
+
+class AlreadyPaid(Conflict):
+    """The customer asked to cancel a rental PayMongo says is paid: the payment was applied."""
+
+
 def _cancel(session: Session, rental_id: str, token: str) -> str | None:
     rental = _authorised(session, rental_id, token)
     rental = lifecycle.load_for_update(session, rental.id)
@@ -135,19 +152,65 @@ def _cancel(session: Session, rental_id: str, token: str) -> str | None:
     return rental.checkout_session_id
 
 
+async def _paid_at_gateway(
+    gateway: PaymentGateway, session_id: str, rental_id: str
+) -> tuple[bool, str | None]:
+    """(paid, payment id) of the rental's checkout session, as PayMongo reports it now."""
+    checkout = await gateway.retrieve_checkout_session(session_id)
+    paid = checkout.paid and checkout.reference_number in (None, rental_id)
+    return paid, checkout.payment_id
+
+
 async def cancel_rental(
     rental_id: str, token: str, *, gateway: PaymentGateway, uow: UnitOfWork | None = None
 ) -> RentalView:
-    """Customer cancel of an unpaid rental: frees the unit and expires the payment page."""
+    """Customer cancel of an unpaid rental: frees the unit and expires the payment page.
+
+    PayMongo is asked first: a session paid on the hosted page whose webhook has not arrived
+    yet is applied as a payment instead (AlreadyPaid). A payment that goes through between
+    that check and the expiry makes PayMongo refuse the expiry as "already paid": that payment
+    is applied too (the unit taken back, or the rental flagged for refund when it is gone)."""
     uow = uow or default_uow()
+    current = await uow.run(read_rental, rental_id, token)
+    if current.status == status.PENDING_PAYMENT and current.checkout_session_id:
+        try:
+            paid, payment_id = await _paid_at_gateway(
+                gateway, current.checkout_session_id, rental_id
+            )
+        except GatewayError as error:
+            raise PaymentProviderError(GATEWAY_UNSURE) from error
+        if paid:
+            await uow.run(_apply_confirmed_payment, rental_id, payment_id)
+            raise AlreadyPaid(ALREADY_PAID)
     session_id = await uow.run(_cancel, rental_id, token)
     if session_id:
         try:
             await gateway.expire_checkout_session(session_id)
             await uow.run(_mark_session_expired, rental_id)
+        except GatewayRejected as error:
+            await _after_refused_expiry(gateway, session_id, rental_id, uow, error)
         except GatewayError:
-            pass  # the expiry sweep retries sessions not yet expired at the gateway
+            pass  # unreachable: the expiry sweep retries sessions not yet expired at PayMongo
     return await uow.run(read_rental, rental_id, token)
+
+
+async def _after_refused_expiry(
+    gateway: PaymentGateway,
+    session_id: str,
+    rental_id: str,
+    uow: UnitOfWork,
+    error: GatewayRejected,
+) -> None:
+    """PayMongo refused to expire the session: find out whether it was paid meanwhile."""
+    try:
+        paid, payment_id = await _paid_at_gateway(gateway, session_id, rental_id)
+    except GatewayError:
+        log.warning("expiry of %s refused (%s); session unreadable", session_id, error)
+        return  # the expiry sweep tries again (and applies a payment it finds)
+    if paid:
+        await uow.run(_apply_confirmed_payment, rental_id, payment_id)
+        raise AlreadyPaid(ALREADY_PAID) from error
+    await uow.run(_mark_session_expired, rental_id)  # already expired at PayMongo
 
 
 def _mark_session_expired(session: Session, rental_id: str) -> None:

@@ -78,6 +78,17 @@ async def handle_webhook(
     settings = get_settings()
     if not verify_signature(signature_header, raw_body, settings.webhook_secret, settings.livemode):
         raise BadSignature("Invalid or missing Paymongo-Signature.")
+    tolerance = settings.webhook_tolerance_seconds
+    if not verify_signature(
+        signature_header,
+        raw_body,
+        settings.webhook_secret,
+        settings.livemode,
+        tolerance_seconds=tolerance,
+    ):
+        raise BadSignature(
+            f"Paymongo-Signature timestamp is too old (over {tolerance:.0f} s) or in the future."
+        )
     event = parse_event(raw_body)
     if event.livemode != settings.livemode:
         return "ignored (other mode)"

@@ -68,6 +68,13 @@ def shop_env(tmp_path_factory, spaces) -> dict[str, str]:
         REFLEX_TELEMETRY_ENABLED="0",
         PORT=str(port),
         **spaces.env(),
+        # The cap on unpaid holds per customer, shown on the checkout page
+        # (test_checkout.py); the rates stay off: the tests check out many times.
+        CHECKOUT_LIMITS_ENABLED="true",
+        CHECKOUT_RATE_PER_IP="",
+        CHECKOUT_RATE_PER_CUSTOMER="",
+        MAX_UNPAID_HOLDS_PER_IP="0",
+        MAX_UNPAID_HOLDS_PER_CUSTOMER="3",
     )
     return env
 

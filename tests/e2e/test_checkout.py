@@ -218,3 +218,30 @@ def test_success_page_waits_for_the_confirmation(page, shop_url, api, sandbox_fa
     expect(paid).to_be_visible()
     expect(rental_status(page)).to_have_text("Paid")
     expect(paid).to_contain_text("MongoCollectibles Store B")
+
+
+def test_too_many_unpaid_holds_are_explained(page, shop_url, api):
+    customer = {**CUSTOMER, "email": "many.holds@example.com", "phone": "0918 765 4321"}
+    held = []
+    try:
+        for collectible_id in ("col-001", "col-002", "col-003"):
+            answer = api.post(
+                "/api/rentals/checkout",
+                json={
+                    "collectible_id": collectible_id,
+                    "store_id": "store-a",
+                    "duration": 2,
+                    "payment_method": "gcash",
+                    "customer": customer,
+                },
+            )
+            assert answer.status_code == 200, answer.text
+            held.append(answer.json()["data"])
+        open_checkout(page, shop_url, "col-004", 2)
+        fill_billing(page, email=customer["email"], phone=customer["phone"])
+        pay_button(page).click()
+        expect(form_alert(page)).to_contain_text("You already have 3 rentals waiting for payment")
+        assert "/checkout" in page.url
+    finally:
+        for data in held:
+            api.post(f"/api/rentals/{data['rental_id']}/cancel", params={"token": data["token"]})

@@ -33,12 +33,13 @@ REQUESTS = [
 ]
 
 
-async def answers(app) -> list[tuple[int, str, str]]:  # noqa: ANN001
+async def answers(app, content_type="application/json") -> list[tuple[int, str, str]]:  # noqa: ANN001
     transport = httpx.ASGITransport(app=app)
     out = []
     async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
         for method, path, body in REQUESTS:
-            response = await client.request(method, path, content=body)
+            headers = {"content-type": content_type} if body is not None and content_type else {}
+            response = await client.request(method, path, content=body, headers=headers)
             out.append((response.status_code, response.headers["content-type"], response.text))
     return out
 
@@ -62,6 +63,17 @@ async def test_same_answers_with_and_without_hot_paths(api_on, uow):
     # The three plain lists and the two good quotes never reached FastAPI:
     assert len(reached_fastapi) == len(REQUESTS) - 5
     assert [status for status, _, _ in plain].count(200) == 7
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain"])
+async def test_bodies_not_sent_as_json_get_the_same_415_either_way(api_on, uow, content_type):
+    plain = await answers(api_on, content_type)
+    hot = await answers(hot_paths(api_on, uow=uow), content_type)
+    assert hot == plain
+    posted = [
+        answer for answer, (method, _, _) in zip(plain, REQUESTS, strict=True) if method == "POST"
+    ]
+    assert {status for status, _, _ in posted} == {415}
 
 
 async def test_hot_paths_see_a_hold_at_once(api_on, uow):

@@ -164,7 +164,11 @@ def test_gateway_failure_at_checkout_frees_the_unit(server, fault):
 
 def test_unsigned_webhook_is_refused(server):
     base, _ = server
-    response = httpx.post(f"{base}/api/webhooks/paymongo", content=b'{"data": {}}')
+    response = httpx.post(
+        f"{base}/api/webhooks/paymongo",
+        content=b'{"data": {}}',
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 401 and response.json()["success"] is False
 
 

@@ -54,8 +54,14 @@ class FakeGateway:
     async def expire_checkout_session(self, session_id: str) -> CheckoutSession:
         if self.fail_with is not None:
             raise self.fail_with
-        self.expired.append(session_id)
         session = self.sessions[session_id]
+        if session.paid:  # as PayMongo answers for a paid session
+            raise GatewayRejected(
+                f"Checkout session {session_id} has already been paid and cannot be expired.",
+                status_code=400,
+                code="resource_failed_state",
+            )
+        self.expired.append(session_id)
         self.sessions[session_id] = CheckoutSession(**{**session.__dict__, "status": "expired"})
         return self.sessions[session_id]
 

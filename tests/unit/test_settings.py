@@ -110,3 +110,21 @@ def test_there_is_no_admin_password_setting():
     # create-admin); a password in the environment would be a second, weaker way in.
     fields = set(Settings.model_fields)
     assert not {"admin_username", "admin_password"} & fields
+
+
+def test_checkout_limit_settings_are_checked(monkeypatch):
+    monkeypatch.setenv("CHECKOUT_RATE_PER_IP", "lots")
+    with pytest.raises(SettingsError, match="CHECKOUT_RATE_PER_IP"):
+        Settings(_env_file=None)
+    monkeypatch.setenv("CHECKOUT_RATE_PER_IP", "10/10 minutes")
+    monkeypatch.setenv("REDIS_URL", "localhost:6379")
+    with pytest.raises(SettingsError, match="REDIS_URL"):
+        Settings(_env_file=None)
+
+
+def test_checkout_limits_share_reflexs_redis_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("REFLEX_REDIS_URL", "redis://cache.internal:6379/0")
+    assert Settings(_env_file=None).redis_url == "redis://cache.internal:6379/0"
+    monkeypatch.setenv("REDIS_URL", "redis://limits.internal:6379/3")
+    assert Settings(_env_file=None).redis_url == "redis://limits.internal:6379/3"

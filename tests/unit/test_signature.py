@@ -139,3 +139,17 @@ def test_non_bytes_body_is_rejected_not_raised() -> None:
 def test_parse_signature_header_is_tolerant() -> None:
     assert parse_signature_header(" t=1 , te=ab ,li= ,junk") == {"t": "1", "te": "ab", "li": ""}
     assert parse_signature_header(None) == {}
+
+
+@pytest.mark.parametrize(
+    ("age", "valid"),
+    [(0, True), (8190, True), (10_800, True), (10_801, False), (-300, True), (-301, False)],
+)
+def test_timestamp_tolerance(age: int, valid: bool) -> None:
+    header = sign_header(SECRET, BODY, T, False)
+    assert (
+        verify_signature(
+            header, BODY, SECRET, livemode=False, tolerance_seconds=10_800, now=T + age
+        )
+        is valid
+    )

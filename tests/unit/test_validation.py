@@ -105,3 +105,31 @@ def test_network_missing_and_negative_distances():
         validate_network(STORES, ["w1", "w2"], distances)
     assert "w1 has no distance to store store-b" in caught.value.message
     assert "non-negative" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["<script>@x.com", "juan@example..com", ".juan@example.com", "juan.@example.com", "a b@c.ph"],
+)
+def test_emails_a_maintained_validator_refuses(raw):
+    with pytest.raises(InvalidInput) as caught:
+        parse_customer({**GOOD, "email": raw})
+    assert caught.value.field == "email"
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("(032) 123 4567", "+63321234567"),  # Cebu
+        ("032 123 4567", "+63321234567"),
+        ("(082) 221 1234", "+63822211234"),  # Davao
+        ("(02) 8123 4567", "+63281234567"),  # Manila
+        ("0917 123 4567", "+639171234567"),
+        ("+63 917 123 4567", "+639171234567"),
+        ("639171234567", "+639171234567"),
+        ("0917.123.4567", "+639171234567"),
+    ],
+)
+def test_philippine_numbers_are_stored_in_e164(raw, e164):
+    assert normalise_phone(raw) == e164
+    assert parse_customer({**GOOD, "phone": raw}).phone == e164

@@ -33,12 +33,15 @@ def create_sandbox_app(
     webhook_retry_delays: Iterable[float] = DEFAULT_RETRY_DELAYS,
     webhook_timeout: float = 30.0,
     merchant: str = "MongoCollectibles",
+    controls_secret: str = "",
 ) -> FastAPI:
     """Build a sandbox app; each call has its own in-memory state.
 
     ``public_url`` is where browsers reach this app (``checkout_url`` is built
     from it), e.g. ``http://localhost:8000/paymongo-sandbox`` when mounted.
-    The :class:`Sandbox` object is available as ``app.state.sandbox``. When the
+    The test controls (``/_sandbox/...``) answer loopback clients, or requests carrying
+    ``X-Sandbox-Secret: <controls_secret>``. The :class:`Sandbox` object is available as
+    ``app.state.sandbox``. When the
     app is mounted inside another one, Starlette does not run its lifespan:
     call ``await app.state.sandbox.aclose()`` on shutdown to cancel pending
     webhook deliveries (or let them die with the event loop).
@@ -83,5 +86,5 @@ def create_sandbox_app(
 
     app.include_router(build_api_router(sandbox))
     app.include_router(build_page_router(sandbox))
-    app.include_router(build_controls_router(sandbox))
+    app.include_router(build_controls_router(sandbox, controls_secret))
     return app

@@ -1,11 +1,21 @@
-"""Test controls under ``/_sandbox/`` (not PayMongo endpoints; for tests and demos)."""
+"""Test controls under ``/_sandbox/`` (not PayMongo endpoints; for tests and demos).
+
+They can pay any session and reset everything, so they answer only requests from this
+machine (a loopback client that no proxy forwarded) or that carry ``X-Sandbox-Secret`` equal
+to the configured secret; everyone else gets 403. The event log shows each event's type,
+state and deliveries, never its payload (which holds return URLs with the rental's token and
+the customer's billing details).
+"""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from .api import json_response, parse_json
 from .models import SandboxError
@@ -16,8 +26,38 @@ def _ok(payload: dict[str, Any]) -> Response:
     return Response(json.dumps(payload).encode(), 200, media_type="application/json")
 
 
-def build_controls_router(sandbox: Sandbox) -> APIRouter:
-    router = APIRouter(prefix="/_sandbox")
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+REFUSED = (
+    "Sandbox controls answer only requests from this machine (loopback, not through a "
+    "proxy) or with the X-Sandbox-Secret header."
+)
+
+
+def _is_loopback(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def controls_guard(secret: str) -> Callable[[Request], Awaitable[None]]:
+    """A dependency that lets only this machine, or a holder of `secret`, through."""
+
+    async def guard(request: Request) -> None:
+        given = request.headers.get("x-sandbox-secret", "")
+        if secret and given and hmac.compare_digest(given.encode(), secret.encode()):
+            return
+        forwarded = any(name in request.headers for name in FORWARDING_HEADERS)
+        client = request.client.host if request.client else None
+        if _is_loopback(client) and not forwarded:
+            return
+        raise SandboxError.one(403, "forbidden", REFUSED)
+
+    return guard
+
+
+def build_controls_router(sandbox: Sandbox, secret: str = "") -> APIRouter:
+    router = APIRouter(prefix="/_sandbox", dependencies=[Depends(controls_guard(secret))])
     store = sandbox.store
 
     async def method_from(request: Request) -> str | None:

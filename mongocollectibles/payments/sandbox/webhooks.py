@@ -44,8 +44,17 @@ class EventRecord:
             "last_status": last.status_code if last else None,
             "last_error": last.error if last else None,
             "attempts": [attempt.__dict__ for attempt in self.attempts],
-            "payload": json.loads(self.body),
+            # The resource only by type and id: the payload holds return URLs with tokens and
+            # the customer's billing details.
+            "resource": self._resource(),
         }
+
+    def _resource(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.body)["data"]["attributes"]["data"]
+            return {"type": data.get("type"), "id": data.get("id")}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return {}
 
 
 class WebhookDispatcher:
