@@ -54,6 +54,11 @@ STORES = [
     ("store-b", "MongoCollectibles Store B", "456 Quezon Avenue, Quezon City"),
     ("store-c", "MongoCollectibles Store C", "789 Makati Boulevard, Makati"),
 ]
+OPENING_HOURS = {
+    "store-a": "Mon-Sat 10:00-20:00, Sun 11:00-18:00",
+    "store-b": "Mon-Sat 10:00-21:00, Sun 10:00-19:00",
+    "store-c": "Daily 11:00-21:00",
+}
 
 # warehouse id, name, km to store-a, store-b, store-c
 WAREHOUSES = [
@@ -87,7 +92,8 @@ def seed(session: Session) -> int:
             cid,
         )
     for sid, name, address in STORES:
-        added += _add_missing(session, Store(id=sid, name=name, address=address), sid)
+        store = Store(id=sid, name=name, address=address, opening_hours=OPENING_HOURS[sid])
+        added += _add_missing(session, store, sid)
     session.flush()
     for wid, name, kms in WAREHOUSES:
         added += _add_missing(session, Warehouse(id=wid, name=name), wid)
