@@ -84,6 +84,10 @@ def create_api(*, uow: UnitOfWork | None = None, run_background_tasks: bool = Tr
     _install_error_handlers(api)
     for module in (collectibles, stores, rentals, webhooks):
         api.include_router(module.router)
+    if settings.environment != "production":
+        from mongocollectibles.api import dev_mailbox
+
+        api.include_router(dev_mailbox.router)
     if settings.uses_sandbox:
         _mount_sandbox(api, settings)
     return api

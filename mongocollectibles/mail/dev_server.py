@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import mailbox
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 class _MaildirHandler:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
         self.maildir = mailbox.Maildir(str(folder), create=True)
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
@@ -49,6 +50,12 @@ class DevMailServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def start_dev_mail_server(folder: Path, host: str, port: int) -> DevMailServer | None:

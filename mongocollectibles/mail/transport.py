@@ -71,7 +71,8 @@ class SmtpTransport:
             raise MailError(f"recipient refused: {error.recipients}", permanent=True) from error
         except smtplib.SMTPResponseException as error:
             permanent = 500 <= error.smtp_code < 600
-            text = error.smtp_error.decode(errors="replace")
+            raw = error.smtp_error
+            text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
             raise MailError(f"SMTP {error.smtp_code}: {text}", permanent=permanent) from error
         except (OSError, smtplib.SMTPException) as error:  # refused, timed out, dropped
             raise MailError(f"SMTP {self.host}:{self.port} unreachable: {error}") from error

@@ -18,9 +18,10 @@ from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
 from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.receipt import vat_statement
-from mongocollectibles.models import Rental, RentalEvent, Store
+from mongocollectibles.models import Rental, RentalEvent, Store, utcnow
 from mongocollectibles.services import outbox
 from mongocollectibles.services.outbox import Email
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
 
 MANILA = ZoneInfo("Asia/Manila")
@@ -384,3 +385,8 @@ def _outbox_count(session: Session) -> int:
     from mongocollectibles.models import OutboxMessage
 
     return int(session.exec(select(func.count()).select_from(OutboxMessage)).one())
+
+
+async def send_due_reminders(*, uow: UnitOfWork | None = None, now: datetime | None = None) -> int:
+    """Enqueue the reminders due now (hold ending, return due tomorrow, overdue)."""
+    return await (uow or default_uow()).run(enqueue_due_reminders, now or utcnow())

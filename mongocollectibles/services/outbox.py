@@ -118,7 +118,7 @@ def claim_due(session: Session, now: datetime, token: str, limit: int = BATCH) -
             .values(
                 claim_token=token,
                 claimed_until=now + LEASE,
-                attempts=OutboxMessage.attempts + 1,  # type: ignore[operator]
+                attempts=col(OutboxMessage.attempts) + 1,
             )
         )
         if isinstance(result, CursorResult) and result.rowcount == 1 and row_id is not None:
@@ -155,7 +155,7 @@ def mark_sent(session: Session, row_id: int, token: str, now: datetime) -> bool:
     """Sent, if our claim still stands (False: the lease ran out and another worker has it)."""
     result = session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id, OutboxMessage.claim_token == token)
+        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.claim_token) == token)
         .values(sent_at=now, claim_token=None, claimed_until=None, last_error=None)
     )
     return isinstance(result, CursorResult) and result.rowcount == 1
