@@ -95,7 +95,7 @@ class Rental(SQLModel, table=True):
         ),
         Index("ix_rental_status_hold", "status", "hold_expires_at"),
         UniqueConstraint("idempotency_key", name="uq_rental_idempotency_key"),
-        UniqueConstraint("order_code", name="uq_rental_order_code"),
+        Index("uq_rental_order_code", "order_code", unique=True),
         CheckConstraint("duration_days >= 1", name="ck_rental_duration_positive"),
         CheckConstraint("total_centavos >= 0", name="ck_rental_total_non_negative"),
     )

@@ -36,28 +36,27 @@ def _code(taken: set[str]) -> str:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('store') as batch:
-        batch.add_column(sa.Column('opening_hours', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False, server_default=''))
-    with op.batch_alter_table('store') as batch:
-        batch.alter_column('opening_hours', server_default=None)
+    # Plain ADD COLUMN (no table rebuild on SQLite: other tables reference these rows).
     bind = op.get_bind()
+    postgres = bind.dialect.name == 'postgresql'
+    op.add_column('store', sa.Column('opening_hours', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False, server_default=''))
     for store_id, hours in _DEMO_HOURS.items():
         bind.execute(
             sa.text("UPDATE store SET opening_hours = :h WHERE id = :id AND opening_hours = ''"),
             {"h": hours, "id": store_id},
         )
 
-    with op.batch_alter_table('rental') as batch:
-        batch.add_column(sa.Column('order_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True))
+    op.add_column('rental', sa.Column('order_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False, server_default=''))
     taken: set[str] = set()
     for (rental_id,) in bind.execute(sa.text("SELECT id FROM rental")).all():
         bind.execute(
             sa.text("UPDATE rental SET order_code = :c WHERE id = :id"),
             {"c": _code(taken), "id": rental_id},
         )
-    with op.batch_alter_table('rental') as batch:
-        batch.alter_column('order_code', existing_type=sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False)
-        batch.create_unique_constraint('uq_rental_order_code', ['order_code'])
+    op.create_index('uq_rental_order_code', 'rental', ['order_code'], unique=True)
+    if postgres:  # SQLite cannot drop a column default without rebuilding the table
+        op.alter_column('store', 'opening_hours', server_default=None)
+        op.alter_column('rental', 'order_code', server_default=None)
 
     op.create_table(
         'outboxmessage',
@@ -103,8 +102,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_outboxmessage_rental_id'), table_name='outboxmessage')
     op.drop_index('ix_outbox_due', table_name='outboxmessage')
     op.drop_table('outboxmessage')
+    op.drop_index('uq_rental_order_code', table_name='rental')
     with op.batch_alter_table('rental') as batch:
-        batch.drop_constraint('uq_rental_order_code', type_='unique')
         batch.drop_column('order_code')
     with op.batch_alter_table('store') as batch:
         batch.drop_column('opening_hours')
