@@ -16,4 +16,9 @@ router = APIRouter(prefix="/api", tags=["catalog"])
 @router.get("/stores", summary="Pickup stores")
 async def list_stores(uow: UnitOfWork = Depends(uow_of)) -> Response:
     stores = await catalog.list_stores(uow=uow)
-    return ok([{"id": s.id, "name": s.name, "address": s.address} for s in stores])
+    return ok(
+        [
+            {"id": s.id, "name": s.name, "address": s.address, "opening_hours": s.opening_hours}
+            for s in stores
+        ]
+    )

@@ -22,6 +22,7 @@ from mongocollectibles.domain.errors import (
     OutOfStock,
 )
 from mongocollectibles.domain.pricing import format_php
+from mongocollectibles.domain.receipt import vat_statement
 from mongocollectibles.payments.methods import METHOD_LABELS, is_known
 from mongocollectibles.services import catalog, checkout, quotes
 from mongocollectibles.services.payment_gateway import get_gateway
@@ -47,10 +48,17 @@ def order_summary_of(q: quotes.Quote, store: dict) -> OrderSummary:
         total_text=format_php(q.total_centavos),
         is_special=q.is_special_rate,
         special_text=special_rate_message(
-            q.special_threshold_days, daily, format_php(q.base_daily_rate_centavos)
+            q.special_threshold_days,
+            daily,
+            format_php(q.base_daily_rate_centavos),
+            multiplier_percent=q.special_multiplier_percent,
+            days=q.duration_days,
+            total_centavos=q.total_centavos,
+            base_daily_centavos=q.base_daily_rate_centavos,
         ),
         eta_text=eta_phrase(q.eta_days, store["name"]) if q.available else SOLD_OUT,
         available=q.available,
+        vat_text=vat_statement(q.total_centavos),
     )
 
 

@@ -77,6 +77,10 @@ class CollectibleState(LiveStockMixin, rx.State):
             q.special_threshold_days,
             self.daily_rate_text,
             format_php(q.base_daily_rate_centavos),
+            multiplier_percent=q.special_multiplier_percent,
+            days=q.duration_days,
+            total_centavos=q.total_centavos,
+            base_daily_centavos=q.base_daily_rate_centavos,
         )
         self._apply_stock(q.stock, q.eta_days, q.available, store_name)
 

@@ -20,9 +20,11 @@ from mongocollectibles.components.rental_status import (
 )
 from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import DomainError, NotFound
-from mongocollectibles.services import rentals
+from mongocollectibles.payments.methods import METHOD_LABELS, is_known
+from mongocollectibles.services import pay_again, rentals
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.live import tab_is_open
+from mongocollectibles.state.store_choice import StoreChoiceState
 
 WAIT_STEPS = [1, 1, 2, 2, 2, 3, 3, 3, 5, 5, 5, 8]  # ~40 s of checking, then a clear next step
 
@@ -34,6 +36,8 @@ class PaymentResultState(rx.State):
     summary: OrderSummary = OrderSummary()
     waiting: bool = False
     cancelling: bool = False
+    switching: bool = False
+    other_method: str = ""
     _order_id: str = ""
     _token: str = ""
     _waiters: int = 0
@@ -99,6 +103,29 @@ class PaymentResultState(rx.State):
                     self.waiting = False
 
     @rx.event
+    def set_other_method(self, value: str):
+        if is_known(value):
+            self.other_method = value
+
+    @rx.event(background=True)
+    async def pay_another_way(self):
+        """A new checkout session with the chosen method, for the same held unit."""
+        async with self:
+            if self.switching or not self.rental.pending or not self.other_method:
+                return
+            self.switching = True
+            order_id, token, method = self._order_id, self._token, self.other_method
+        try:
+            switch = await pay_again.pay_with_method(order_id, token, method, gateway=get_gateway())
+        except DomainError as error:
+            async with self:
+                self.switching = False
+            return rx.toast.error(error.message)
+        async with self:
+            self.switching = False
+        return rx.redirect(switch.payment_url, is_external=True)
+
+    @rx.event
     def check_again(self):
         self.waiting = True
         return PaymentResultState.wait_for_payment
@@ -137,8 +164,12 @@ def status_notice(kind: str) -> rx.Component:
     pending = notice(
         "amber",
         "clock",
-        not_done,
-        rx.text(R.hold_text, " Try paying again, or cancel the rental."),
+        rx.cond(R.payment_failed, "Your payment was declined", not_done),
+        rx.text(
+            rx.cond(R.payment_failed, "Nothing was charged. ", ""),
+            R.hold_text,
+            " Try paying again, pay another way, or cancel the rental.",
+        ),
         rx.flex(
             retry_payment_link(R, "Try paying again"),
             rx.button("Check again", on_click=S.check_again, variant="soft", size="3")
@@ -148,6 +179,7 @@ def status_notice(kind: str) -> rx.Component:
             spacing="3",
             wrap="wrap",
         ),
+        another_method(),
         notice_id="payment-pending",
     )
     paid = notice(
@@ -184,6 +216,32 @@ def status_notice(kind: str) -> rx.Component:
         R.pending,
         rx.cond(S.waiting, waiting, pending),
         rx.cond(R.paid | (R.status == status.RETURNED), paid, ended),
+    )
+
+
+def another_method() -> rx.Component:
+    S = PaymentResultState
+    return rx.hstack(
+        rx.select.root(
+            rx.select.trigger(placeholder="Another payment method", aria_label="Pay another way"),
+            rx.select.content(
+                *(rx.select.item(label, value=code) for code, label in METHOD_LABELS.items())
+            ),
+            value=S.other_method,
+            on_change=S.set_other_method,
+        ),
+        rx.button(
+            "Pay another way",
+            on_click=S.pay_another_way,
+            loading=S.switching,
+            disabled=S.other_method == "",
+            variant="outline",
+            size="2",
+            id="pay-another-way",
+        ),
+        spacing="2",
+        wrap="wrap",
+        align="center",
     )
 
 
@@ -233,10 +291,16 @@ def failed_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    on_load = PaymentResultState.load
+    on_load = [PaymentResultState.load, StoreChoiceState.load]
     app.add_page(
-        success_page, route="/payment/success", title="Payment - MongoCollectibles", on_load=on_load
+        success_page,
+        route="/payment/success",
+        title="Your payment - MongoCollectibles",
+        on_load=on_load,
     )
     app.add_page(
-        failed_page, route="/payment/failed", title="Payment - MongoCollectibles", on_load=on_load
+        failed_page,
+        route="/payment/failed",
+        title="Payment not completed - MongoCollectibles",
+        on_load=on_load,
     )

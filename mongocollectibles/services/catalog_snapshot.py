@@ -53,6 +53,7 @@ class StoreView:
     id: str
     name: str
     address: str
+    opening_hours: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def _read_all(session: Session, version: int) -> Snapshot:
         version=version,
         read_at=started,
         max_age=CACHE_SECONDS,
-        stores=tuple(StoreView(s.id, s.name, s.address) for s in stores),
+        stores=tuple(StoreView(s.id, s.name, s.address, s.opening_hours) for s in stores),
         items=tuple(Item(c.id, c.name, c.description, c.size, c.image_url) for c in items),
         distances=distances,
         rules=load_rules(session),

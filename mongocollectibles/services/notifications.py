@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
+from mongocollectibles.domain.price_text import short_rate_name
 from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.receipt import vat_statement
 from mongocollectibles.models import Rental, RentalEvent, Store, utcnow
@@ -25,7 +26,6 @@ from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
 
 MANILA = ZoneInfo("Asia/Manila")
-SHORT_RATE_NAME = "short-rental rate, x2 under 7 days"
 
 ORDER_CONFIRMED = "order_confirmed"
 OWNER_COPY = "owner_new_order"
@@ -133,7 +133,7 @@ def receipt_rows(session: Session, rental: Rental) -> list[Row]:
     dates = rental_dates(rental)
     rate = format_php(rental.daily_rate_centavos)
     if rental.is_special_rate:
-        rate += f" ({SHORT_RATE_NAME})"
+        rate += f" ({short_rate_name()})"
     return [
         Row("Order code", rental.order_code, strong=True),
         Row("Item", rental.collectible_name),
