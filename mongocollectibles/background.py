@@ -14,12 +14,18 @@ from fastapi import FastAPI
 
 from mongocollectibles.mail import SmtpTransport
 from mongocollectibles.mail.dev_server import free_port, start_dev_mail_server
-from mongocollectibles.services import notifications
+from mongocollectibles.services import notifications, stock_alerts
 from mongocollectibles.services.expiry import run_sweeper
 from mongocollectibles.services.outbox import run_outbox_worker, transport_from_settings
 from mongocollectibles.services.payment_gateway import close_gateway, get_gateway
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
+
+
+async def _enqueue_due_mail(uow: UnitOfWork | None) -> None:
+    """Reminders and back-in-stock notes that are due now go into the outbox."""
+    await notifications.send_due_reminders(uow=uow)
+    await stock_alerts.send_back_in_stock(uow=uow)
 
 
 @asynccontextmanager
@@ -41,7 +47,7 @@ async def background_tasks(api: FastAPI, *, uow: UnitOfWork | None = None) -> As
             lambda: transport,
             settings.outbox_interval_seconds,
             uow=uow,
-            before_each_pass=lambda: notifications.send_due_reminders(uow=uow),
+            before_each_pass=lambda: _enqueue_due_mail(uow),
         ),
         name="email-outbox",
     )

@@ -192,6 +192,7 @@ def notice(color: str, icon: str, title, *body, notice_id: str) -> rx.Component:
             rx.text(title, weight="bold", size="4", id=f"{notice_id}-title"), *body, spacing="2"
         ),
         color_scheme=color,
+        high_contrast=True,  # text at 4.5:1 or more on the tinted ground
         id=notice_id,
         role="status",
         aria_labelledby=f"{notice_id}-title",

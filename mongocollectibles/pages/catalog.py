@@ -35,7 +35,9 @@ def cards(views: list[catalog.CollectibleView], store_name: str, note: str = "")
             stock=v.stock,
             available=v.available,
             stock_text=f"{v.stock} in stock" if v.available else "Out of stock",
-            eta_text=eta_phrase(v.eta_days, store_name) if v.available else "Check back soon",
+            eta_text=eta_phrase(v.eta_days, store_name)
+            if v.available
+            else "Other stores or a reminder: see details",
         )
         for v in views
     ]

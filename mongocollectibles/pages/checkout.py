@@ -66,7 +66,8 @@ class CheckoutState(LiveStockMixin, rx.State):
     loading: bool = True
     problem: str = ""  # the order itself is unusable (unknown item, bad duration)
     summary: OrderSummary = OrderSummary()
-    payment_method: str = "gcash"
+    # Kept for this tab's session (sessionStorage): Back from the payment page keeps it.
+    payment_method: str = rx.SessionStorage("gcash", name="mc_checkout_method")
     errors: dict[str, str] = NO_ERRORS
     form_error: str = ""
     submitting: bool = False
@@ -165,6 +166,9 @@ class CheckoutState(LiveStockMixin, rx.State):
     async def _poll_args(self) -> tuple | None:
         if not self.router.url.path.startswith("/checkout") or self.problem:
             return None
+        choice = await self.get_state(StoreChoiceState)
+        if choice.store_id and choice.store_id != self._order.get("store_id"):
+            await self._summarise()  # another tab chose another store: follow it
         order = self._order
         return (order.get("collectible_id", ""), order.get("store_id", ""), self.summary.store_name)
 
@@ -204,6 +208,17 @@ def billing_form() -> rx.Component:
                     width="100%",
                 ),
             ),
+            rx.cond(
+                ~S.summary.available & (S.problem == ""),
+                # Next to Pay (on a phone the summary may be scrolled away): why it is off.
+                rx.text(
+                    S.summary.eta_text,
+                    color=rx.color("red", 11),
+                    size="2",
+                    id="pay-blocked-reason",
+                    role="alert",
+                ),
+            ),
             rx.button(
                 rx.icon("lock", size=16),
                 rx.cond(S.submitting, "Holding your unit...", S.pay_label),
@@ -228,6 +243,36 @@ def billing_form() -> rx.Component:
         aria_label="Billing details and payment",
         width="100%",
     )
+
+
+# Typed billing details survive a reload and Back from the payment page, for this tab only
+# (sessionStorage; never sent anywhere until the customer presses Pay).
+KEEP_TYPING = """
+(() => {
+  if (window.__mcKeepTyping) return; window.__mcKeepTyping = true;
+  const key = (name) => 'mc_checkout_' + name;
+  const inForm = (el) => el && el.name && el.closest && el.closest('#checkout-form');
+  document.addEventListener('input', (e) => {
+    if (inForm(e.target) && e.target.type !== 'radio') {
+      try { sessionStorage.setItem(key(e.target.name), e.target.value); } catch (_) {}
+    }
+  }, true);
+  const restore = () => {
+    document.querySelectorAll('#checkout-form input[name]').forEach((el) => {
+      if (el.type === 'radio' || el.value || el.dataset.mcRestored) return;
+      el.dataset.mcRestored = '1';
+      const saved = sessionStorage.getItem(key(el.name));
+      if (saved) {
+        const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+        setter.call(el, saved);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    });
+  };
+  new MutationObserver(restore).observe(document.body, { childList: true, subtree: true });
+  restore();
+})();
+"""
 
 
 def checkout_page() -> rx.Component:
@@ -255,6 +300,7 @@ def checkout_page() -> rx.Component:
                 ),
             ),
         ),
+        rx.script(KEEP_TYPING),
         on_store_change=S.store_changed,
     )
 

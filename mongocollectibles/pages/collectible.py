@@ -8,6 +8,7 @@ import reflex as rx
 
 from mongocollectibles.components.collectible_card import collectible_image, stock_badge
 from mongocollectibles.components.layout import page_layout
+from mongocollectibles.components.out_of_stock import out_of_stock_help
 from mongocollectibles.components.price import (
     eta_phrase,
     price_row,
@@ -59,7 +60,7 @@ class CollectibleState(LiveStockMixin, rx.State):
         self.eta_text = (
             eta_phrase(eta_days, store_name)
             if self.available
-            else ("Out of stock for now: every unit is rented or on hold. Check back soon.")
+            else "Out of stock here for now: every unit is rented or on hold."
         )
 
     async def _requote(self) -> None:
@@ -213,6 +214,7 @@ def quote_panel() -> rx.Component:
                 width="100%",
                 id="rent-button",
             ),
+            rx.cond(~S.available & ~S.loading, out_of_stock_help()),
             spacing="3",
             width="100%",
         ),

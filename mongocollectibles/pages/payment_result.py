@@ -5,6 +5,7 @@ wait for the confirmation, and offer retry or cancel while the payment is pendin
 from __future__ import annotations
 
 import asyncio
+import json
 
 import reflex as rx
 
@@ -123,7 +124,8 @@ class PaymentResultState(rx.State):
             return rx.toast.error(error.message)
         async with self:
             self.switching = False
-        return rx.redirect(switch.payment_url, is_external=True)
+        # A full page load to the payment page (not a client-side route, not a new tab).
+        return rx.call_script(f"window.location.assign({json.dumps(switch.payment_url)})")
 
     @rx.event
     def check_again(self):

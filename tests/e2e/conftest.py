@@ -56,6 +56,10 @@ def shop_env(tmp_path_factory) -> dict[str, str]:
         HOLD_MINUTES=os.getenv("E2E_HOLD_MINUTES", "15"),
         REFLEX_TELEMETRY_ENABLED="0",
         PORT=str(port),
+        # The embedded mail server on a port of its own; its mailbox in this run's folder.
+        SMTP_PORT=str(free_port()),
+        MAILBOX_DIR=str(workdir / "mailbox"),
+        OUTBOX_INTERVAL_SECONDS="1",
     )
     return env
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from mongocollectibles.domain.errors import NotFound
+from mongocollectibles.domain.errors import InvalidInput, NotFound
 from mongocollectibles.domain.order_code import is_order_code, normalize_order_code
 from mongocollectibles.models import OutboxMessage, Rental
 from mongocollectibles.services import checkout, order_lookup, pay_again, rentals, webhooks
@@ -191,3 +191,31 @@ def test_migration_gives_existing_rentals_codes_and_stores_hours(tmp_path):
     assert hours.startswith("Mon-Sat")
     assert migrations.schema_drift(url) == []
     engine.dispose()
+
+
+async def test_back_in_stock_alert_is_emailed_once_when_a_unit_is_free(shop):
+    from mongocollectibles.services import stock_alerts
+
+    stock_alerts.ALERTS_PER_CLIENT.reset()
+    gateway = FakeGateway()
+    held = [
+        await checkout.start_checkout(order("col-003", duration=7), gateway=gateway, uow=shop)
+        for _ in range(4)
+    ]
+    help_ = await stock_alerts.out_of_stock_help("col-003", "store-a", uow=shop)
+    assert help_.other_stores == [] and help_.next_date is None
+    answer = await stock_alerts.subscribe(
+        " Maria@Example.com", "col-003", "store-a", client="c", uow=shop
+    )
+    assert answer == stock_alerts.SUBSCRIBED
+    with pytest.raises(InvalidInput):
+        await stock_alerts.subscribe("maria@", "col-003", "store-a", client="c", uow=shop)
+    assert await stock_alerts.send_back_in_stock(uow=shop) == 0  # still out of stock
+    await rentals.cancel_rental(held[0].rental_id, held[0].secret_token, gateway=gateway, uow=shop)
+    assert await stock_alerts.send_back_in_stock(uow=shop) == 1
+    assert await stock_alerts.send_back_in_stock(uow=shop) == 0
+    (message,) = shop.call(
+        lambda s: list(s.exec(select(OutboxMessage).where(OutboxMessage.kind == "back_in_stock")))
+    )
+    assert message.to_address == "maria@example.com"
+    assert "Life-Size Iron Man Suit" in message.subject

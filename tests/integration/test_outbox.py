@@ -7,6 +7,8 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from sqlmodel import select
 
 from mongocollectibles.mail import SmtpTransport
@@ -200,3 +202,52 @@ async def test_reminders_are_enqueued_once_each(shop):
     assert kinds == ["order_confirmed", "owner_new_order", "pickup_ready", "return_due", "overdue"]
     overdue = outbox_rows(shop)[-1]
     assert notifications.day_text(due) in overdue.text_body
+
+
+async def test_the_https_email_api_transport_over_real_http():
+    from mongocollectibles.mail import HttpApiTransport, MailError, OutgoingMail
+    from tests.support.servers import run_asgi_in_thread
+
+    received: list[tuple[dict, dict]] = []
+    answers = [503, 400, 200]
+    service = FastAPI()
+
+    @service.post("/emails")
+    async def emails(request: Request):
+        received.append((await request.json(), dict(request.headers)))
+        return JSONResponse({"id": "em_1"}, status_code=answers.pop(0))
+
+    mail = OutgoingMail(
+        outbox_id=7,
+        message_id="<outbox-7.abc@shop.example.ph>",
+        sender="Shop <orders@shop.example.ph>",
+        to="juan@example.com",
+        subject="Receipt",
+        text="text",
+        html="<p>html</p>",
+        created_at=utcnow(),
+    )
+    with run_asgi_in_thread(service) as base:
+        transport = HttpApiTransport(f"{base}/emails", "key_123", timeout=5)
+        with pytest.raises(MailError) as busy:
+            await transport.send(mail)
+        assert not busy.value.permanent  # 503: try again later
+        with pytest.raises(MailError) as refused:
+            await transport.send(mail)
+        assert refused.value.permanent  # 400: retrying will not help
+        await transport.send(mail)
+    body, headers = received[-1]
+    assert body == {
+        "from": "Shop <orders@shop.example.ph>",
+        "to": ["juan@example.com"],
+        "subject": "Receipt",
+        "text": "text",
+        "html": "<p>html</p>",
+        "headers": {"Message-ID": "<outbox-7.abc@shop.example.ph>"},
+    }
+    assert headers["authorization"] == "Bearer key_123"
+    assert headers["idempotency-key"] == "<outbox-7.abc@shop.example.ph>"
+    # Nothing listening: a temporary failure.
+    with pytest.raises(MailError) as down:
+        await HttpApiTransport(f"http://127.0.0.1:{free_port()}/emails", "k").send(mail)
+    assert not down.value.permanent

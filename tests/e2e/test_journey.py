@@ -1,0 +1,212 @@
+"""The customer journey in the browser: the receipt email in the dev mailbox, finding an order
+with email and code, another payment method after Back, a declined payment tried again, typed
+details kept over a reload, and axe-core on every page (desktop and phone)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS, amount
+from tests.e2e.test_checkout import (
+    SANDBOX_PAY,
+    field,
+    fill_billing,
+    open_checkout,
+    pay_button,
+    rental_status,
+    status_notice,
+    summary,
+)
+from tests.support.orders import order
+
+AXE = Axe()
+
+
+def mailbox(api, to: str, subject_has: str, timeout: float = 30) -> dict:
+    """The message to `to` whose subject contains `subject_has` (waits for the outbox)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in api.get("/api/dev/mailbox.json").json()["data"]:
+            if message["to"] == to and subject_has in message["subject"]:
+                return message
+        time.sleep(0.5)
+    raise AssertionError(f"no email to {to} with {subject_has!r} in its subject")
+
+
+def test_paying_sends_the_receipt_to_the_dev_mailbox(page, shop_url, api, screenshot):
+    open_checkout(page, shop_url, "col-002", 3)
+    fill_billing(page, email="receipt@example.com")
+    pay_button(page).click()
+    expect(page).to_have_url(re.compile(r"/paymongo-sandbox/checkout/"))
+    page.get_by_role("button", name=SANDBOX_PAY).click()
+    expect(rental_status(page)).to_have_text("Paid")
+    code = page.locator("#order-code").inner_text().strip()
+    assert re.fullmatch(r"MC-[0-9A-Z]{6}", code)
+    expect(page.locator("#summary-vat")).to_have_text("Includes 12% VAT of PHP 3,214.29")
+
+    receipt = mailbox(api, "receipt@example.com", code)
+    assert "PHP 30,000.00" in receipt["subject"]
+    for body in (receipt["text"], receipt["html"]):
+        assert "PHP 30,000.00" in body and "Includes 12% VAT of PHP 3,214.29" in body
+        assert "Return by" in body and "Ready for pickup from" in body
+        assert "123 Main Street, Manila" in body and "Mon-Sat 10:00-20:00" in body
+    # The dev mailbox page lists it.
+    page.goto(f"{shop_url}/api/dev/mailbox")
+    expect(page.get_by_text(receipt["subject"])).to_be_visible()
+    screenshot("dev-mailbox")
+
+
+def test_find_my_order_with_email_and_code(page, shop_url, api, screenshot):
+    started = api.post("/api/rentals/checkout", json=order("col-004", duration=7)).json()["data"]
+    page.goto(f"{shop_url}/orders")
+    form = page.get_by_role("form", name="Open your order")
+    form.get_by_label("Email").fill("juan@example.com")
+    form.get_by_label("Order code").fill("MC-777777")
+    form.get_by_role("button", name="Show my order").click()
+    expect(page.get_by_role("alert").filter(has_text="could not find an order")).to_be_visible()
+    screenshot("find-order")
+    form.get_by_label("Order code").fill(started["order_code"].lower())
+    form.get_by_role("button", name="Show my order").click()
+    expect(page).to_have_url(re.compile(rf"/orders/{started['rental_id']}/?\?token="))
+    expect(page.locator("#order-code")).to_have_text(started["order_code"])
+
+    # Lost the code: the links are emailed.
+    page.goto(f"{shop_url}/orders")
+    links = page.get_by_role("form", name="Email me my order links")
+    links.get_by_label("Email").fill("juan@example.com")
+    links.get_by_role("button", name="Email me my order links").click()
+    expect(page.get_by_role("status").filter(has_text="emailed their links")).to_be_visible()
+    message = mailbox(api, "juan@example.com", "order links")
+    assert started["order_code"] in message["text"]
+
+
+def sandbox_methods(page) -> list[str]:
+    return page.get_by_role("group", name="Payment method").get_by_role("radio").all_inner_texts()
+
+
+def test_another_method_after_back_opens_a_session_with_it(page, shop_url, api):
+    open_checkout(page, shop_url, "col-001", 7)
+    fill_billing(page)
+    page.get_by_role("radio", name="GCash").click()
+    pay_button(page).click()
+    expect(page).to_have_url(re.compile(r"/paymongo-sandbox/checkout/"))
+    first_session = page.url
+    expect(page.get_by_label("GCash")).to_be_visible()
+    page.go_back()
+    expect(amount(summary(page), "Duration")).to_have_text("7 days", timeout=30_000)
+    expect(field(page, "name")).to_have_value("Juan dela Cruz")  # kept for this tab
+    page.get_by_role("radio", name="Credit / debit card").click()
+    expect(pay_button(page)).to_have_text(re.compile("with Credit / debit card"))
+    pay_button(page).click()
+    expect(page).to_have_url(re.compile(r"/paymongo-sandbox/checkout/"))
+    assert page.url != first_session
+    expect(page.get_by_label("Credit / debit card")).to_be_visible()
+    expect(page.get_by_label("GCash")).to_have_count(0)
+    # Paying, then Back and Pay again: the order, not a dead end.
+    page.get_by_role("button", name=SANDBOX_PAY).click()
+    expect(rental_status(page)).to_have_text("Paid")
+    page.go_back()
+    page.go_back()
+    expect(pay_button(page)).to_be_enabled(timeout=30_000)
+    pay_button(page).click()
+    expect(page).to_have_url(re.compile(r"/orders/[^/?]+/?\?token="))
+    expect(rental_status(page)).to_have_text("Paid")
+
+
+def test_a_declined_payment_can_be_tried_again(page, shop_url, api, screenshot):
+    open_checkout(page, shop_url, "col-006", 7)
+    fill_billing(page)
+    pay_button(page).click()
+    expect(page).to_have_url(re.compile(r"/paymongo-sandbox/checkout/"))
+    page.get_by_role("button", name="Simulate a failed payment").click()  # back to the shop
+    expect(page).to_have_url(re.compile(r"/payment/failed/?\?rental_id="))
+    declined = status_notice(page, "Your payment was declined")
+    expect(declined).to_be_visible()
+    expect(rental_status(page)).to_have_text("Waiting for payment")
+    screenshot("payment-declined")
+    # Another method: a new payment page for the same held unit.
+    declined.get_by_role("combobox", name="Pay another way").click()
+    page.get_by_role("option", name="Maya").click()
+    declined.get_by_role("button", name="Pay another way").click()
+    expect(page).to_have_url(re.compile(r"/paymongo-sandbox/checkout/"))
+    expect(page.get_by_label("Maya")).to_be_visible()
+    page.get_by_role("button", name=SANDBOX_PAY).click()
+    expect(rental_status(page)).to_have_text("Paid")
+
+
+def test_reload_keeps_the_typed_details(page, shop_url):
+    open_checkout(page, shop_url, "col-003", 8)
+    fill_billing(page, name="Maria Clara", city="Quezon City")
+    page.get_by_role("radio", name="Maya").click()
+    page.reload()
+    expect(amount(summary(page), "Duration")).to_have_text("8 days", timeout=30_000)
+    expect(field(page, "name")).to_have_value("Maria Clara")
+    expect(field(page, "city")).to_have_value("Quezon City")
+    expect(page.get_by_role("radio", name="Maya")).to_be_checked()
+
+
+PAGES = [
+    ("catalog", "/"),
+    ("collectible", "/collectibles/col-002"),
+    ("checkout", "/checkout?collectible_id=col-002&store_id=store-a&duration=3"),
+    ("find-order", "/orders"),
+    ("policies", "/policies"),
+]
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def viewport_page(request, browser):
+    size = (
+        {"width": 1280, "height": 900}
+        if request.param == "desktop"
+        else {"width": 375, "height": 812}
+    )
+    context = browser.new_context(viewport=size, is_mobile=request.param == "phone")
+    page = context.new_page()
+    page.viewport_name = request.param
+    yield page
+    context.close()
+
+
+def serious(page) -> list[str]:
+    violations = AXE.run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): "
+        + "; ".join(f"{n['target']} {n.get('failureSummary', '')[:160]}" for n in v["nodes"][:4])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_axe_finds_nothing_serious_on_any_page(viewport_page, shop_url, api):
+    page = viewport_page
+    started = api.post("/api/rentals/checkout", json=order("col-005", duration=7)).json()["data"]
+    query = f"rental_id={started['rental_id']}&token={started['token']}"
+    pages = [
+        *PAGES,
+        ("order", f"/orders/{started['rental_id']}?token={started['token']}"),
+        ("payment-failed", f"/payment/failed?{query}"),
+    ]
+    problems = {}
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, path in pages:
+        page.goto(shop_url + path)
+        expect(page.locator("main h1").first).to_be_visible(timeout=30_000)
+        expect(page.locator(".rt-Spinner")).to_have_count(0, timeout=30_000)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{page.viewport_name}.png"), full_page=True)
+        found = serious(page)
+        if found:
+            problems[name] = found
+    (ARTIFACTS / f"axe-{page.viewport_name}.json").write_text(json.dumps(problems, indent=1))
+    assert problems == {}
+    # Landmarks and a skip link on every page.
+    expect(page.get_by_role("main")).to_have_count(1)
+    expect(page.get_by_role("contentinfo")).to_have_count(1)
+    expect(page.get_by_role("link", name="Skip to main content")).to_have_count(1)
