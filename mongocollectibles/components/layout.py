@@ -137,13 +137,13 @@ def footer() -> rx.Component:
                 _footer_heading("Contact"),
                 rx.text(
                     "Email ",
-                    rx.link(CONTACT_EMAIL, href=f"mailto:{CONTACT_EMAIL}"),
+                    rx.link(CONTACT_EMAIL, href=f"mailto:{CONTACT_EMAIL}", underline="always"),
                     size="2",
                     color=muted,
                 ),
                 rx.text(
                     "Phone ",
-                    rx.link(CONTACT_PHONE, href="tel:+63281234567"),
+                    rx.link(CONTACT_PHONE, href="tel:+63281234567", underline="always"),
                     size="2",
                     color=muted,
                 ),

@@ -208,6 +208,7 @@ def cancel_rental_button(on_confirm: EventType, cancelling: rx.Var) -> rx.Compon
                 "Cancel rental",
                 color_scheme="red",
                 variant="soft",
+                high_contrast=True,
                 size="3",
                 loading=cancelling,
                 id="cancel-rental",

@@ -232,7 +232,7 @@ def billing_form() -> rx.Component:
             rx.text(
                 "We hold one unit for you while you pay on PayMongo's secure page.",
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
             spacing="4",
             width="100%",

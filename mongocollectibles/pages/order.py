@@ -111,7 +111,7 @@ def order_page() -> rx.Component:
                         "Keep this page's link, or find it again with your email and order "
                         "code at /orders.",
                         size="1",
-                        color=rx.color("gray", 10),
+                        color=rx.color("gray", 11),
                     ),
                     spacing="4",
                     width="100%",

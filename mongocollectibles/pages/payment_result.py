@@ -49,6 +49,8 @@ class PaymentResultState(rx.State):
 
     def _show(self, view: rentals.RentalView) -> None:
         self.rental, self.summary = rental_display(view)
+        if not self.other_method or self.other_method == view.payment_method:
+            self.other_method = "card" if view.payment_method != "card" else "gcash"
 
     @rx.event
     async def load(self):
@@ -236,7 +238,6 @@ def another_method() -> rx.Component:
             "Pay another way",
             on_click=S.pay_another_way,
             loading=S.switching,
-            disabled=S.other_method == "",
             variant="outline",
             size="2",
             id="pay-another-way",

@@ -73,9 +73,9 @@ def policies_page() -> rx.Component:
                 rx.heading("Contact", as_="h2", size="5", margin_bottom="8px"),
                 rx.text(
                     "Email ",
-                    rx.link(CONTACT_EMAIL, href=f"mailto:{CONTACT_EMAIL}"),
+                    rx.link(CONTACT_EMAIL, href=f"mailto:{CONTACT_EMAIL}", underline="always"),
                     " or call ",
-                    rx.link(CONTACT_PHONE, href="tel:+63281234567"),
+                    rx.link(CONTACT_PHONE, href="tel:+63281234567", underline="always"),
                     ". Stores and opening hours are listed at the bottom of every page.",
                     as_="p",
                 ),
