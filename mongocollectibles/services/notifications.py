@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -335,6 +335,12 @@ def on_transition(session: Session, rental: Rental, previous: str | None) -> Non
 # -- reminders (run by the outbox worker before each pass) --------------------------------
 
 
+def _aware(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _picked_up_on(session: Session, rental_id: str) -> datetime | None:
     return session.exec(
         select(RentalEvent.created_at)
@@ -365,8 +371,11 @@ def enqueue_due_reminders(session: Session, now: datetime) -> int:
     if is_postgres(session):
         pending = pending.with_for_update(skip_locked=True)
         out = out.with_for_update(skip_locked=True)
+    window = timedelta(minutes=get_settings().hold_reminder_minutes)
     for rental in session.exec(pending).all():
-        hold_expiring(session, rental)
+        held_for = _aware(rental.hold_expires_at) - _aware(rental.created_at)
+        if held_for > window:  # a hold shorter than the window gets no reminder
+            hold_expiring(session, rental)
     today = local_day(now)
     for rental in session.exec(out).all():
         due = due_back(session, rental)
