@@ -209,14 +209,14 @@ def billing_form() -> rx.Component:
                 ),
             ),
             rx.cond(
-                ~S.summary.available & (S.problem == ""),
+                ~S.summary.available & (S.problem == "") & (S.form_error == ""),
                 # Next to Pay (on a phone the summary may be scrolled away): why it is off.
                 rx.text(
                     S.summary.eta_text,
                     color=rx.color("red", 11),
                     size="2",
                     id="pay-blocked-reason",
-                    role="alert",
+                    role="status",
                 ),
             ),
             rx.button(

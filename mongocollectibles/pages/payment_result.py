@@ -239,6 +239,7 @@ def another_method() -> rx.Component:
             on_click=S.pay_another_way,
             loading=S.switching,
             variant="outline",
+            high_contrast=True,
             size="2",
             id="pay-another-way",
         ),

@@ -210,3 +210,17 @@ def test_axe_finds_nothing_serious_on_any_page(viewport_page, shop_url, api):
     expect(page.get_by_role("main")).to_have_count(1)
     expect(page.get_by_role("contentinfo")).to_have_count(1)
     expect(page.get_by_role("link", name="Skip to main content")).to_have_count(1)
+
+
+def test_out_of_stock_offers_an_email_when_it_is_back(page, shop_url, api, hold_units, screenshot):
+    hold_units("col-003", count=4)
+    page.goto(f"{shop_url}/collectibles/col-003")
+    expect(page.get_by_role("status", name="Stock")).to_contain_text("Out of stock")
+    form = page.get_by_role("form", name="Email me when it is back")
+    form.get_by_label("Email me when it is back").fill("waiting@example.com")
+    form.get_by_role("button", name="Notify me").click()
+    expect(page.get_by_role("status").filter(has_text="We will email you")).to_be_visible()
+    screenshot("out-of-stock-help")
+    hold_units.release_all()
+    message = mailbox(api, "waiting@example.com", "Back in stock")
+    assert "Life-Size Iron Man Suit" in message["subject"]
