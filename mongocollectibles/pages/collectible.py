@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -120,7 +121,12 @@ class CollectibleState(LiveStockMixin, rx.State):
         query = urlencode(
             {"collectible_id": self.collectible_id, "store_id": store_id, "duration": self.duration}
         )
-        return rx.redirect(f"/checkout?{query}")
+        # Back from checkout comes here with the chosen duration, not the default.
+        keep = json.dumps(f"?{urlencode({'duration': self.duration})}")
+        return [
+            rx.call_script(f"window.history.replaceState(window.history.state, '', {keep})"),
+            rx.redirect(f"/checkout?{query}"),
+        ]
 
     # Live stock (see state/live.py): while this tab shows this collectible.
     async def _poll_args(self) -> tuple | None:

@@ -224,3 +224,16 @@ def test_out_of_stock_offers_an_email_when_it_is_back(page, shop_url, api, hold_
     hold_units.release_all()
     message = mailbox(api, "waiting@example.com", "Back in stock")
     assert "Life-Size Iron Man Suit" in message["subject"]
+
+
+def test_back_from_checkout_keeps_the_chosen_duration(page, shop_url):
+    page.goto(f"{shop_url}/collectibles/col-004")
+    page.get_by_label("Duration (days)").fill("3")
+    expect(amount(page, "Total")).to_have_text("PHP 6,000.00", timeout=30_000)
+    page.get_by_role("button", name="Rent this").click()
+    expect(page).to_have_url(re.compile(r"/checkout\?.*duration=3"))
+    expect(amount(summary(page), "Duration")).to_have_text("3 days", timeout=30_000)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/collectibles/col-004"))
+    expect(page.get_by_label("Duration (days)")).to_have_value("3")
+    expect(amount(page, "Total")).to_have_text("PHP 6,000.00")
