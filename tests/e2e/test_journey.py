@@ -237,3 +237,21 @@ def test_back_from_checkout_keeps_the_chosen_duration(page, shop_url):
     expect(page).to_have_url(re.compile(r"/collectibles/col-004"))
     expect(page.get_by_label("Duration (days)")).to_have_value("3")
     expect(amount(page, "Total")).to_have_text("PHP 6,000.00")
+
+
+def test_two_tabs_agree_on_the_store(page, shop_url):
+    from tests.e2e.test_catalog import choose_store
+
+    open_checkout(page, shop_url, "col-002", 7)
+    expect(summary(page)).to_contain_text("MongoCollectibles Store A")
+    other = page.context.new_page()  # a second tab of the same browser
+    other.goto(shop_url)
+    expect(other.get_by_role("combobox", name="Pickup store")).to_be_visible(timeout=30_000)
+    choose_store(other, "MongoCollectibles Store C")
+    # The first tab's header and its order summary both follow.
+    expect(page.get_by_role("combobox", name="Pickup store")).to_have_text(
+        "MongoCollectibles Store C"
+    )
+    expect(summary(page)).to_contain_text("MongoCollectibles Store C")
+    expect(summary(page)).to_contain_text("789 Makati Boulevard")
+    other.close()
