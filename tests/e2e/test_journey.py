@@ -144,6 +144,7 @@ def test_reload_keeps_the_typed_details(page, shop_url):
     open_checkout(page, shop_url, "col-003", 8)
     fill_billing(page, name="Maria Clara", city="Quezon City")
     page.get_by_role("radio", name="Maya").click()
+    expect(pay_button(page)).to_have_text(re.compile("with Maya"))
     page.reload()
     expect(amount(summary(page), "Duration")).to_have_text("8 days", timeout=30_000)
     expect(field(page, "name")).to_have_value("Maria Clara")
