@@ -189,10 +189,17 @@ def test_axe_finds_nothing_serious_on_any_page(viewport_page, shop_url, api):
     page = viewport_page
     started = api.post("/api/rentals/checkout", json=order("col-005", duration=7)).json()["data"]
     query = f"rental_id={started['rental_id']}&token={started['token']}"
+    paid = api.post("/api/rentals/checkout", json=order("col-001", duration=7)).json()["data"]
+    session_id = paid["payment_url"].rstrip("/").rsplit("/", 1)[-1]
+    api.post(f"/paymongo-sandbox/_sandbox/checkout_sessions/{session_id}/pay", json={})
     pages = [
         *PAGES,
         ("order", f"/orders/{started['rental_id']}?token={started['token']}"),
         ("payment-failed", f"/payment/failed?{query}"),
+        (
+            "payment-success",
+            f"/payment/success?rental_id={paid['rental_id']}&token={paid['token']}",
+        ),
     ]
     problems = {}
     ARTIFACTS.mkdir(exist_ok=True)
@@ -256,3 +263,13 @@ def test_two_tabs_agree_on_the_store(page, shop_url):
     expect(summary(page)).to_contain_text("MongoCollectibles Store C")
     expect(summary(page)).to_contain_text("789 Makati Boulevard")
     other.close()
+
+
+def test_the_quote_says_when_seven_days_cost_less(page, shop_url):
+    page.goto(f"{shop_url}/collectibles/col-006")
+    page.get_by_label("Duration (days)").fill("6")
+    expect(amount(page, "Total")).to_have_text("PHP 120,000.00", timeout=30_000)
+    warning = page.get_by_role("alert").filter(has_text="Short-rental rate, x2 under 7 days")
+    expect(warning).to_contain_text(
+        "7 days cost less than 6 days: PHP 70,000.00 instead of PHP 120,000.00."
+    )
