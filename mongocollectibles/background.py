@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +21,8 @@ from mongocollectibles.services.outbox import run_outbox_worker, transport_from_
 from mongocollectibles.services.payment_gateway import close_gateway, get_gateway
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 async def _enqueue_due_mail(uow: UnitOfWork | None) -> None:
@@ -42,6 +45,11 @@ async def background_tasks(api: FastAPI, *, uow: UnitOfWork | None = None) -> As
         port = settings.smtp_port or (free_port() if settings.environment == "test" else 8025)
         mail_server = start_dev_mail_server(Path(settings.mailbox_dir), "127.0.0.1", port)
         transport = SmtpTransport("127.0.0.1", port)
+    if transport is None:
+        log.warning(
+            "email is not configured (EMAIL_API_URL or SMTP_HOST): messages wait in the "
+            "outbox until it is; see docs/email.md"
+        )
     mailer = asyncio.create_task(
         run_outbox_worker(
             lambda: transport,
