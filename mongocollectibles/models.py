@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from mongocollectibles.domain.order_code import new_order_code
 from mongocollectibles.domain.status import LIVE_STATUSES
 
 
@@ -94,11 +95,14 @@ class Rental(SQLModel, table=True):
         ),
         Index("ix_rental_status_hold", "status", "hold_expires_at"),
         UniqueConstraint("idempotency_key", name="uq_rental_idempotency_key"),
+        Index("uq_rental_order_code", "order_code", unique=True),
         CheckConstraint("duration_days >= 1", name="ck_rental_duration_positive"),
         CheckConstraint("total_centavos >= 0", name="ck_rental_total_non_negative"),
     )
 
     id: str = Field(primary_key=True, max_length=40)
+    # The short code customers read and type (MC-7K3Q9P); unique (uq_rental_order_code).
+    order_code: str = Field(default_factory=new_order_code, max_length=12)
     secret_token: str = Field(max_length=64)
     idempotency_key: str | None = Field(default=None, max_length=100)
     status: str = Field(max_length=32, index=True)
@@ -252,3 +256,44 @@ class AuditEvent(SQLModel, table=True):
     target: str = Field(default="", max_length=100)
     detail: str = Field(default="", max_length=500)
     ip: str = Field(default="", max_length=64)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An email to send, written in the same transaction as the change it tells about.
+
+    A worker claims due rows (lease: `claimed_until`, owner: `claim_token`), sends them and
+    marks them sent; a failure is retried later (`next_attempt_at`, backing off). The
+    Message-ID is derived from the row, so a receiver can drop a rare repeat."""
+
+    __table_args__ = (
+        Index("ix_outbox_due", "sent_at", "next_attempt_at"),
+        UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    # Messages about one event are enqueued once (e.g. "order_confirmed:<rental id>").
+    dedupe_key: str | None = Field(default=None, max_length=200)
+    rental_id: str | None = Field(default=None, max_length=40, index=True)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    text_body: str = Field(sa_column=Column(Text, nullable=False))
+    html_body: str = Field(sa_column=Column(Text, nullable=False))
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claim_token: str | None = Field(default=None, max_length=40)
+    claimed_until: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    sent_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StockAlert(SQLModel, table=True):
+    """ "Email me when it is back": one per address, collectible and store until notified."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    collectible_id: str = Field(foreign_key="collectible.id", max_length=40, index=True)
+    store_id: str = Field(foreign_key="store.id", max_length=40)
+    notified_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)

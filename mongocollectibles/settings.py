@@ -137,6 +137,24 @@ class Settings(BaseSettings):
     spaces_cdn_url: str = ""
     spaces_addressing_style: Literal["auto", "virtual", "path"] = "auto"
 
+    # Email (docs/email.md). Nothing configured outside production: the embedded mail server
+    # (aiosmtpd on 127.0.0.1:SMTP_PORT, default 8025) keeps every message in MAILBOX_DIR,
+    # listed at /api/dev/mailbox. In production: an email API over HTTPS (EMAIL_API_URL +
+    # EMAIL_API_KEY) or SMTP (SMTP_HOST, on a port the host allows).
+    mail_from: str = "MongoCollectibles <orders@mongocollectibles.example>"
+    owner_email: str = ""  # gets a copy of every new paid order
+    smtp_host: str = ""
+    smtp_port: int = Field(default=0, ge=0, le=65535)  # 0: 8025 embedded, 587 otherwise
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    email_api_url: str = ""
+    email_api_key: str = ""
+    mailbox_dir: str = ".data/mailbox"
+    outbox_interval_seconds: float = Field(default=5.0, gt=0)
+    # "Your hold ends soon" goes out this many minutes before a hold ends.
+    hold_reminder_minutes: int = Field(default=5, ge=1, le=24 * 60)
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if not self.database_url.startswith(("sqlite", "postgresql")):
@@ -174,6 +192,22 @@ class Settings(BaseSettings):
                 + "; ".join(problems)
             )
         return self
+
+    @property
+    def mail_mode(self) -> Literal["api", "smtp", "embedded", "none"]:
+        """How email leaves: an HTTPS API, SMTP, the embedded dev server, or not yet (the
+        outbox keeps every message until mail is configured)."""
+        if self.email_api_url:
+            return "api"
+        if self.smtp_host:
+            return "smtp"
+        return "none" if self.environment == "production" else "embedded"
+
+    @property
+    def smtp_port_in_use(self) -> int:
+        if self.smtp_port:
+            return self.smtp_port
+        return 8025 if self.mail_mode == "embedded" else 587
 
     @property
     def uses_sandbox(self) -> bool:

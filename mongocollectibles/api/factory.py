@@ -115,6 +115,10 @@ def create_api(
         api.include_router(module.router)
     if not production:
         install_docs(api)
+    if not production:
+        from mongocollectibles.api import dev_mailbox
+
+        api.include_router(dev_mailbox.router)
     install_unknown_api_routes(api)  # after every /api route and mount
     if settings.uses_sandbox and not production:
         _mount_sandbox(api, settings)

@@ -87,6 +87,7 @@ def quote_json(q: quotes.Quote) -> dict:
 def rental_json(view: rentals.RentalView) -> dict:
     return {
         "rental_id": view.id,
+        "order_code": view.order_code,
         "status": view.status,
         "status_label": view.status_label,
         "collectible_id": view.collectible_id,
@@ -150,6 +151,7 @@ async def start_checkout(
     return ok(
         {
             "rental_id": result.rental_id,
+            "order_code": result.order_code,
             "token": result.secret_token,
             "total_fee": pesos(result.total_centavos),
             "total_fee_centavos": result.total_centavos,

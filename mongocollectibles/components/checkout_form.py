@@ -44,7 +44,7 @@ def text_field(
         rx.cond(
             error != "",
             rx.text(error, id=f"error-{name}", color=rx.color("red", 11), size="2", role="alert"),
-            rx.text(hint, id=f"error-{name}", color=rx.color("gray", 10), size="1"),
+            rx.text(hint, id=f"error-{name}", color=rx.color("gray", 11), size="1"),
         ),
         spacing="1",
         width="100%",

@@ -19,6 +19,7 @@ class CardItem:
     size_label: str = ""
     image_url: str = ""
     rate_text: str = ""
+    rate_note: str = ""  # "short-rental rate, x2 under 7 days"
     stock: int = 0
     available: bool = False
     stock_text: str = ""
@@ -43,7 +44,9 @@ def stock_badge(available, stock_text) -> rx.Component:
     return rx.badge(
         stock_text,
         color_scheme=rx.cond(available, "grass", "red"),
-        variant=rx.cond(available, "soft", "solid"),
+        # "surface" red text on a light red ground: contrast above 4.5:1 (solid red was 3.9).
+        variant=rx.cond(available, "soft", "surface"),
+        high_contrast=True,
         size="2",
     )
 
@@ -51,7 +54,8 @@ def stock_badge(available, stock_text) -> rx.Component:
 def collectible_card(item: CardItem) -> rx.Component:
     return rx.link(
         rx.box(
-            collectible_image(item.image_url, item.name),
+            # Decorative here: the heading names the item (read once, not twice).
+            collectible_image(item.image_url, ""),
             opacity=rx.cond(item.available, "1", "0.55"),
             filter=rx.cond(item.available, "none", "grayscale(0.8)"),
         ),
@@ -64,6 +68,10 @@ def collectible_card(item: CardItem) -> rx.Component:
             ),
             rx.heading(item.name, size="4", as_="h2"),
             rx.text(item.rate_text, weight="bold", size="3", class_name="rate"),
+            rx.cond(
+                item.rate_note != "",
+                rx.text(item.rate_note, size="1", color=rx.color("gray", 11)),
+            ),
             rx.text(item.eta_text, size="2", color=rx.color("gray", 11)),
             spacing="2",
             align="start",

@@ -7,6 +7,7 @@ from reflex.event import EventType
 
 from mongocollectibles.components.store_select import store_select
 from mongocollectibles.state.site import SiteState
+from mongocollectibles.state.store_choice import StoreChoiceState
 
 # For pages whose URL carries a rental's token (the server adds the header in production).
 NO_REFERRER = [{"name": "referrer", "content": "no-referrer"}]
@@ -39,6 +40,27 @@ def test_mode_banner() -> rx.Component:
     )
 
 
+def skip_link() -> rx.Component:
+    """The first thing a keyboard reaches: straight to the page's content."""
+    return rx.el.a(
+        "Skip to main content",
+        href="#main",
+        class_name="skip-link",
+        style={
+            "position": "absolute",
+            "left": "-10000px",
+            "top": "8px",
+            "z_index": "100",
+            "padding": "8px 12px",
+            "background": "#ffffff",
+            "color": "#1a1a1a",
+            "border": "2px solid #3e63dd",
+            "border_radius": "6px",
+            "&:focus": {"left": "8px"},
+        },
+    )
+
+
 def header(on_store_change: EventType | None, show_store: bool) -> rx.Component:
     brand = rx.link(
         rx.hstack(
@@ -52,13 +74,25 @@ def header(on_store_change: EventType | None, show_store: bool) -> rx.Component:
         color=rx.color("gray", 12),
         aria_label="MongoCollectibles: all collectibles",
     )
-    picker = rx.hstack(
-        rx.text("Pickup at", size="2", color=rx.color("gray", 11), display=["none", "block"]),
-        store_select(on_store_change),
-        align="center",
-        spacing="2",
+    picker = rx.vstack(
+        rx.hstack(
+            # Shown on phones too: the select alone does not say what the store is for.
+            rx.text("Pickup at", size="2", color=rx.color("gray", 11), as_="span"),
+            store_select(on_store_change),
+            align="center",
+            spacing="2",
+        ),
+        rx.text(
+            StoreChoiceState.chosen_details,
+            size="1",
+            color=rx.color("gray", 11),
+            id="store-details",
+        ),
+        align="end",
+        spacing="1",
+        max_width="100%",
     )
-    return rx.box(
+    return rx.el.header(
         rx.flex(
             brand,
             picker if show_store else rx.fragment(),
@@ -69,26 +103,79 @@ def header(on_store_change: EventType | None, show_store: bool) -> rx.Component:
             max_width="1100px",
             margin="0 auto",
         ),
-        as_="header",
         padding="10px 16px",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background_color=rx.color("gray", 1),
     )
 
 
+POLICY_LINKS = [
+    ("Rental terms", "/policies#rental-terms"),
+    ("Cancellation and refunds", "/policies#cancellation"),
+    ("Late returns", "/policies#late-returns"),
+    ("Damage", "/policies#damage"),
+    ("Find my order", "/orders"),
+]
+CONTACT_EMAIL = "hello@mongocollectibles.example"
+CONTACT_PHONE = "+63 2 8123 4567"
+
+
+def _footer_heading(text: str) -> rx.Component:
+    return rx.heading(text, as_="h2", size="2", color=rx.color("gray", 12), margin_bottom="6px")
+
+
 def footer() -> rx.Component:
-    return rx.box(
-        rx.text(
-            "MongoCollectibles: rent figures, models and arcade cabinets; pick them up at our "
-            "Metro Manila stores. Payments by PayMongo.",
-            size="1",
-            color=rx.color("gray", 10),
+    muted = rx.color("gray", 11)  # 4.5:1 or better on the page background
+    return rx.el.footer(
+        rx.grid(
+            rx.el.nav(
+                _footer_heading("Policies and help"),
+                rx.vstack(
+                    *(rx.link(label, href=href, size="2") for label, href in POLICY_LINKS),
+                    spacing="1",
+                ),
+                aria_label="Policies and help",
+            ),
+            rx.box(
+                _footer_heading("Contact"),
+                rx.text(
+                    "Email ",
+                    rx.link(CONTACT_EMAIL, href=f"mailto:{CONTACT_EMAIL}", underline="always"),
+                    size="2",
+                    color=muted,
+                ),
+                rx.text(
+                    "Phone ",
+                    rx.link(CONTACT_PHONE, href="tel:+63281234567", underline="always"),
+                    size="2",
+                    color=muted,
+                ),
+                rx.text("Payments by PayMongo.", size="2", color=muted),
+            ),
+            rx.box(
+                _footer_heading("Our stores"),
+                rx.vstack(
+                    rx.foreach(
+                        StoreChoiceState.stores,
+                        lambda store: rx.box(
+                            rx.text(store["name"], size="2", weight="medium"),
+                            rx.text(store["address"], size="2", color=muted),
+                            rx.text(store["hours"], size="2", color=muted),
+                        ),
+                    ),
+                    spacing="2",
+                ),
+                id="footer-stores",
+            ),
+            columns=rx.breakpoints(initial="1", sm="3"),
+            spacing="5",
+            max_width="1100px",
+            margin="0 auto",
         ),
-        as_="footer",
         padding="24px 16px",
-        text_align="center",
-        border_top=f"1px solid {rx.color('gray', 4)}",
+        border_top=f"1px solid {rx.color('gray', 5)}",
         margin_top="48px",
+        background_color=rx.color("gray", 1),
     )
 
 
@@ -97,17 +184,20 @@ def page_layout(
     on_store_change: EventType | None = None,
     show_store: bool = True,
 ) -> rx.Component:
-    """Every page: banner, header, a centred main column, footer."""
+    """Every page: skip link, banner, header, a centred main column, footer (landmarks)."""
     return rx.box(
+        skip_link(),
         test_mode_banner(),
         header(on_store_change, show_store),
-        rx.box(
-            *children,
-            as_="main",
+        rx.el.main(
+            rx.box(
+                *children,
+                max_width="1100px",
+                margin="0 auto",
+                padding=["16px 12px", "24px 16px"],
+            ),
             id="main",
-            max_width="1100px",
-            margin="0 auto",
-            padding=["16px 12px", "24px 16px"],
+            tab_index=-1,
         ),
         footer(),
         min_height="100vh",

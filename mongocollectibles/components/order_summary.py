@@ -24,6 +24,7 @@ class OrderSummary:
     special_text: str = ""
     eta_text: str = ""
     available: bool = False
+    vat_text: str = ""  # "Includes 12% VAT of PHP ..."
 
 
 def order_summary(s: OrderSummary, *, title: str = "Order summary", extra=None) -> rx.Component:
@@ -52,6 +53,10 @@ def order_summary(s: OrderSummary, *, title: str = "Order summary", extra=None) 
             price_row("Duration", s.days.to_string() + " days", value_id="summary-days"),
             rx.separator(),
             price_row("Total", s.total_text, value_id="summary-total", strong=True),
+            rx.cond(
+                s.vat_text != "",
+                rx.text(s.vat_text, size="1", color=rx.color("gray", 11), id="summary-vat"),
+            ),
             rx.cond(s.is_special, special_rate_warning(s.special_text)),
             rx.cond(
                 s.eta_text != "",

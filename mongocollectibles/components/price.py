@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mongocollectibles.domain.price_text import short_rate_name, threshold_saving
+
 
 def price_row(label, value, *, value_id: str | None = None, strong: bool = False) -> rx.Component:
     """A label and its amount; the amount is a status named by the label ("Total": PHP ...)."""
@@ -45,8 +47,25 @@ def eta_phrase(eta_days: int | None, store_name: str) -> str:
     return f"Ready for pickup at {where} in about {eta_days} {unit}"
 
 
-def special_rate_message(threshold_days: int, daily_text: str, base_text: str) -> str:
-    return (
-        f"Special rate: rentals shorter than {threshold_days} days cost {daily_text} a day "
-        f"instead of {base_text}. Rent for {threshold_days} days or more for the base rate."
+def special_rate_message(
+    threshold_days: int,
+    daily_text: str,
+    base_text: str,
+    *,
+    multiplier_percent: int = 200,
+    days: int | None = None,
+    total_centavos: int | None = None,
+    base_daily_centavos: int | None = None,
+) -> str:
+    """The short-rental rate explained; with the rental's days and total, also whether
+    renting up to the threshold would cost less."""
+    name = short_rate_name(threshold_days, multiplier_percent)
+    text = (
+        f"{name[0].upper()}{name[1:]}: rentals shorter than {threshold_days} days cost "
+        f"{daily_text} a day instead of {base_text}."
     )
+    if days is not None and total_centavos is not None and base_daily_centavos is not None:
+        saving = threshold_saving(days, total_centavos, base_daily_centavos, threshold_days)
+        if saving:
+            return f"{text} {saving}"
+    return f"{text} Rent for {threshold_days} days or more for the daily rate."

@@ -12,7 +12,9 @@ from reflex.event import EventType
 
 from mongocollectibles.components.order_summary import OrderSummary
 from mongocollectibles.domain import status
+from mongocollectibles.domain.price_text import short_rate_name
 from mongocollectibles.domain.pricing import format_php
+from mongocollectibles.domain.receipt import vat_statement
 from mongocollectibles.services.site import method_label
 
 if TYPE_CHECKING:
@@ -35,6 +37,10 @@ STATUS_COLORS = {
 @dataclasses.dataclass
 class RentalStatus:
     id: str = ""
+    order_code: str = ""
+    payment_failed: bool = False
+    vat_text: str = ""
+    store_hours: str = ""
     status: str = ""
     status_label: str = ""
     color: str = "gray"
@@ -78,6 +84,10 @@ def rental_display(view: RentalView) -> tuple[RentalStatus, OrderSummary]:
     pending = view.status == status.PENDING_PAYMENT
     rental_status = RentalStatus(
         id=view.id,
+        order_code=view.order_code,
+        payment_failed=view.payment_failed,
+        vat_text=vat_statement(view.total_centavos),
+        store_hours=view.store_hours,
         status=view.status,
         status_label=view.status_label,
         color=STATUS_COLORS.get(view.status, "gray"),
@@ -105,11 +115,12 @@ def rental_display(view: RentalView) -> tuple[RentalStatus, OrderSummary]:
         store_address=view.store_address,
         days=view.duration_days,
         daily_rate_text=format_php(view.daily_rate_centavos)
-        + (" (short-rental rate)" if view.is_special_rate else ""),
+        + (f" ({short_rate_name()})" if view.is_special_rate else ""),
         total_text=format_php(view.total_centavos),
         is_special=False,  # agreed and paid: no warning any more, just the rate's name
         eta_text="",  # the pickup text is shown in the status notice
         available=True,
+        vat_text=vat_statement(view.total_centavos),
     )
     return rental_status, summary
 
@@ -146,7 +157,10 @@ def retry_payment_link(s: RentalStatus, label: str = "Pay now") -> rx.Component:
 def rental_facts(s: RentalStatus) -> rx.Component:
     return rx.data_list.root(
         rx.data_list.item(
-            rx.data_list.label("Rental number"), rx.data_list.value(s.id, id="rental-id")
+            rx.data_list.label("Order code"),
+            rx.data_list.value(
+                rx.code(s.order_code, variant="ghost", size="3", weight="bold"), id="order-code"
+            ),
         ),
         rx.data_list.item(rx.data_list.label("Status"), rx.data_list.value(status_badge(s))),
         rx.data_list.item(
@@ -157,6 +171,13 @@ def rental_facts(s: RentalStatus) -> rx.Component:
         rx.cond(
             s.paid_text != "",
             rx.data_list.item(rx.data_list.label("Paid"), rx.data_list.value(s.paid_text)),
+        ),
+        rx.data_list.item(
+            rx.data_list.label("VAT"), rx.data_list.value(s.vat_text, id="order-vat")
+        ),
+        rx.cond(
+            s.store_hours != "",
+            rx.data_list.item(rx.data_list.label("Store hours"), rx.data_list.value(s.store_hours)),
         ),
         orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
         size="2",
@@ -171,6 +192,7 @@ def notice(color: str, icon: str, title, *body, notice_id: str) -> rx.Component:
             rx.text(title, weight="bold", size="4", id=f"{notice_id}-title"), *body, spacing="2"
         ),
         color_scheme=color,
+        high_contrast=True,  # text at 4.5:1 or more on the tinted ground
         id=notice_id,
         role="status",
         aria_labelledby=f"{notice_id}-title",
@@ -186,6 +208,7 @@ def cancel_rental_button(on_confirm: EventType, cancelling: rx.Var) -> rx.Compon
                 "Cancel rental",
                 color_scheme="red",
                 variant="soft",
+                high_contrast=True,
                 size="3",
                 loading=cancelling,
                 id="cancel-rental",

@@ -2,7 +2,16 @@
 
 import reflex as rx
 
-from mongocollectibles.pages import admin, catalog, checkout, collectible, order, payment_result
+from mongocollectibles.pages import (
+    admin,
+    catalog,
+    checkout,
+    collectible,
+    find_order,
+    order,
+    payment_result,
+    policies,
+)
 
 
 def register_pages(app: rx.App) -> None:
@@ -13,3 +22,5 @@ def register_pages(app: rx.App) -> None:
     catalog.register(app)
     checkout.register(app)
     payment_result.register(app)
+    find_order.register(app)
+    policies.register(app)

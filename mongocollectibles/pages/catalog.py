@@ -7,6 +7,7 @@ import reflex as rx
 from mongocollectibles.components.collectible_card import CardItem, collectible_card
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.price import eta_phrase
+from mongocollectibles.domain.price_text import short_rate_name
 from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
 from mongocollectibles.services import catalog
 from mongocollectibles.state.live import LiveStockMixin
@@ -15,7 +16,13 @@ from mongocollectibles.state.store_choice import StoreChoiceState
 SIZE_FILTERS = [("all", "All sizes"), *SIZE_LABELS.items()]
 
 
-def cards(views: list[catalog.CollectibleView], store_name: str) -> list[CardItem]:
+async def rate_note() -> str:
+    rules = await catalog.pricing_rules()
+    name = short_rate_name(rules.special_threshold_days, rules.special_multiplier_percent)
+    return name[0].upper() + name[1:]
+
+
+def cards(views: list[catalog.CollectibleView], store_name: str, note: str = "") -> list[CardItem]:
     return [
         CardItem(
             id=v.id,
@@ -24,10 +31,13 @@ def cards(views: list[catalog.CollectibleView], store_name: str) -> list[CardIte
             size_label=SIZE_LABELS.get(v.size, v.size),
             image_url=v.image_url,
             rate_text=f"{format_php(v.daily_rate_centavos)} / day",
+            rate_note=note,
             stock=v.stock,
             available=v.available,
             stock_text=f"{v.stock} in stock" if v.available else "Out of stock",
-            eta_text=eta_phrase(v.eta_days, store_name) if v.available else "Check back soon",
+            eta_text=eta_phrase(v.eta_days, store_name)
+            if v.available
+            else "Other stores or a reminder: see details",
         )
         for v in views
     ]
@@ -65,7 +75,7 @@ class CatalogState(LiveStockMixin, rx.State):
             self.error = "We could not load the collectibles. Please try again in a moment."
             self.loading = False
             return
-        self.items = cards(views, store_name)
+        self.items = cards(views, store_name, await rate_note())
         self.loading = False
         return CatalogState.watch_stock
 
@@ -90,7 +100,8 @@ class CatalogState(LiveStockMixin, rx.State):
 
     @staticmethod
     async def _poll_read(store_id: str, store_name: str):
-        return cards(await catalog.list_collectibles(store_id or None), store_name)
+        views = await catalog.list_collectibles(store_id or None)
+        return cards(views, store_name, await rate_note())
 
     def _poll_apply(self, fresh: list[CardItem]) -> None:
         if fresh != self.items:

@@ -22,6 +22,7 @@ from mongocollectibles.domain.errors import (
     OutOfStock,
 )
 from mongocollectibles.domain.pricing import format_php
+from mongocollectibles.domain.receipt import vat_statement
 from mongocollectibles.services import catalog, checkout, quotes, site
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.live import LiveStockMixin
@@ -46,10 +47,17 @@ def order_summary_of(q: quotes.Quote, store: dict) -> OrderSummary:
         total_text=format_php(q.total_centavos),
         is_special=q.is_special_rate,
         special_text=special_rate_message(
-            q.special_threshold_days, daily, format_php(q.base_daily_rate_centavos)
+            q.special_threshold_days,
+            daily,
+            format_php(q.base_daily_rate_centavos),
+            multiplier_percent=q.special_multiplier_percent,
+            days=q.duration_days,
+            total_centavos=q.total_centavos,
+            base_daily_centavos=q.base_daily_rate_centavos,
         ),
         eta_text=eta_phrase(q.eta_days, store["name"]) if q.available else SOLD_OUT,
         available=q.available,
+        vat_text=vat_statement(q.total_centavos),
     )
 
 
@@ -57,7 +65,8 @@ class CheckoutState(LiveStockMixin, rx.State):
     loading: bool = True
     problem: str = ""  # the order itself is unusable (unknown item, bad duration)
     summary: OrderSummary = OrderSummary()
-    payment_method: str = "gcash"
+    # Kept for this tab's session (sessionStorage): Back from the payment page keeps it.
+    payment_method: str = rx.SessionStorage("gcash", name="mc_checkout_method")
     errors: dict[str, str] = NO_ERRORS
     form_error: str = ""
     submitting: bool = False
@@ -159,6 +168,9 @@ class CheckoutState(LiveStockMixin, rx.State):
     async def _poll_args(self) -> tuple | None:
         if not self.router.url.path.startswith("/checkout") or self.problem:
             return None
+        choice = await self.get_state(StoreChoiceState)
+        if choice.store_id and choice.store_id != self._order.get("store_id"):
+            await self._summarise()  # another tab chose another store: follow it
         order = self._order
         return (order.get("collectible_id", ""), order.get("store_id", ""), self.summary.store_name)
 
@@ -198,6 +210,17 @@ def billing_form() -> rx.Component:
                     width="100%",
                 ),
             ),
+            rx.cond(
+                ~S.summary.available & (S.problem == "") & (S.form_error == ""),
+                # Next to Pay (on a phone the summary may be scrolled away): why it is off.
+                rx.text(
+                    S.summary.eta_text,
+                    color=rx.color("red", 11),
+                    size="2",
+                    id="pay-blocked-reason",
+                    role="status",
+                ),
+            ),
             rx.button(
                 rx.icon("lock", size=16),
                 rx.cond(S.submitting, "Holding your unit...", S.pay_label),
@@ -211,7 +234,7 @@ def billing_form() -> rx.Component:
             rx.text(
                 "We hold one unit for you while you pay on PayMongo's secure page.",
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
             spacing="4",
             width="100%",
@@ -222,6 +245,36 @@ def billing_form() -> rx.Component:
         aria_label="Billing details and payment",
         width="100%",
     )
+
+
+# Typed billing details survive a reload and Back from the payment page, for this tab only
+# (sessionStorage; never sent anywhere until the customer presses Pay).
+KEEP_TYPING = """
+(() => {
+  if (window.__mcKeepTyping) return; window.__mcKeepTyping = true;
+  const key = (name) => 'mc_checkout_' + name;
+  const inForm = (el) => el && el.name && el.closest && el.closest('#checkout-form');
+  document.addEventListener('input', (e) => {
+    if (inForm(e.target) && e.target.type !== 'radio') {
+      try { sessionStorage.setItem(key(e.target.name), e.target.value); } catch (_) {}
+    }
+  }, true);
+  const restore = () => {
+    document.querySelectorAll('#checkout-form input[name]').forEach((el) => {
+      if (el.type === 'radio' || el.value || el.dataset.mcRestored) return;
+      el.dataset.mcRestored = '1';
+      const saved = sessionStorage.getItem(key(el.name));
+      if (saved) {
+        const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+        setter.call(el, saved);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    });
+  };
+  new MutationObserver(restore).observe(document.body, { childList: true, subtree: true });
+  restore();
+})();
+"""
 
 
 def checkout_page() -> rx.Component:
@@ -249,6 +302,7 @@ def checkout_page() -> rx.Component:
                 ),
             ),
         ),
+        rx.script(KEEP_TYPING),
         on_store_change=S.store_changed,
     )
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import reflex as rx
 
 from mongocollectibles.components.collectible_card import collectible_image, stock_badge
 from mongocollectibles.components.layout import page_layout
+from mongocollectibles.components.out_of_stock import out_of_stock_help
 from mongocollectibles.components.price import (
     eta_phrase,
     price_row,
@@ -58,7 +60,7 @@ class CollectibleState(LiveStockMixin, rx.State):
         self.eta_text = (
             eta_phrase(eta_days, store_name)
             if self.available
-            else ("Out of stock for now: every unit is rented or on hold. Check back soon.")
+            else "Out of stock here for now: every unit is rented or on hold."
         )
 
     async def _requote(self) -> None:
@@ -76,6 +78,10 @@ class CollectibleState(LiveStockMixin, rx.State):
             q.special_threshold_days,
             self.daily_rate_text,
             format_php(q.base_daily_rate_centavos),
+            multiplier_percent=q.special_multiplier_percent,
+            days=q.duration_days,
+            total_centavos=q.total_centavos,
+            base_daily_centavos=q.base_daily_rate_centavos,
         )
         self._apply_stock(q.stock, q.eta_days, q.available, store_name)
 
@@ -114,7 +120,12 @@ class CollectibleState(LiveStockMixin, rx.State):
         query = urlencode(
             {"collectible_id": self.collectible_id, "store_id": store_id, "duration": self.duration}
         )
-        return rx.redirect(f"/checkout?{query}")
+        # Back from checkout comes here with the chosen duration, not the default.
+        keep = json.dumps(f"?{urlencode({'duration': self.duration})}")
+        return [
+            rx.call_script(f"window.history.replaceState(window.history.state, '', {keep})"),
+            rx.redirect(f"/checkout?{query}"),
+        ]
 
     # Live stock (see state/live.py): while this tab shows this collectible.
     async def _poll_args(self) -> tuple | None:
@@ -208,6 +219,7 @@ def quote_panel() -> rx.Component:
                 width="100%",
                 id="rent-button",
             ),
+            rx.cond(~S.available & ~S.loading, out_of_stock_help()),
             spacing="3",
             width="100%",
         ),

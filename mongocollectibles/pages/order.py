@@ -18,6 +18,7 @@ from mongocollectibles.components.rental_status import (
 from mongocollectibles.domain.errors import NotFound
 from mongocollectibles.services import rentals
 from mongocollectibles.services.payment_gateway import get_gateway
+from mongocollectibles.state.store_choice import StoreChoiceState
 
 
 class OrderState(rx.State):
@@ -87,6 +88,10 @@ def order_page() -> rx.Component:
                         rx.cond(R.hold_text != "", rx.text(R.hold_text)),
                         rx.cond(R.refund_note != "", rx.text(R.refund_note)),
                         retry_payment_link(R, "Pay now"),
+                        rx.cond(
+                            R.payment_failed,
+                            rx.text("Your last payment attempt was declined; nothing was charged."),
+                        ),
                         notice_id="order-status",
                     ),
                     rx.grid(
@@ -98,9 +103,10 @@ def order_page() -> rx.Component:
                         width="100%",
                     ),
                     rx.text(
-                        "Keep this page's link: it is the key to your rental.",
+                        "Keep this page's link, or find it again with your email and order "
+                        "code at /orders.",
                         size="1",
-                        color=rx.color("gray", 10),
+                        color=rx.color("gray", 11),
                     ),
                     spacing="4",
                     width="100%",
@@ -116,6 +122,6 @@ def register(app: rx.App) -> None:
         order_page,
         route="/orders/[rental_id]",
         title="Your rental - MongoCollectibles",
-        on_load=OrderState.load,
+        on_load=[OrderState.load, StoreChoiceState.load],
         meta=NO_REFERRER,  # the URL carries the rental's token
     )

@@ -5,6 +5,7 @@ wait for the confirmation, and offer retry or cancel while the payment is pendin
 from __future__ import annotations
 
 import asyncio
+import json
 
 import reflex as rx
 
@@ -21,9 +22,11 @@ from mongocollectibles.components.rental_status import (
 )
 from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import DomainError, NotFound
-from mongocollectibles.services import rentals
+from mongocollectibles.payments.methods import METHOD_LABELS, is_known
+from mongocollectibles.services import pay_again, rentals
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.live import tab_is_open
+from mongocollectibles.state.store_choice import StoreChoiceState
 
 WAIT_STEPS = [1, 1, 2, 2, 2, 3, 3, 3, 5, 5, 5, 8]  # ~40 s of checking, then a clear next step
 
@@ -35,6 +38,8 @@ class PaymentResultState(rx.State):
     summary: OrderSummary = OrderSummary()
     waiting: bool = False
     cancelling: bool = False
+    switching: bool = False
+    other_method: str = ""
     _order_id: str = ""
     _token: str = ""
     _waiters: int = 0
@@ -45,6 +50,8 @@ class PaymentResultState(rx.State):
 
     def _show(self, view: rentals.RentalView) -> None:
         self.rental, self.summary = rental_display(view)
+        if not self.other_method or self.other_method == view.payment_method:
+            self.other_method = "card" if view.payment_method != "card" else "gcash"
 
     @rx.event
     async def load(self):
@@ -100,6 +107,30 @@ class PaymentResultState(rx.State):
                     self.waiting = False
 
     @rx.event
+    def set_other_method(self, value: str):
+        if is_known(value):
+            self.other_method = value
+
+    @rx.event(background=True)
+    async def pay_another_way(self):
+        """A new checkout session with the chosen method, for the same held unit."""
+        async with self:
+            if self.switching or not self.rental.pending or not self.other_method:
+                return
+            self.switching = True
+            order_id, token, method = self._order_id, self._token, self.other_method
+        try:
+            switch = await pay_again.pay_with_method(order_id, token, method, gateway=get_gateway())
+        except DomainError as error:
+            async with self:
+                self.switching = False
+            return rx.toast.error(error.message)
+        async with self:
+            self.switching = False
+        # A full page load to the payment page (not a client-side route, not a new tab).
+        return rx.call_script(f"window.location.assign({json.dumps(switch.payment_url)})")
+
+    @rx.event
     def check_again(self):
         self.waiting = True
         return PaymentResultState.wait_for_payment
@@ -144,8 +175,12 @@ def status_notice(kind: str) -> rx.Component:
     pending = notice(
         "amber",
         "clock",
-        not_done,
-        rx.text(R.hold_text, " Try paying again, or cancel the rental."),
+        rx.cond(R.payment_failed, "Your payment was declined", not_done),
+        rx.text(
+            rx.cond(R.payment_failed, "Nothing was charged. ", ""),
+            R.hold_text,
+            " Try paying again, pay another way, or cancel the rental.",
+        ),
         rx.flex(
             retry_payment_link(R, "Try paying again"),
             rx.button("Check again", on_click=S.check_again, variant="soft", size="3")
@@ -155,6 +190,7 @@ def status_notice(kind: str) -> rx.Component:
             spacing="3",
             wrap="wrap",
         ),
+        another_method(),
         notice_id="payment-pending",
     )
     paid = notice(
@@ -162,7 +198,14 @@ def status_notice(kind: str) -> rx.Component:
         "circle_check",
         "Payment received: your rental is confirmed",
         rx.text(R.pickup_text),
-        rx.link("View your order status", href=S.order_href, id="order-link", weight="bold"),
+        rx.link(
+            "View your order status",
+            href=S.order_href,
+            id="order-link",
+            weight="bold",
+            high_contrast=True,  # the green link on the green notice was 4.48:1
+            underline="always",
+        ),
         notice_id="payment-paid",
     )
     ended = notice(
@@ -191,6 +234,32 @@ def status_notice(kind: str) -> rx.Component:
         R.pending,
         rx.cond(S.waiting, waiting, pending),
         rx.cond(R.paid | (R.status == status.RETURNED), paid, ended),
+    )
+
+
+def another_method() -> rx.Component:
+    S = PaymentResultState
+    return rx.hstack(
+        rx.select.root(
+            rx.select.trigger(placeholder="Another payment method", aria_label="Pay another way"),
+            rx.select.content(
+                *(rx.select.item(label, value=code) for code, label in METHOD_LABELS.items())
+            ),
+            value=S.other_method,
+            on_change=S.set_other_method,
+        ),
+        rx.button(
+            "Pay another way",
+            on_click=S.pay_another_way,
+            loading=S.switching,
+            variant="outline",
+            high_contrast=True,
+            size="2",
+            id="pay-another-way",
+        ),
+        spacing="2",
+        wrap="wrap",
+        align="center",
     )
 
 
@@ -234,8 +303,10 @@ def failed_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    on_load = PaymentResultState.load
-    title = "Payment - MongoCollectibles"
+    on_load = [PaymentResultState.load, StoreChoiceState.load]
     # The URLs carry the rental's token: no Referer to anything the pages link to.
-    for page, route in ((success_page, "/payment/success"), (failed_page, "/payment/failed")):
+    for page, route, title in (
+        (success_page, "/payment/success", "Your payment - MongoCollectibles"),
+        (failed_page, "/payment/failed", "Payment not completed - MongoCollectibles"),
+    ):
         app.add_page(page, route=route, title=title, on_load=on_load, meta=NO_REFERRER)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from mongocollectibles.domain.pricing import PricingRules
 from mongocollectibles.models import Collectible, Distance, Store
 from mongocollectibles.services import inventory
 from mongocollectibles.services.catalog_snapshot import (
@@ -38,6 +39,11 @@ __all__ = [
 async def get_snapshot(*, uow: UnitOfWork | None = None) -> Snapshot:
     """The catalog as of now (for renderers that cache per snapshot, such as the API's)."""
     return await current_snapshot((uow or default_uow()).engine)
+
+
+async def pricing_rules(*, uow: UnitOfWork | None = None) -> PricingRules:
+    """The owner's pricing rules as of now (for texts that explain the short-rental rate)."""
+    return (await get_snapshot(uow=uow)).rules
 
 
 async def list_stores(*, uow: UnitOfWork | None = None) -> list[StoreView]:

@@ -5,6 +5,7 @@ the same idempotency key returns the first rental instead of holding a second un
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import secrets
 import uuid
@@ -30,7 +31,7 @@ from mongocollectibles.domain.ids import required_id
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
 from mongocollectibles.payments.methods import UnknownPaymentMethod, parse_payment_method
-from mongocollectibles.services import inventory, lifecycle, quotes
+from mongocollectibles.services import inventory, lifecycle, payment_switch, quotes
 from mongocollectibles.services.limits import CheckoutLimiter, HoldCaps, default_limiter, wait_text
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
@@ -59,6 +60,7 @@ class CheckoutResult:
     eta_days: int
     payment_url: str
     message: str
+    order_code: str = ""
 
 
 def _payment_method(value: object) -> str:
@@ -257,10 +259,11 @@ def _result(rental: Rental) -> CheckoutResult:
         eta_days=rental.eta_days,
         payment_url=rental.checkout_url or "",
         message="Rental created successfully. Please complete payment.",
+        order_code=rental.order_code,
     )
 
 
-def _checkout_request(rental: Rental) -> CheckoutRequest:
+def checkout_request(rental: Rental) -> CheckoutRequest:
     base = get_settings().public_base_url.rstrip("/")
     query = f"rental_id={rental.id}&token={rental.secret_token}"
     return CheckoutRequest(
@@ -283,7 +286,14 @@ def _checkout_request(rental: Rental) -> CheckoutRequest:
     )
 
 
-async def _await_first_attempt(key: str, order: Order, uow: UnitOfWork) -> CheckoutResult:
+def _order_url(rental: Rental) -> str:
+    base = get_settings().public_base_url.rstrip("/")
+    return f"{base}/orders/{rental.id}?token={rental.secret_token}"
+
+
+async def _await_first_attempt(
+    key: str, order: Order, uow: UnitOfWork, gateway: PaymentGateway
+) -> CheckoutResult:
     """A repeated submit while the first is still talking to PayMongo: wait for its URL."""
     for _ in range(60):
         rental = await uow.run(_find_by_key, key)
@@ -295,7 +305,22 @@ async def _await_first_attempt(key: str, order: Order, uow: UnitOfWork) -> Check
             order.duration_days,
         ):
             raise Conflict("This checkout was already submitted with different details.")
+        if rental.status in payment_switch.PAID_STATUSES:  # paid already: show the order
+            return dataclasses.replace(
+                _result(rental),
+                payment_url=_order_url(rental),
+                message="This order is already paid; here it is.",
+            )
         if rental.checkout_url and rental.status == status.PENDING_PAYMENT:
+            if rental.payment_method != order.payment_method:  # Back, then another method
+                switch = await payment_switch.change_payment_method(
+                    rental.id,
+                    order.payment_method,
+                    gateway=gateway,
+                    request_for=checkout_request,
+                    uow=uow,
+                )
+                return dataclasses.replace(_result(rental), payment_url=switch.payment_url)
             return _result(rental)
         if rental.status != status.PENDING_PAYMENT:
             raise Conflict("This checkout has ended; please start a new one.")
@@ -328,9 +353,9 @@ async def start_checkout(
             raise
         created = False
     if not created and key:
-        return await _await_first_attempt(key, order, uow)
+        return await _await_first_attempt(key, order, uow, gateway)
     try:
-        checkout = await gateway.create_checkout_session(_checkout_request(rental))
+        checkout = await gateway.create_checkout_session(checkout_request(rental))
     except GatewayError as error:
         await uow.run(abandon_checkout, rental.id, f"Payment provider failed: {error}")
         raise PaymentProviderError(PROVIDER_DOWN) from error

@@ -14,7 +14,7 @@ from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, NotFound
 from mongocollectibles.domain.pricing import CURRENCY, format_php, payment_settles
 from mongocollectibles.models import Rental, RentalEvent, utcnow
-from mongocollectibles.services import inventory
+from mongocollectibles.services import inventory, notifications
 
 
 def load_for_update(session: Session, rental_id: str) -> Rental:
@@ -63,6 +63,8 @@ def transition(
         inventory.release_unit(session, unit_id=rental.unit_id, rental_id=rental.id)
     session.add(rental)
     record(session, rental, previous, actor, note)
+    # The emails this change sends, in this same transaction (the outbox).
+    notifications.on_transition(session, rental, previous)
     return True
 
 
@@ -119,10 +121,17 @@ def mark_paid(session: Session, rental: Rental, payment: ConfirmedPayment, actor
 
 
 def mark_payment_failed(session: Session, rental: Rental, actor: str) -> bool:
-    """A failed payment ends a pending rental and frees its unit; later states are kept."""
+    """A declined payment keeps the hold until it expires, so the customer can try again or
+    pick another method; it is recorded and the customer is emailed. Other states are kept.
+    Returns True when recorded (the rental was waiting for payment)."""
     if rental.status != status.PENDING_PAYMENT:
         return False
-    return transition(session, rental, status.CANCELLED, actor, "Payment failed.")
+    rental.updated_at = utcnow()
+    session.add(rental)
+    record(session, rental, rental.status, actor, "Payment failed; the hold is kept.")
+    session.flush()
+    notifications.payment_failed(session, rental)
+    return True
 
 
 def mark_refunded(session: Session, rental: Rental, refund_id: str | None, actor: str) -> bool:

@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, NotFound, PaymentProviderError
-from mongocollectibles.models import Collectible, Rental, Store
+from mongocollectibles.models import Collectible, Rental, RentalEvent, Store
 from mongocollectibles.payments import GatewayError, GatewayRejected, PaymentGateway
 from mongocollectibles.services import lifecycle
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
@@ -44,6 +44,9 @@ class RentalView:
     needs_refund: bool
     payment_url: str | None  # where to (re)try paying while payment is pending
     checkout_session_id: str | None = None  # to confirm a pending payment with the gateway
+    order_code: str = ""  # the short code customers read and type (MC-7K3Q9P)
+    store_hours: str = ""
+    payment_failed: bool = False  # a declined attempt while waiting for payment
 
 
 def _authorised(session: Session, rental_id: str, token: str) -> Rental:
@@ -85,11 +88,28 @@ def view(session: Session, rental: Rental) -> RentalView:
         needs_refund=rental.needs_refund,
         payment_url=rental.checkout_url if pending else None,
         checkout_session_id=rental.checkout_session_id,
+        order_code=rental.order_code,
+        store_hours=store.opening_hours if store else "",
+        payment_failed=pending and _last_attempt_failed(session, rental.id),
     )
+
+
+def _last_attempt_failed(session: Session, rental_id: str) -> bool:
+    last = session.exec(
+        select(RentalEvent.note)
+        .where(RentalEvent.rental_id == rental_id)
+        .order_by(col(RentalEvent.id).desc())
+    ).first()
+    return bool(last and last.startswith("Payment failed"))
 
 
 def read_rental(session: Session, rental_id: str, token: str) -> RentalView:
     return view(session, _authorised(session, rental_id, token))
+
+
+async def get_rental(rental_id: str, token: str, *, uow: UnitOfWork | None = None) -> RentalView:
+    """The rental as its customer may see it (NotFound unless the token matches)."""
+    return await (uow or default_uow()).run(read_rental, rental_id, token)
 
 
 def _apply_confirmed_payment(

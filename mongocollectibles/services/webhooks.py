@@ -66,7 +66,8 @@ def apply_event(session: Session, event: PaymentEvent) -> str:
         payment = ConfirmedPayment(event.payment_id, event.amount_centavos, event.currency)
         return lifecycle.mark_paid(session, rental, payment, actor)
     if event.kind == EventKind.FAILED:
-        return "cancelled" if lifecycle.mark_payment_failed(session, rental, actor) else "kept"
+        failed = lifecycle.mark_payment_failed(session, rental, actor)
+        return "payment failed; hold kept" if failed else "kept"
     refunded = lifecycle.mark_refunded(session, rental, event.refund_id, actor)
     return "refunded" if refunded else "already"
 

@@ -13,6 +13,15 @@ class StoreChoiceState(rx.State):
     store_id: str = rx.LocalStorage("", name="mongocollectibles_store", sync=True)
     stores: list[dict[str, str]] = []
 
+    @rx.var
+    def chosen_details(self) -> str:
+        """The chosen store's address and opening hours, for the picker."""
+        store = self.store()
+        if not store["id"]:
+            return ""
+        hours = store.get("hours", "")
+        return store["address"] + (f" - open {hours}" if hours else "")
+
     async def ensure_store(self) -> str:
         """The chosen store id; the first active store when none (or a retired one) is chosen.
 
@@ -20,7 +29,10 @@ class StoreChoiceState(rx.State):
         """
         if not self.stores:
             views = await catalog.list_stores()
-            self.stores = [{"id": s.id, "name": s.name, "address": s.address} for s in views]
+            self.stores = [
+                {"id": s.id, "name": s.name, "address": s.address, "hours": s.opening_hours}
+                for s in views
+            ]
         if self.stores and self.store_id not in {s["id"] for s in self.stores}:
             self.store_id = self.stores[0]["id"]
         return self.store_id
@@ -31,7 +43,7 @@ class StoreChoiceState(rx.State):
         for store in self.stores:
             if store["id"] == wanted:
                 return store
-        return {"id": "", "name": "", "address": ""}
+        return {"id": "", "name": "", "address": "", "hours": ""}
 
     @rx.event
     async def load(self):

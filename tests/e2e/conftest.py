@@ -75,6 +75,10 @@ def shop_env(tmp_path_factory, spaces) -> dict[str, str]:
         CHECKOUT_RATE_PER_CUSTOMER="",
         MAX_UNPAID_HOLDS_PER_IP="0",
         MAX_UNPAID_HOLDS_PER_CUSTOMER="3",
+        # The embedded mail server on a port of its own; its mailbox in this run's folder.
+        SMTP_PORT=str(free_port()),
+        MAILBOX_DIR=str(workdir / "mailbox"),
+        OUTBOX_INTERVAL_SECONDS="1",
     )
     return env
 

@@ -44,7 +44,7 @@ def fill_billing(page, **values):
 
 
 def special_rate_warning(page):
-    return page.get_by_role("alert").filter(has_text="Special rate")
+    return page.get_by_role("alert").filter(has_text="Short-rental rate")
 
 
 def status_notice(page, title: str):

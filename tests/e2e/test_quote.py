@@ -11,7 +11,7 @@ def quote_api(api, duration, collectible_id="col-002", store_id="store-a"):
 
 
 def special_rate_warning(page):
-    return page.get_by_role("alert").filter(has_text="Special rate")
+    return page.get_by_role("alert").filter(has_text="Short-rental rate")
 
 
 def test_quote_for_m_3_days_and_7_days(page, shop_url, api, screenshot):

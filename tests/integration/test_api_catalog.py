@@ -56,7 +56,7 @@ async def test_stores(client):
         "id": "store-a",
         "name": "MongoCollectibles Store A",
         "address": "123 Main Street, Manila",
-        "opening_hours": "",  # set by the owner (/admin/network)
+        "opening_hours": "Mon-Sat 10:00-20:00, Sun 11:00-18:00",
     }
     assert len(body["data"]) == 3
 

@@ -14,7 +14,7 @@ from mongocollectibles.domain.errors import (
     OutOfStock,
     PaymentProviderError,
 )
-from mongocollectibles.models import Rental, RentalEvent, Unit, utcnow
+from mongocollectibles.models import OutboxMessage, Rental, RentalEvent, Unit, utcnow
 from mongocollectibles.services import catalog, checkout, expiry, refunds, rentals, webhooks
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
@@ -147,11 +147,22 @@ async def test_refund_event_before_paid_event(shop):
     assert stock(shop) == 4
 
 
-async def test_failed_payment_frees_the_unit(shop):
+async def test_failed_payment_keeps_the_hold_for_another_try(shop):
     result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=shop)
     body = event_body("payment.failed", payment(result.rental_id, "pay_2", "failed"))
-    assert await deliver(shop, body) == "cancelled"
-    assert stock(shop) == 4
+    assert await deliver(shop, body) == "payment failed; hold kept"
+    row = rental_row(shop, result.rental_id)
+    assert row.status == "pending_payment" and row.hold_expires_at is not None
+    assert stock(shop) == 3  # still held until the hold expires
+    with shop() as session:
+        kinds = session.exec(
+            select(OutboxMessage.kind).where(OutboxMessage.rental_id == result.rental_id)
+        ).all()
+    assert kinds == ["payment_failed"]
+    # A later payment on the same held unit still goes through.
+    paid = event_body("payment.paid", payment(result.rental_id, "pay_3", "paid"))
+    assert await deliver(shop, paid) == "paid"
+    assert rental_row(shop, result.rental_id).status == "paid"
 
 
 @pytest.mark.parametrize("header", [None, "", "t=1,te=deadbeef,li=", "garbage", "t=abc,te=,li="])

@@ -94,3 +94,19 @@ def test_money_formatting():
     assert format_php(150_050) == "PHP 1,500.50"
     assert pesos(3_000_000) == 30_000 and isinstance(pesos(3_000_000), int)
     assert pesos(150_050) == Decimal("1500.5")
+
+
+def test_one_name_for_the_short_rental_rate_and_the_cheaper_threshold():
+    from mongocollectibles.domain.price_text import short_rate_name, threshold_saving
+    from mongocollectibles.domain.receipt import vat_included_centavos, vat_statement
+
+    assert short_rate_name() == "short-rental rate, x2 under 7 days"
+    assert short_rate_name(5, 150) == "short-rental rate, x1.5 under 5 days"
+    # L: 6 days x PHP 20,000 = PHP 120,000; 7 days x PHP 10,000 = PHP 70,000.
+    assert threshold_saving(6, 12_000_000, 1_000_000, 7) == (
+        "7 days cost less than 6 days: PHP 70,000.00 instead of PHP 120,000.00."
+    )
+    assert threshold_saving(3, 600_000, 100_000, 7) == ""  # 3 days x 2,000 < 7 x 1,000
+    assert threshold_saving(7, 700_000, 100_000, 7) == ""
+    assert vat_included_centavos(11_200) == 1_200
+    assert vat_statement(3_000_000) == "Includes 12% VAT of PHP 3,214.29"

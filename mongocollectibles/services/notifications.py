@@ -1,0 +1,401 @@
+"""The emails a rental sends, enqueued in the outbox inside the transaction of the change they
+tell about: order confirmation with the receipt (and the owner's copy), payment failed, hold
+about to end, ready for pickup, return due tomorrow, overdue, refunded; also the order links
+("Find my order") and back-in-stock notes.
+
+Every message has a plain-text and an HTML body built from the same lines."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from mongocollectibles.db import is_postgres
+from mongocollectibles.domain import status
+from mongocollectibles.domain.price_text import short_rate_name
+from mongocollectibles.domain.pricing import format_php
+from mongocollectibles.domain.receipt import vat_statement
+from mongocollectibles.models import Rental, RentalEvent, Store, utcnow
+from mongocollectibles.services import outbox
+from mongocollectibles.services.outbox import Email
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.settings import get_settings
+
+MANILA = ZoneInfo("Asia/Manila")
+
+ORDER_CONFIRMED = "order_confirmed"
+OWNER_COPY = "owner_new_order"
+PAYMENT_FAILED = "payment_failed"
+HOLD_EXPIRING = "hold_expiring"
+PICKUP_READY = "pickup_ready"
+RETURN_DUE = "return_due"
+OVERDUE = "overdue"
+REFUNDED = "refunded"
+ORDER_LINKS = "order_links"
+BACK_IN_STOCK = "back_in_stock"
+
+
+def order_url(rental: Rental) -> str:
+    base = get_settings().public_base_url.rstrip("/")
+    return f"{base}/orders/{rental.id}?token={rental.secret_token}"
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(MANILA).date()
+
+
+def day_text(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+@dataclass(frozen=True)
+class Dates:
+    ordered: date
+    pickup: date  # ready for pickup from (paid + delivery days)
+    return_by: date  # pickup + rental days
+
+
+def rental_dates(rental: Rental) -> Dates:
+    ordered = local_day(rental.paid_at or rental.created_at)
+    pickup = ordered + timedelta(days=rental.eta_days)
+    return Dates(ordered, pickup, pickup + timedelta(days=rental.duration_days))
+
+
+# -- rendering: one list of lines, as plain text and as HTML -------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    strong: bool = False
+
+
+_TABLE = "border-collapse:collapse"
+LATE_NOTE = (
+    "Late returns are charged the daily rate for each extra day (see our late-return policy)."
+)
+
+
+def _render(
+    heading: str, intro: list[str], rows: list[Row], outro: list[str], link: str | None
+) -> tuple[str, str]:
+    text_lines = [heading, "", *intro]
+    if rows:
+        width = max(len(r.label) for r in rows)
+        text_lines += ["", *(f"{r.label.ljust(width)}  {r.value}" for r in rows)]
+    if link:
+        text_lines += ["", f"Your order: {link}"]
+    text_lines += ["", *outro, "", "MongoCollectibles"]
+    e = html.escape
+    table = "".join(
+        "<tr>"
+        f'<td style="padding:4px 12px 4px 0;color:#444">{e(r.label)}</td>'
+        f'<td style="padding:4px 0;text-align:right{";font-weight:bold" if r.strong else ""}">'
+        f"{e(r.value)}</td></tr>"
+        for r in rows
+    )
+    html_body = (
+        '<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;color:#111;'
+        'max-width:560px;margin:auto;padding:16px">'
+        f'<h1 style="font-size:20px">{e(heading)}</h1>'
+        + "".join(f"<p>{e(p)}</p>" for p in intro)
+        + (
+            f'<table role="presentation" style="border-collapse:collapse">{table}</table>'
+            if rows
+            else ""
+        )
+        + (f'<p><a href="{e(link)}" style="color:#0b57d0">View your order</a></p>' if link else "")
+        + "".join(f"<p>{e(p)}</p>" for p in outro)
+        + '<p style="color:#444;font-size:12px">MongoCollectibles</p></body></html>'
+    )
+    return "\n".join(text_lines) + "\n", html_body
+
+
+def _store(session: Session, rental: Rental) -> Store | None:
+    return session.get(Store, rental.store_id)
+
+
+def _store_lines(store: Store | None) -> list[Row]:
+    if store is None:
+        return []
+    rows = [Row("Pickup at", store.name), Row("Address", store.address)]
+    if store.opening_hours:
+        rows.append(Row("Opening hours", store.opening_hours))
+    return rows
+
+
+def receipt_rows(session: Session, rental: Rental) -> list[Row]:
+    dates = rental_dates(rental)
+    rate = format_php(rental.daily_rate_centavos)
+    if rental.is_special_rate:
+        rate += f" ({short_rate_name()})"
+    return [
+        Row("Order code", rental.order_code, strong=True),
+        Row("Item", rental.collectible_name),
+        Row("Rental", f"{rental.duration_days} days"),
+        Row("Daily rate", rate),
+        Row("Amount paid", format_php(rental.total_centavos), strong=True),
+        Row("VAT", vat_statement(rental.total_centavos)),
+        Row("Paid on", day_text(dates.ordered)),
+        Row("Ready for pickup from", day_text(dates.pickup)),
+        Row("Return by", day_text(dates.return_by)),
+        *_store_lines(_store(session, rental)),
+    ]
+
+
+def _email(to: str, subject: str, body: tuple[str, str]) -> Email:
+    return Email(to=to, subject=subject, text=body[0], html=body[1])
+
+
+def _send(session: Session, kind: str, rental: Rental, email: Email, key: str | None) -> bool:
+    return outbox.enqueue(session, kind, email, rental_id=rental.id, dedupe_key=key)
+
+
+# -- the messages -------------------------------------------------------------------------
+
+
+def order_confirmed(session: Session, rental: Rental) -> None:
+    rows = receipt_rows(session, rental)
+    body = _render(
+        f"Thank you, {rental.customer_name}: your rental is paid",
+        [f"Here is your receipt for order {rental.order_code}."],
+        rows,
+        ["We email you again when it is ready for pickup. Bring this code to the store."],
+        order_url(rental),
+    )
+    subject = f"Receipt for your rental {rental.order_code}: {format_php(rental.total_centavos)}"
+    _send(
+        session,
+        ORDER_CONFIRMED,
+        rental,
+        _email(rental.customer_email, subject, body),
+        f"{ORDER_CONFIRMED}:{rental.id}",
+    )
+    owner = get_settings().owner_email
+    if owner:
+        copy = _render(
+            f"New paid order {rental.order_code}",
+            [f"{rental.customer_name} <{rental.customer_email}>, {rental.customer_phone}"],
+            rows,
+            [],
+            None,
+        )
+        _send(
+            session,
+            OWNER_COPY,
+            rental,
+            _email(owner, f"New order {rental.order_code}: {rental.collectible_name}", copy),
+            f"{OWNER_COPY}:{rental.id}",
+        )
+
+
+def payment_failed(session: Session, rental: Rental) -> None:
+    until = rental.hold_expires_at
+    held = (
+        f"We keep {rental.collectible_name} for you until "
+        f"{until.astimezone(MANILA):%H:%M} (Manila time)."
+        if until
+        else "Your item is still held for a few minutes."
+    )
+    body = _render(
+        "Your payment did not go through",
+        [held, "You can try again, or pick another payment method, from your order page."],
+        [Row("Order code", rental.order_code), Row("Amount", format_php(rental.total_centavos))],
+        ["Nothing was charged for the failed attempt."],
+        order_url(rental),
+    )
+    count = session.exec(
+        select(RentalEvent.id).where(
+            RentalEvent.rental_id == rental.id, col(RentalEvent.note).startswith("Payment failed")
+        )
+    ).all()
+    _send(
+        session,
+        PAYMENT_FAILED,
+        rental,
+        _email(rental.customer_email, f"Payment failed for order {rental.order_code}", body),
+        f"{PAYMENT_FAILED}:{rental.id}:{len(count)}",
+    )
+
+
+def hold_expiring(session: Session, rental: Rental) -> None:
+    until = rental.hold_expires_at
+    if until is None:
+        return
+    body = _render(
+        "Your hold ends soon",
+        [
+            f"We hold {rental.collectible_name} for you until "
+            f"{until.astimezone(MANILA):%H:%M} (Manila time). Pay before then to keep it."
+        ],
+        [Row("Order code", rental.order_code), Row("Amount", format_php(rental.total_centavos))],
+        [],
+        order_url(rental),
+    )
+    _send(
+        session,
+        HOLD_EXPIRING,
+        rental,
+        _email(rental.customer_email, f"Your hold on {rental.collectible_name} ends soon", body),
+        f"{HOLD_EXPIRING}:{rental.id}:{until.isoformat()}",
+    )
+
+
+def pickup_ready(session: Session, rental: Rental) -> None:
+    body = _render(
+        f"{rental.collectible_name} is ready for pickup",
+        ["Show your order code at the counter."],
+        [Row("Order code", rental.order_code, strong=True), *_store_lines(_store(session, rental))],
+        [f"The {rental.duration_days}-day rental starts when you pick it up."],
+        order_url(rental),
+    )
+    _send(
+        session,
+        PICKUP_READY,
+        rental,
+        _email(rental.customer_email, f"Ready for pickup: order {rental.order_code}", body),
+        f"{PICKUP_READY}:{rental.id}",
+    )
+
+
+def return_due(session: Session, rental: Rental, due: date) -> None:
+    body = _render(
+        "Your rental is due back tomorrow",
+        [f"Please return {rental.collectible_name} by {day_text(due)}."],
+        [Row("Order code", rental.order_code), *_store_lines(_store(session, rental))],
+        [LATE_NOTE],
+        order_url(rental),
+    )
+    _send(
+        session,
+        RETURN_DUE,
+        rental,
+        _email(rental.customer_email, f"Return due tomorrow: order {rental.order_code}", body),
+        f"{RETURN_DUE}:{rental.id}",
+    )
+
+
+def overdue(session: Session, rental: Rental, due: date) -> None:
+    body = _render(
+        "Your rental is overdue",
+        [f"{rental.collectible_name} was due back on {day_text(due)}. Please return it soon."],
+        [Row("Order code", rental.order_code), *_store_lines(_store(session, rental))],
+        [LATE_NOTE],
+        order_url(rental),
+    )
+    _send(
+        session,
+        OVERDUE,
+        rental,
+        _email(rental.customer_email, f"Overdue: order {rental.order_code}", body),
+        f"{OVERDUE}:{rental.id}",
+    )
+
+
+def refunded(session: Session, rental: Rental) -> None:
+    body = _render(
+        "Your rental was refunded",
+        [f"We refunded {format_php(rental.total_centavos)} to your original payment method."],
+        [
+            Row("Order code", rental.order_code),
+            Row("Item", rental.collectible_name),
+            Row("Refunded", format_php(rental.total_centavos), strong=True),
+        ],
+        ["Refunds can take 5 to 10 banking days to show, depending on your bank or wallet."],
+        order_url(rental),
+    )
+    _send(
+        session,
+        REFUNDED,
+        rental,
+        _email(rental.customer_email, f"Refund for order {rental.order_code}", body),
+        f"{REFUNDED}:{rental.id}",
+    )
+
+
+def on_transition(session: Session, rental: Rental, previous: str | None) -> None:
+    """Called by lifecycle.transition after every change of status."""
+    if rental.status == status.PAID:
+        order_confirmed(session, rental)
+    elif rental.status == status.READY_FOR_PICKUP:
+        pickup_ready(session, rental)
+    elif (
+        rental.status == status.REFUNDED
+        and previous in (status.PAID, status.READY_FOR_PICKUP, status.EXPIRED, status.CANCELLED)
+        and rental.payment_id
+    ):
+        refunded(session, rental)
+
+
+# -- reminders (run by the outbox worker before each pass) --------------------------------
+
+
+def _aware(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _picked_up_on(session: Session, rental_id: str) -> datetime | None:
+    return session.exec(
+        select(RentalEvent.created_at)
+        .where(RentalEvent.rental_id == rental_id, RentalEvent.to_status == status.PICKED_UP)
+        .order_by(col(RentalEvent.id).desc())
+    ).first()
+
+
+def due_back(session: Session, rental: Rental) -> date | None:
+    picked = _picked_up_on(session, rental.id)
+    return local_day(picked) + timedelta(days=rental.duration_days) if picked else None
+
+
+def enqueue_due_reminders(session: Session, now: datetime) -> int:
+    """Enqueue the reminders due at `now` (each at most once); returns how many were added."""
+    before = _outbox_count(session)
+    soon = now + timedelta(minutes=get_settings().hold_reminder_minutes)
+    pending = (
+        select(Rental)
+        .where(
+            Rental.status == status.PENDING_PAYMENT,
+            col(Rental.hold_expires_at) > now,
+            col(Rental.hold_expires_at) <= soon,
+        )
+        .limit(100)
+    )
+    out = select(Rental).where(Rental.status == status.PICKED_UP).limit(500)
+    if is_postgres(session):
+        pending = pending.with_for_update(skip_locked=True)
+        out = out.with_for_update(skip_locked=True)
+    window = timedelta(minutes=get_settings().hold_reminder_minutes)
+    for rental in session.exec(pending).all():
+        held_for = _aware(rental.hold_expires_at) - _aware(rental.created_at)
+        if held_for > window:  # a hold shorter than the window gets no reminder
+            hold_expiring(session, rental)
+    today = local_day(now)
+    for rental in session.exec(out).all():
+        due = due_back(session, rental)
+        if due is None:
+            continue
+        if due == today + timedelta(days=1):
+            return_due(session, rental, due)
+        elif due < today:
+            overdue(session, rental, due)
+    return _outbox_count(session) - before
+
+
+def _outbox_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    from mongocollectibles.models import OutboxMessage
+
+    return int(session.exec(select(func.count()).select_from(OutboxMessage)).one())
+
+
+async def send_due_reminders(*, uow: UnitOfWork | None = None, now: datetime | None = None) -> int:
+    """Enqueue the reminders due now (hold ending, return due tomorrow, overdue)."""
+    return await (uow or default_uow()).run(enqueue_due_reminders, now or utcnow())

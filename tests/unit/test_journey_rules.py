@@ -1,0 +1,41 @@
+"""Order codes, the rate limiter and the outbox's backoff and Message-ID."""
+
+from datetime import UTC, datetime, timedelta
+
+from mongocollectibles.domain.order_code import (
+    ALPHABET,
+    is_order_code,
+    new_order_code,
+    normalize_order_code,
+)
+from mongocollectibles.services.outbox import backoff, message_id
+from mongocollectibles.services.rate_limit import RateLimiter
+
+
+def test_order_codes_are_short_and_unambiguous():
+    codes = {new_order_code() for _ in range(2000)}
+    assert len(codes) == 2000  # 23^6 codes: repeats are rare
+    assert all(is_order_code(c) and len(c) == 9 for c in codes)
+    assert not set("0O1IL5S8B2ZUV") & set(ALPHABET)
+    assert normalize_order_code("mc-7k3q9p") == "MC-7K3Q9P"
+    assert normalize_order_code(" 7K3 Q9P ") == "MC-7K3Q9P"
+    for bad in ("", "MC-7K3Q9", "MC-7K3Q9PP", "MC-OOOOOO", None, 123):
+        assert normalize_order_code(bad) is None
+
+
+def test_rate_limiter_counts_per_key_within_the_window():
+    limiter = RateLimiter(limit=2, window_seconds=60)
+    assert limiter.hit("a", now=0) and limiter.hit("a", now=1)
+    assert not limiter.hit("a", now=2)
+    assert limiter.hit("b", now=2)
+    assert limiter.hit("a", now=61)  # the first hit left the window
+
+
+def test_outbox_backoff_and_message_id():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert backoff(30) == timedelta(hours=2)
+    created = datetime(2026, 11, 30, tzinfo=UTC)
+    first = message_id(7, created, "Shop <orders@shop.example.ph>")
+    assert first == message_id(7, created, "Shop <orders@shop.example.ph>")
+    assert first != message_id(8, created, "Shop <orders@shop.example.ph>")
+    assert first.startswith("<outbox-7.") and first.endswith("@shop.example.ph>")
