@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from mongocollectibles.api.deps import uow_of
-from mongocollectibles.api.envelope import ApiError
+from mongocollectibles.api.envelope import ApiError, error_responses
 from mongocollectibles.domain import admin
 from mongocollectibles.services import admin_sessions, owner_rentals
 from mongocollectibles.services.admin_sessions import Principal
@@ -44,7 +44,11 @@ def require(role: str) -> RoleCheck:
     return RoleCheck(role)
 
 
-@router.get("/rentals.csv", summary="The filtered rentals as CSV (owner)")
+@router.get(
+    "/rentals.csv",
+    summary="The filtered rentals as CSV (owner)",
+    responses=error_responses(400, 401, 403, 422),
+)
 async def export_rentals(
     q: str = Query("", max_length=100),
     status: str = Query("", max_length=32),

@@ -28,7 +28,8 @@ class ErrorEnvelope(BaseModel):
 
 ERROR_MEANINGS = {
     400: "Malformed input (bad JSON, a forbidden character in a field, ...)",
-    401: "Missing or invalid signature",
+    401: "Missing or invalid signature, or no valid owner session",
+    403: "The signed-in account's role may not do this",
     404: "Unknown collectible, store or rental",
     408: "The request body did not arrive in time",
     409: "Out of stock, or the rental cannot change that way",

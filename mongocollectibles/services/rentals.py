@@ -174,11 +174,14 @@ def _cancel(session: Session, rental_id: str, token: str) -> str | None:
 
 async def _paid_at_gateway(
     gateway: PaymentGateway, session_id: str, rental_id: str
-) -> tuple[bool, str | None]:
-    """(paid, payment id) of the rental's checkout session, as PayMongo reports it now."""
+) -> tuple[bool, lifecycle.ConfirmedPayment]:
+    """(paid, the payment) of the rental's checkout session, as PayMongo reports it now."""
     checkout = await gateway.retrieve_checkout_session(session_id)
     paid = checkout.paid and checkout.reference_number in (None, rental_id)
-    return paid, checkout.payment_id
+    payment = lifecycle.ConfirmedPayment(
+        checkout.payment_id, checkout.paid_amount_centavos, checkout.paid_currency
+    )
+    return paid, payment
 
 
 async def cancel_rental(
@@ -194,13 +197,11 @@ async def cancel_rental(
     current = await uow.run(read_rental, rental_id, token)
     if current.status == status.PENDING_PAYMENT and current.checkout_session_id:
         try:
-            paid, payment_id = await _paid_at_gateway(
-                gateway, current.checkout_session_id, rental_id
-            )
+            paid, payment = await _paid_at_gateway(gateway, current.checkout_session_id, rental_id)
         except GatewayError as error:
             raise PaymentProviderError(GATEWAY_UNSURE) from error
         if paid:
-            await uow.run(_apply_confirmed_payment, rental_id, payment_id)
+            await uow.run(_apply_confirmed_payment, rental_id, payment)
             raise AlreadyPaid(ALREADY_PAID)
     session_id = await uow.run(_cancel, rental_id, token)
     if session_id:
@@ -223,12 +224,12 @@ async def _after_refused_expiry(
 ) -> None:
     """PayMongo refused to expire the session: find out whether it was paid meanwhile."""
     try:
-        paid, payment_id = await _paid_at_gateway(gateway, session_id, rental_id)
+        paid, payment = await _paid_at_gateway(gateway, session_id, rental_id)
     except GatewayError:
         log.warning("expiry of %s refused (%s); session unreadable", session_id, error)
         return  # the expiry sweep tries again (and applies a payment it finds)
     if paid:
-        await uow.run(_apply_confirmed_payment, rental_id, payment_id)
+        await uow.run(_apply_confirmed_payment, rental_id, payment)
         raise AlreadyPaid(ALREADY_PAID) from error
     await uow.run(_mark_session_expired, rental_id)  # already expired at PayMongo
 
