@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import amount, card, sign_in
 from tests.support.images import PHP_SHELL, jpeg
-from tests.support.orders import order
+from tests.support.orders import another_customer, order
 
 
 def saved(page):
@@ -60,7 +60,7 @@ def test_a_new_collectible_with_an_uploaded_image_shows_on_the_storefront(
     screenshot("owner-collectible")
     try:
         page.goto(shop_url)
-        shown = card(page, "Voltes V Figure").get_by_role("img")
+        shown = card(page, "Voltes V Figure").locator("img")  # decorative: alt=""
         expect(shown).to_have_attribute("src", src)
         served = httpx.get(src)
         assert served.status_code == 200 and served.headers["content-type"] == "image/webp"
@@ -83,7 +83,8 @@ def set_rate_m(page, shop_url, pesos: str) -> None:
 
 def test_a_rate_change_reaches_new_quotes_but_not_an_existing_rental(page, shop_url, accounts, api):
     sign_in(page, shop_url)
-    started = api.post("/api/rentals/checkout", json=order("col-005", duration=10)).json()["data"]
+    body = order("col-005", duration=10, customer=another_customer())
+    started = api.post("/api/rentals/checkout", json=body).json()["data"]
     assert started["total_fee"] == 50_000  # M: PHP 5,000.00 a day
     try:
         set_rate_m(page, shop_url, "6500.00")

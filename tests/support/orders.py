@@ -98,3 +98,14 @@ def signed_headers(body: bytes, secret: str = DEV_WEBHOOK_SECRET) -> dict[str, s
         "Paymongo-Signature": sign_header(secret, body, int(time.time()), livemode=False),
         "Content-Type": "application/json",
     }
+
+
+def another_customer() -> dict:
+    """The same customer details with an email and phone of their own, for tests whose
+    holds must not count against the shared customer's cap on unpaid holds."""
+    tag = uuid.uuid4().int
+    return {
+        **CUSTOMER,
+        "email": f"juan.{tag % 10**12}@example.com",
+        "phone": f"0917 {tag % 10**7:07d}",
+    }
