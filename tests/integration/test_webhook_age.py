@@ -8,13 +8,20 @@ import pytest
 from mongocollectibles.models import Rental
 from mongocollectibles.payments import sign_header
 from mongocollectibles.services import checkout, webhooks
-from mongocollectibles.settings import DEV_WEBHOOK_SECRET
+from mongocollectibles.settings import get_settings
 from tests.support.fakes import FakeGateway
 from tests.support.orders import event_body, order, payment
 
 
 def signed_at(body: bytes, seconds_ago: int) -> str:
-    return sign_header(DEV_WEBHOOK_SECRET, body, int(time.time()) - seconds_ago, livemode=False)
+    # Signed with the secret the app is configured with now (whatever earlier tests left).
+    settings = get_settings()
+    return sign_header(
+        settings.webhook_secret,
+        body,
+        int(time.time()) - seconds_ago,
+        livemode=settings.livemode,
+    )
 
 
 async def test_stale_signed_webhook_is_refused_and_a_late_retry_is_not(uow):
