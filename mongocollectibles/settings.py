@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
     max_duration_days: int = Field(default=365, ge=1, le=3650)
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
+    # Reservations by date: days a returned unit rests before its next window, and how far
+    # ahead a pickup may be booked.
+    turnaround_days: int = Field(default=1, ge=0, le=60)
+    max_ahead_days: int = Field(default=365, ge=1, le=3650)
 
     paymongo_secret_key: str = ""
     paymongo_public_key: str = ""

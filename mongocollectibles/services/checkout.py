@@ -8,7 +8,7 @@ import asyncio
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -17,9 +17,10 @@ from mongocollectibles.domain import status
 from mongocollectibles.domain.customer import Customer, parse_customer, parse_payment_method
 from mongocollectibles.domain.errors import Conflict, PaymentProviderError
 from mongocollectibles.domain.ids import required_id
+from mongocollectibles.domain.reservations import parse_pickup_date
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
-from mongocollectibles.services import inventory, lifecycle, quotes
+from mongocollectibles.services import lifecycle, quotes, reservations
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
 
@@ -36,6 +37,7 @@ class Order:
     duration_days: int
     payment_method: str
     customer: Customer
+    pickup_date: date | None = None  # None: the earliest possible date
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class CheckoutResult:
     eta_days: int
     payment_url: str
     message: str
+    pickup_date: date | None = None
+    return_date: date | None = None
 
 
 def parse_order(data: dict) -> Order:
@@ -56,6 +60,7 @@ def parse_order(data: dict) -> Order:
         duration_days=quotes.parse_days(data.get("duration")),
         payment_method=parse_payment_method(data.get("payment_method")),
         customer=parse_customer(data.get("customer")),
+        pickup_date=parse_pickup_date(data.get("pickup_date")),
     )
 
 
@@ -64,13 +69,18 @@ def _find_by_key(session: Session, key: str) -> Rental | None:
 
 
 def create_pending_rental(session: Session, order: Order, idempotency_key: str | None) -> Rental:
-    """Hold the nearest free unit and record a `pending_payment` rental (one transaction).
+    """Book the nearest unit free over the rental's window and record a `pending_payment`
+    rental (one transaction; services/reservations.py keeps windows of a unit apart).
 
     Priced by the quote service itself, so a quote and its checkout agree to the centavo."""
     price = quotes.quote(session, order.collectible_id, order.store_id, order.duration_days)
     rental_id = str(uuid.uuid4())
-    unit = inventory.hold_unit(
-        session, collectible_id=price.collectible_id, store_id=order.store_id, rental_id=rental_id
+    unit = reservations.book(
+        session,
+        collectible_id=price.collectible_id,
+        store_id=order.store_id,
+        days=order.duration_days,
+        pickup=order.pickup_date,
     )
     c = order.customer
     rental = Rental(
@@ -87,7 +97,11 @@ def create_pending_rental(session: Session, order: Order, idempotency_key: str |
         daily_rate_centavos=price.daily_rate_centavos,
         total_centavos=price.total_centavos,
         is_special_rate=price.is_special_rate,
-        eta_days=unit.km,
+        eta_days=(unit.pickup_date - reservations.today()).days,
+        pickup_date=unit.pickup_date,
+        return_date=unit.return_date,
+        window_start=unit.window.start,
+        window_end=unit.window.end,
         payment_method=order.payment_method,
         customer_name=c.name,
         customer_email=c.email,
@@ -99,7 +113,9 @@ def create_pending_rental(session: Session, order: Order, idempotency_key: str |
     )
     session.add(rental)
     session.flush()
-    lifecycle.record(session, rental, None, "customer", "Checkout started; unit held.")
+    lifecycle.record(
+        session, rental, None, "customer", f"Checkout started; unit booked from {unit.pickup_date}."
+    )
     return rental
 
 
@@ -141,6 +157,8 @@ def _result(rental: Rental) -> CheckoutResult:
         eta_days=rental.eta_days,
         payment_url=rental.checkout_url or "",
         message="Rental created successfully. Please complete payment.",
+        pickup_date=rental.pickup_date,
+        return_date=rental.return_date,
     )
 
 

@@ -12,7 +12,7 @@ from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, NotFound
 from mongocollectibles.models import Rental, RentalEvent, utcnow
-from mongocollectibles.services import inventory
+from mongocollectibles.services import reservations, stock_changes
 
 
 def load_for_update(session: Session, rental_id: str) -> Rental:
@@ -55,8 +55,8 @@ def transition(
     previous = rental.status
     rental.status = to_status
     rental.updated_at = utcnow()
-    if to_status not in status.LIVE_STATUSES:
-        inventory.release_unit(session, unit_id=rental.unit_id, rental_id=rental.id)
+    if previous in status.LIVE_STATUSES and to_status not in status.LIVE_STATUSES:
+        stock_changes.note(session, rental.collectible_id)  # its window is free again
     session.add(rental)
     record(session, rental, previous, actor, note)
     return True
@@ -69,8 +69,8 @@ def mark_paid(session: Session, rental: Rental, payment_id: str | None, actor: s
     if rental.status not in (status.PENDING_PAYMENT, status.EXPIRED, status.CANCELLED):
         session.add(rental)
         return "already"  # paid, later in its life, or refunded
-    if rental.status in (status.EXPIRED, status.CANCELLED) and not inventory.rehold_unit(
-        session, unit_id=rental.unit_id, rental_id=rental.id
+    if rental.status in (status.EXPIRED, status.CANCELLED) and not reservations.retake(
+        session, rental
     ):
         if not rental.needs_refund:
             rental.needs_refund = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session
 
@@ -32,6 +32,8 @@ class RentalView:
     total_centavos: int
     is_special_rate: bool
     eta_days: int
+    pickup_date: date
+    return_date: date
     payment_method: str
     customer_name: str
     customer_email: str
@@ -73,6 +75,8 @@ def view(session: Session, rental: Rental) -> RentalView:
         total_centavos=rental.total_centavos,
         is_special_rate=rental.is_special_rate,
         eta_days=rental.eta_days,
+        pickup_date=rental.pickup_date,
+        return_date=rental.return_date,
         payment_method=rental.payment_method,
         customer_name=rental.customer_name,
         customer_email=rental.customer_email,

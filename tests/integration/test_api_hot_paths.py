@@ -7,7 +7,7 @@ import pytest
 
 from mongocollectibles.api import create_api
 from mongocollectibles.api.fast_path import hot_paths
-from mongocollectibles.services import inventory
+from tests.support.bookings import book
 
 QUOTE = {"collectible_id": "col-002", "store_id": "store-a", "duration": 3}
 REQUESTS = [
@@ -68,7 +68,7 @@ async def test_hot_paths_see_a_hold_at_once(api_on, uow):
     app = hot_paths(api_on, uow=uow)
     before = await answers(app)
     with uow() as session:
-        inventory.hold_unit(session, collectible_id="col-002", store_id="store-a", rental_id="r")
+        book(session, "col-002", "store-a")
     after = await answers(app)
     assert json.loads(after[7][2])["data"]["stock"] == json.loads(before[7][2])["data"]["stock"] - 1
     assert after == await answers(api_on)

@@ -1,6 +1,6 @@
 """The storefront's display text: ETA, special rate, rental status, catalog cards."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from mongocollectibles.components.price import eta_phrase, special_rate_message
 from mongocollectibles.components.rental_status import rental_display
@@ -39,6 +39,8 @@ def _view(**changes) -> RentalView:
         total_centavos=3_000_000,
         is_special_rate=True,
         eta_days=1,
+        pickup_date=date(2026, 11, 23),
+        return_date=date(2026, 11, 26),
         payment_method="gcash",
         customer_name="Juan dela Cruz",
         customer_email="juan@example.com",

@@ -1,0 +1,679 @@
+"""Reservations by date: which unit serves a pickup date, which days can start a rental, and
+the booking itself (the rules are in domain/reservations.py).
+
+A unit is free over a window when none of its live rentals' windows overlap it
+(`ix_rental_live_unit_window`; on PostgreSQL also the exclusion constraint's GiST index).
+Allocation walks the store's active warehouses nearest first (ties by warehouse id) and,
+in each, the units by id: the first unit free over its whole window serves the rental.
+
+Booking is race-free on both databases:
+- PostgreSQL: the chosen unit's row is locked (FOR UPDATE, in a savepoint) and re-checked
+  before the rental is written, so concurrent bookings of one unit run one after another
+  and a refused candidate's lock is let go at once; the exclusion constraint
+  `ex_rental_unit_window` makes an overlap impossible even for writers that skip this.
+- SQLite: the booking takes the database's write lock before reading anything (bookings
+  are serialized), so what it reads stays true until it commits.
+
+Calendars ask, per warehouse, whether one of its units has no live window at all in the
+days the calendar can touch (one indexed probe, the usual case); only when every unit is
+booked somewhere in that span are the windows read and the free gaps computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, text, update
+from sqlmodel import Session, select
+
+from mongocollectibles.db import is_postgres
+from mongocollectibles.domain import reservations as rules
+from mongocollectibles.domain import status
+from mongocollectibles.domain.errors import Conflict, InvalidInput, OutOfStock
+from mongocollectibles.domain.pricing import parse_duration
+from mongocollectibles.domain.reservations import Window
+from mongocollectibles.models import (
+    LIVE_RENTAL,
+    Collectible,
+    Distance,
+    Rental,
+    RentalEvent,
+    Store,
+    Unit,
+    Warehouse,
+)
+from mongocollectibles.services import catalog_snapshot, stock_changes
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.settings import get_settings
+
+MAX_BOOK_ATTEMPTS = 20
+CALENDAR_CHUNK_DAYS = 32
+
+
+@dataclass(frozen=True)
+class Booking:
+    """Where a rental's unit comes from and the days it takes."""
+
+    unit_id: str
+    warehouse_id: str
+    km: int  # distance in days
+    pickup_date: date
+    return_date: date
+    window: Window
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    available: bool
+    eta_days: int | None  # pickup - today when available
+    reason: str | None  # domain.reservations reason when not available
+
+
+def turnaround_days() -> int:
+    return get_settings().turnaround_days
+
+
+def max_ahead_days() -> int:
+    return get_settings().max_ahead_days
+
+
+def today() -> date:
+    return rules.shop_today()
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def warehouses_for(session: Session, store_id: str) -> list[tuple[str, int]]:
+    """The active warehouses delivering to the store, in allocation order: [(id, km), ...]."""
+    return [
+        (warehouse_id, km)
+        for warehouse_id, km in session.exec(
+            select(Distance.warehouse_id, Distance.km)
+            .join(Warehouse, Warehouse.id == Distance.warehouse_id)
+            .where(Distance.store_id == store_id, Warehouse.active)
+            .order_by(Distance.km, Distance.warehouse_id)
+        ).all()
+    ]
+
+
+def _live_overlap(unit_id_column, window: Window):  # noqa: ANN001, ANN202
+    """EXISTS a live rental of the unit whose window overlaps `window`."""
+    return (
+        select(Rental.id)
+        .where(
+            Rental.unit_id == unit_id_column,
+            text(f"rental.{LIVE_RENTAL}"),
+            Rental.window_start < window.end,
+            Rental.window_end > window.start,
+        )
+        .exists()
+    )
+
+
+def first_free_unit(
+    session: Session, collectible_id: str, warehouse_id: str, window: Window, after: str = ""
+) -> str | None:
+    """The lowest-id active unit of the collectible in the warehouse free over `window`."""
+    query = (
+        select(Unit.id)
+        .where(
+            Unit.collectible_id == collectible_id,
+            Unit.warehouse_id == warehouse_id,
+            Unit.active,
+            Unit.id > after,
+            ~_live_overlap(Unit.id, window),
+        )
+        .order_by(Unit.id)
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def unit_is_free(session: Session, unit_id: str, window: Window, except_rental: str = "") -> bool:
+    overlap = select(Rental.id).where(
+        Rental.unit_id == unit_id,
+        text(f"rental.{LIVE_RENTAL}"),
+        Rental.window_start < window.end,
+        Rental.window_end > window.start,
+        Rental.id != except_rental,
+    )
+    return session.exec(select(~exists(overlap))).one()
+
+
+def plan(
+    session: Session,
+    collectible_id: str,
+    days: int,
+    pickup: date,
+    warehouses: list[tuple[str, int]],
+    on: date,
+) -> Booking | None:
+    """The unit that would serve a pickup on `pickup` (None: none is free). Reads only."""
+    for warehouse_id, km in warehouses:
+        if pickup - timedelta(days=km) < on:
+            continue  # cannot reach the store in time
+        window = rules.window_for(pickup, days, km, turnaround_days())
+        unit_id = first_free_unit(session, collectible_id, warehouse_id, window)
+        if unit_id is not None:
+            return Booking(
+                unit_id, warehouse_id, km, pickup, rules.return_date(pickup, days), window
+            )
+    return None
+
+
+def _busy_windows(
+    session: Session, collectible_id: str, warehouse_id: str, horizon: Window
+) -> dict[str, list[tuple[date, date]]]:
+    rows = session.exec(
+        select(Rental.unit_id, Rental.window_start, Rental.window_end)
+        .join(Unit, Unit.id == Rental.unit_id)
+        .where(
+            Rental.collectible_id == collectible_id,
+            text(f"rental.{LIVE_RENTAL}"),
+            Rental.window_start < horizon.end,
+            Rental.window_end > horizon.start,
+            Unit.warehouse_id == warehouse_id,
+            Unit.active,
+        )
+    ).all()
+    busy: dict[str, list[tuple[date, date]]] = {}
+    for unit_id, start, end in rows:
+        busy.setdefault(unit_id, []).append((start, end))
+    return busy
+
+
+def servable_ranges(
+    session: Session,
+    collectible_id: str,
+    days: int,
+    first: date,
+    last: date,
+    warehouses: list[tuple[str, int]],
+    on: date,
+) -> list[tuple[int, list[tuple[date, date]]]]:
+    """Per warehouse (allocation order): its km and the pickup days in [first, last] it can
+    serve, as inclusive ranges."""
+    turnaround = turnaround_days()
+    latest = rules.latest_pickup(on, max_ahead_days())
+    out = []
+    for warehouse_id, km in warehouses:
+        lo = max(first, on + timedelta(days=km))
+        hi = min(last, latest)
+        if lo > hi:
+            out.append((km, []))
+            continue
+        horizon = Window(lo - timedelta(days=km), hi + timedelta(days=days + km + turnaround))
+        unbooked = first_free_unit(session, collectible_id, warehouse_id, horizon) is not None
+        busy = {} if unbooked else _busy_windows(session, collectible_id, warehouse_id, horizon)
+        if not unbooked and not busy:
+            out.append((km, []))  # no active unit here at all
+            continue
+        ranges = rules.pickup_days_for_warehouse(
+            busy_by_unit=busy,
+            has_unbooked_unit=unbooked,
+            distance_days=km,
+            days=days,
+            turnaround_days=turnaround,
+            first=lo,
+            last=hi,
+        )
+        out.append((km, ranges))
+    return out
+
+
+def calendar(
+    session: Session,
+    collectible_id: str,
+    store_id: str,
+    days: int,
+    first: date,
+    count: int,
+    on: date | None = None,
+) -> list[Day]:
+    """For each day from `first` for `count` days: can a `days`-day rental start then?"""
+    on = on or today()
+    warehouses = warehouses_for(session, store_id)
+    last = first + timedelta(days=count - 1)
+    per_warehouse = servable_ranges(session, collectible_id, days, first, last, warehouses, on)
+    latest = rules.latest_pickup(on, max_ahead_days())
+    nearest_km = min((km for _, km in warehouses), default=None)
+    out = []
+    for offset in range(count):
+        day = first + timedelta(days=offset)
+        served = any(rules.in_ranges(day, ranges) for _, ranges in per_warehouse)
+        if served:
+            out.append(Day(day, True, (day - on).days, None))
+            continue
+        if day < on:
+            reason = rules.PAST
+        elif day > latest:
+            reason = rules.TOO_FAR
+        elif nearest_km is None or day < on + timedelta(days=nearest_km):
+            reason = rules.TOO_SOON
+        else:
+            reason = rules.BOOKED
+        out.append(Day(day, False, None, reason))
+    return out
+
+
+def next_servable(
+    session: Session,
+    collectible_id: str,
+    days: int,
+    start: date,
+    warehouses: list[tuple[str, int]],
+    on: date,
+    backwards: bool = False,
+) -> date | None:
+    """The first servable pickup day from `start` on (or back to today), within the horizon."""
+    latest = rules.latest_pickup(on, max_ahead_days())
+    step = timedelta(days=CALENDAR_CHUNK_DAYS)
+    if backwards:
+        hi = start
+        while hi >= on:
+            lo = max(on, hi - step + timedelta(days=1))
+            per = servable_ranges(session, collectible_id, days, lo, hi, warehouses, on)
+            found = [r[1] for _, ranges in per for r in ranges]
+            if found:
+                return max(found)
+            hi = lo - timedelta(days=1)
+        return None
+    lo = max(start, on)
+    while lo <= latest:
+        hi = min(latest, lo + step - timedelta(days=1))
+        per = servable_ranges(session, collectible_id, days, lo, hi, warehouses, on)
+        found = [r[0] for _, ranges in per for r in ranges]
+        if found:
+            return min(found)
+        lo = hi + timedelta(days=1)
+    return None
+
+
+def earliest_pickup(
+    session: Session,
+    collectible_id: str,
+    days: int,
+    warehouses: list[tuple[str, int]],
+    on: date,
+) -> date | None:
+    """Today + the distance of the nearest warehouse that can serve (None: nothing free
+    within the booking horizon). Usually one probe: the nearest warehouse's first day."""
+    for warehouse_id, km in warehouses[:1]:
+        pickup = on + timedelta(days=km)
+        window = rules.window_for(pickup, days, km, turnaround_days())
+        if first_free_unit(session, collectible_id, warehouse_id, window) is not None:
+            return pickup
+    return next_servable(session, collectible_id, days, on, warehouses, on)
+
+
+def nearest_servable(
+    session: Session,
+    collectible_id: str,
+    days: int,
+    wanted: date,
+    warehouses: list[tuple[str, int]],
+    on: date,
+) -> date | None:
+    """The servable pickup day closest to `wanted` (later wins a tie)."""
+    after = next_servable(session, collectible_id, days, wanted, warehouses, on)
+    before = next_servable(
+        session, collectible_id, days, wanted - timedelta(days=1), warehouses, on, backwards=True
+    )
+    candidates = [d for d in (after, before) if d is not None]
+    return min(candidates, key=lambda d: (abs((d - wanted).days), d < wanted), default=None)
+
+
+# ---------------------------------------------------------------------------- answers
+
+
+@dataclass(frozen=True)
+class Alternative:
+    store_id: str
+    store_name: str
+    serves_pickup_date: bool
+    earliest_pickup_date: date | None
+
+
+@dataclass(frozen=True)
+class DatePlan:
+    """What a quote says about dates: the pickup it would use and whether it can be served."""
+
+    pickup_date: date | None
+    return_date: date | None
+    eta_days: int | None
+    available: bool
+    earliest_pickup_date: date | None
+    latest_pickup_date: date
+    nearest_pickup_date: date | None = None  # when the chosen date cannot be served
+    alternatives: tuple[Alternative, ...] = ()
+
+
+def date_plan(
+    session: Session,
+    collectible_id: str,
+    store_id: str,
+    days: int,
+    pickup: date | None,
+    on: date | None = None,
+) -> DatePlan:
+    """The dates for a quote. Raises InvalidInput for a pickup that is past, before the
+    earliest possible date or beyond the horizon (naming the earliest or latest date)."""
+    on = on or today()
+    latest = rules.latest_pickup(on, max_ahead_days())
+    warehouses = warehouses_for(session, store_id)
+    if pickup is not None:
+        rules.check_pickup_in_range(pickup, on, None, max_ahead_days())
+        if plan(session, collectible_id, days, pickup, warehouses, on) is not None:
+            return DatePlan(
+                pickup, rules.return_date(pickup, days), (pickup - on).days, True, None, latest
+            )
+    earliest = earliest_pickup(session, collectible_id, days, warehouses, on)
+    if pickup is None:
+        if earliest is None:
+            return DatePlan(None, None, None, False, None, latest)
+        return DatePlan(
+            earliest,
+            rules.return_date(earliest, days),
+            (earliest - on).days,
+            True,
+            earliest,
+            latest,
+        )
+    rules.check_pickup_in_range(pickup, on, earliest, max_ahead_days())
+    nearest = nearest_servable(session, collectible_id, days, pickup, warehouses, on)
+    return DatePlan(
+        pickup,
+        rules.return_date(pickup, days),
+        None,
+        False,
+        earliest,
+        latest,
+        nearest_pickup_date=nearest,
+        alternatives=alternatives(session, collectible_id, store_id, days, pickup, nearest, on),
+    )
+
+
+def alternatives(
+    session: Session,
+    collectible_id: str,
+    store_id: str,
+    days: int,
+    pickup: date,
+    nearest: date | None,
+    on: date,
+) -> tuple[Alternative, ...]:
+    """Other stores that could serve the chosen date, or an earlier one than `nearest`."""
+    found = []
+    stores = session.exec(
+        select(Store).where(Store.active, Store.id != store_id).order_by(Store.id)
+    ).all()
+    for store in stores:
+        warehouses = warehouses_for(session, store.id)
+        serves = plan(session, collectible_id, days, pickup, warehouses, on) is not None
+        earliest = earliest_pickup(session, collectible_id, days, warehouses, on)
+        sooner = earliest is not None and (nearest is None or earliest < nearest)
+        if serves or sooner:
+            found.append(Alternative(store.id, store.name, serves, earliest))
+    return tuple(found)
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def serialize_bookings(session: Session, collectible_id: str) -> None:
+    """SQLite: take the database's write lock now, before anything is read, so bookings run
+    one at a time (a no-op update of the collectible's row). PostgreSQL locks per unit."""
+    if not is_postgres(session):
+        session.execute(
+            update(Collectible)
+            .where(Collectible.id == collectible_id)
+            .values(active=Collectible.active)
+        )
+
+
+def _lock_unit(session: Session, unit_id: str) -> None:
+    session.exec(select(Unit.id).where(Unit.id == unit_id).with_for_update()).first()
+
+
+def _claim(session: Session, unit_id: str, window: Window) -> bool:
+    """Lock the unit and check it is still free over the window (PostgreSQL: in a savepoint,
+    let go when the unit turns out taken). SQLite is already serialized."""
+    if not is_postgres(session):
+        return unit_is_free(session, unit_id, window)
+    savepoint = session.begin_nested()
+    _lock_unit(session, unit_id)
+    if unit_is_free(session, unit_id, window):
+        savepoint.commit()
+        return True
+    savepoint.rollback()
+    return False
+
+
+def book(
+    session: Session,
+    *,
+    collectible_id: str,
+    store_id: str,
+    days: int,
+    pickup: date | None,
+    on: date | None = None,
+) -> Booking:
+    """Choose and take the unit for a rental (the caller writes the Rental with the
+    booking's dates in this same transaction). Without `pickup`, the earliest possible date.
+
+    InvalidInput for a pickup out of range (naming the earliest/latest date); Conflict (409)
+    when nothing can serve the chosen date (naming the nearest that can); OutOfStock (409)
+    when nothing can serve any date within the horizon."""
+    on = on or today()
+    serialize_bookings(session, collectible_id)
+    warehouses = warehouses_for(session, store_id)
+    if pickup is not None:
+        rules.check_pickup_in_range(pickup, on, None, max_ahead_days())
+    attempts = 0
+    while attempts < MAX_BOOK_ATTEMPTS:
+        chosen = pickup or earliest_pickup(session, collectible_id, days, warehouses, on)
+        if chosen is None:
+            raise OutOfStock(
+                "Sorry, this collectible is fully booked at this store for the next "
+                f"{max_ahead_days()} days. Try another store or a shorter rental."
+            )
+        candidate = plan(session, collectible_id, days, chosen, warehouses, on)
+        if candidate is None:
+            if pickup is None:
+                attempts += 1
+                continue  # the earliest day was taken meanwhile: look again
+            _refuse(session, collectible_id, days, pickup, warehouses, on)
+        attempts += 1
+        if _claim(session, candidate.unit_id, candidate.window):
+            stock_changes.note(session, collectible_id)
+            return candidate
+    raise Conflict("Too many people are booking this collectible right now; please try again.")
+
+
+def _refuse(session, collectible_id, days, pickup, warehouses, on) -> None:  # noqa: ANN001
+    earliest = earliest_pickup(session, collectible_id, days, warehouses, on)
+    rules.check_pickup_in_range(pickup, on, earliest, max_ahead_days())
+    nearest = nearest_servable(session, collectible_id, days, pickup, warehouses, on)
+    hint = (
+        f" The nearest date that can be served is {nearest.isoformat()}."
+        if nearest
+        else " Nothing can be served at this store within the booking horizon."
+    )
+    raise Conflict(
+        f"Sorry, no unit is free for a {days}-day rental picked up on {pickup.isoformat()}." + hint
+    )
+
+
+def retake(session: Session, rental: Rental) -> bool:
+    """A payment arrived after the rental's hold ended: take its unit's window back if no
+    other live rental has it meanwhile (locked as a booking is)."""
+    window = Window(rental.window_start, rental.window_end)
+    serialize_bookings(session, rental.collectible_id)
+    if is_postgres(session):
+        _lock_unit(session, rental.unit_id)
+    if not unit_is_free(session, rental.unit_id, window, except_rental=rental.id):
+        return False
+    stock_changes.note(session, rental.collectible_id)
+    return True
+
+
+# ---------------------------------------------------------------------------- owner side
+
+
+def due_for_pickup(session: Session, day: date) -> list[Rental]:
+    """Paid rentals to get ready for pickup by `day` (their pickup date has come)."""
+    return list(
+        session.exec(
+            select(Rental)
+            .where(Rental.status == status.PAID, Rental.pickup_date <= day)
+            .order_by(Rental.pickup_date, Rental.id)
+        ).all()
+    )
+
+
+def overdue(session: Session, day: date) -> list[Rental]:
+    """Picked-up rentals not returned by their return date."""
+    return list(
+        session.exec(
+            select(Rental)
+            .where(Rental.status == status.PICKED_UP, Rental.return_date < day)
+            .order_by(Rental.return_date, Rental.id)
+        ).all()
+    )
+
+
+def flag_late_return_conflicts(session: Session, day: date | None = None) -> list[str]:
+    """Flag overdue rentals whose unit cannot be back in time for its next reservation;
+    returns the ids newly flagged (each flag is recorded in the rental's history)."""
+    day = day or today()
+    flagged = []
+    for rental in overdue(session, day):
+        if rental.late_return_conflict:
+            continue
+        following = session.exec(
+            select(Rental.window_start)
+            .where(
+                Rental.unit_id == rental.unit_id,
+                Rental.id != rental.id,
+                text(f"rental.{LIVE_RENTAL}"),
+                Rental.window_start >= rental.window_start,
+            )
+            .order_by(Rental.window_start)
+            .limit(1)
+        ).first()
+        if following is None or not rules.late_return_collides(
+            today=day,
+            distance_days=(rental.pickup_date - rental.window_start).days,
+            turnaround_days=turnaround_days(),
+            next_window_start=following,
+        ):
+            continue
+        rental.late_return_conflict = True
+        session.add(rental)
+        session.add(
+            _event(rental, f"Overdue; collides with the next reservation starting {following}.")
+        )
+        flagged.append(rental.id)
+    return flagged
+
+
+def _event(rental: Rental, note: str) -> RentalEvent:
+    return RentalEvent(
+        rental_id=rental.id,
+        from_status=rental.status,
+        to_status=rental.status,
+        actor="schedule",
+        note=note,
+    )
+
+
+def late_return_conflicts(session: Session) -> list[Rental]:
+    """Flagged rentals still out with their renter (for the owner console)."""
+    return list(
+        session.exec(
+            select(Rental)
+            .where(Rental.late_return_conflict, Rental.status == status.PICKED_UP)
+            .order_by(Rental.return_date, Rental.id)
+        ).all()
+    )
+
+
+# ---------------------------------------------------------------------------- use cases
+
+
+@dataclass(frozen=True)
+class Availability:
+    collectible_id: str
+    store_id: str
+    days: int
+    first: date
+    calendar: tuple[Day, ...]
+    earliest_pickup_date: date | None
+    latest_pickup_date: date
+
+
+def parse_calendar_days(value: object) -> int:
+    """How many days a calendar covers: a whole number in [1, MAX_CALENDAR_DAYS]."""
+    if value is None or value == "":
+        return rules.MAX_CALENDAR_DAYS // 2
+    text_value = value.strip() if isinstance(value, str) else value
+    if isinstance(text_value, str) and text_value.isdigit():
+        text_value = int(text_value)
+    if not isinstance(text_value, int) or isinstance(text_value, bool):
+        raise InvalidInput("days must be a whole number of days.", field="days")
+    if not 1 <= text_value <= rules.MAX_CALENDAR_DAYS:
+        raise InvalidInput(f"days must be between 1 and {rules.MAX_CALENDAR_DAYS}.", field="days")
+    return text_value
+
+
+def read_availability(
+    session: Session, collectible_id: str, store_id: str, days: int, first: date, count: int
+) -> Availability:
+    on = today()
+    warehouses = warehouses_for(session, store_id)
+    return Availability(
+        collectible_id=collectible_id,
+        store_id=store_id,
+        days=days,
+        first=first,
+        calendar=tuple(calendar(session, collectible_id, store_id, days, first, count, on)),
+        earliest_pickup_date=earliest_pickup(session, collectible_id, days, warehouses, on),
+        latest_pickup_date=rules.latest_pickup(on, max_ahead_days()),
+    )
+
+
+async def get_availability(
+    collectible_id: str,
+    store_id: str,
+    duration: object,
+    first: object = None,
+    count: object = None,
+    *,
+    uow: UnitOfWork | None = None,
+) -> Availability:
+    """Which days from `first` (default today) for `count` days can start a rental of
+    `duration` days at the store. NotFound for unknown ids, InvalidInput for bad values.
+    Kept with the catalog snapshot (as quotes are), so a repeated calendar costs no query."""
+    uow = uow or default_uow()
+    days = parse_duration(duration, get_settings().max_duration_days)
+    start = rules.parse_pickup_date(first, field="from") or today()
+    span = parse_calendar_days(count)
+    snapshot = await catalog_snapshot.current_snapshot(uow.engine)
+    snapshot.view(collectible_id, store_id)  # NotFound for unknown ids
+    key = (collectible_id, store_id, days, start, span, today())
+    memo = snapshot.memo.setdefault("availability", {})
+    found = memo.get(key)
+    if found is None:
+        found = await uow.run(read_availability, collectible_id, store_id, days, start, span)
+        if len(memo) >= 1024:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+async def owner_schedule_sweep(*, uow: UnitOfWork | None = None) -> list[str]:
+    """Flag late returns that collide with the next reservation (run with the expiry sweep)."""
+    return await (uow or default_uow()).run(flag_late_return_conflicts)
