@@ -365,7 +365,7 @@ def date_plan(
     latest = rules.latest_pickup(on, max_ahead_days())
     warehouses = warehouses_for(session, store_id)
     if pickup is not None:
-        rules.check_pickup_in_range(pickup, on, None, max_ahead_days())
+        _check_outer_range(session, collectible_id, days, pickup, warehouses, on)
         if plan(session, collectible_id, days, pickup, warehouses, on) is not None:
             return DatePlan(
                 pickup, rules.return_date(pickup, days), (pickup - on).days, True, None, latest
@@ -394,6 +394,15 @@ def date_plan(
         nearest_pickup_date=nearest,
         alternatives=alternatives(session, collectible_id, store_id, days, pickup, nearest, on),
     )
+
+
+def _check_outer_range(session, collectible_id, days, pickup, warehouses, on) -> None:  # noqa: ANN001
+    """Past and beyond-the-horizon pickups are refused before any search (a past one names
+    the earliest possible date)."""
+    if pickup < on:
+        earliest = earliest_pickup(session, collectible_id, days, warehouses, on)
+        rules.check_pickup_in_range(pickup, on, earliest, max_ahead_days())
+    rules.check_pickup_in_range(pickup, on, None, max_ahead_days())
 
 
 def alternatives(
@@ -471,7 +480,7 @@ def book(
     serialize_bookings(session, collectible_id)
     warehouses = warehouses_for(session, store_id)
     if pickup is not None:
-        rules.check_pickup_in_range(pickup, on, None, max_ahead_days())
+        _check_outer_range(session, collectible_id, days, pickup, warehouses, on)
     attempts = 0
     while attempts < MAX_BOOK_ATTEMPTS:
         chosen = pickup or earliest_pickup(session, collectible_id, days, warehouses, on)
