@@ -239,7 +239,7 @@ def calendar(
     last = first + timedelta(days=count - 1)
     per_warehouse = servable_ranges(session, collectible_id, days, first, last, warehouses, on)
     latest = rules.latest_pickup(on, max_ahead_days())
-    nearest_km = min((km for _, km in warehouses), default=None)
+    reach = reachable_from(session, collectible_id, warehouses, on)
     out = []
     for offset in range(count):
         day = first + timedelta(days=offset)
@@ -251,7 +251,7 @@ def calendar(
             reason = rules.PAST
         elif day > latest:
             reason = rules.TOO_FAR
-        elif nearest_km is None or day < on + timedelta(days=nearest_km):
+        elif reach is None or day < reach:
             reason = rules.TOO_SOON
         else:
             reason = rules.BOOKED
@@ -382,7 +382,6 @@ def date_plan(
             earliest,
             latest,
         )
-    rules.check_pickup_in_range(pickup, on, earliest, max_ahead_days())
     nearest = nearest_servable(session, collectible_id, days, pickup, warehouses, on)
     return DatePlan(
         pickup,
@@ -397,12 +396,28 @@ def date_plan(
 
 
 def _check_outer_range(session, collectible_id, days, pickup, warehouses, on) -> None:  # noqa: ANN001
-    """Past and beyond-the-horizon pickups are refused before any search (a past one names
-    the earliest possible date)."""
-    if pickup < on:
+    """Refuse, before any search, pickups that are past, beyond the horizon, or sooner than
+    any warehouse holding the collectible can reach the store (naming the earliest date)."""
+    if pickup > rules.latest_pickup(on, max_ahead_days()):
+        rules.check_pickup_in_range(pickup, on, None, max_ahead_days())
+    reach = reachable_from(session, collectible_id, warehouses, on)
+    if pickup < on or reach is None or pickup < reach:
         earliest = earliest_pickup(session, collectible_id, days, warehouses, on)
-        rules.check_pickup_in_range(pickup, on, earliest, max_ahead_days())
-    rules.check_pickup_in_range(pickup, on, None, max_ahead_days())
+        rules.check_pickup_in_range(pickup, on, earliest or reach, max_ahead_days())
+
+
+def reachable_from(session, collectible_id, warehouses, on) -> date | None:  # noqa: ANN001
+    """Today + the distance of the nearest warehouse holding an active unit of the
+    collectible: no pickup before it can ever be served, booked or not."""
+    stocked = set(
+        session.exec(
+            select(Unit.warehouse_id)
+            .where(Unit.collectible_id == collectible_id, Unit.active)
+            .distinct()
+        ).all()
+    )
+    kms = [km for warehouse_id, km in warehouses if warehouse_id in stocked]
+    return on + timedelta(days=min(kms)) if kms else None
 
 
 def alternatives(
@@ -503,8 +518,7 @@ def book(
 
 
 def _refuse(session, collectible_id, days, pickup, warehouses, on) -> None:  # noqa: ANN001
-    earliest = earliest_pickup(session, collectible_id, days, warehouses, on)
-    rules.check_pickup_in_range(pickup, on, earliest, max_ahead_days())
+    """409: the date is in range but every unit that could serve it is booked."""
     nearest = nearest_servable(session, collectible_id, days, pickup, warehouses, on)
     hint = (
         f" The nearest date that can be served is {nearest.isoformat()}."
