@@ -21,6 +21,8 @@ booked somewhere in that span are the windows read and the free gaps computed.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -46,6 +48,8 @@ from mongocollectibles.models import (
 from mongocollectibles.services import catalog_snapshot, stock_changes
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 MAX_BOOK_ATTEMPTS = 20
 CALENDAR_CHUNK_DAYS = 32
@@ -700,3 +704,16 @@ async def get_availability(
 async def owner_schedule_sweep(*, uow: UnitOfWork | None = None) -> list[str]:
     """Flag late returns that collide with the next reservation (run with the expiry sweep)."""
     return await (uow or default_uow()).run(flag_late_return_conflicts)
+
+
+async def run_schedule(interval_seconds: float, *, uow: UnitOfWork | None = None) -> None:
+    """Flag late returns forever (a lifespan task beside the expiry sweep); errors are logged
+    and the next pass retries."""
+    while True:
+        try:
+            flagged = await owner_schedule_sweep(uow=uow)
+            if flagged:
+                log.warning("late returns colliding with the next reservation: %s", flagged)
+        except Exception:  # noqa: BLE001 - a database restart must not kill the loop
+            log.exception("late-return check failed; retrying")
+        await asyncio.sleep(interval_seconds)

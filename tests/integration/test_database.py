@@ -169,3 +169,41 @@ def test_prestart_refuses_a_broken_network(db_url):
     message = str(caught.value)
     assert "At least 3 active stores" in message
     assert "wh-east has no distance to store store-b" in message
+
+
+def test_existing_rentals_migrate_to_windows(tmp_path):
+    """A database at the previous revision with a live rental gets dates and a window from
+    the day it was paid (or created) and its ETA, and the unit's old hold is cleared."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(migrations.alembic_config(url), "0002_unit_free_index")
+    engine = get_engine(url)
+    with engine.begin() as connection:
+        with Session(bind=connection) as session:
+            seed(session)
+            session.flush()
+        connection.exec_driver_sql(
+            "INSERT INTO rental (id, secret_token, status, collectible_id, collectible_name, "
+            "store_id, unit_id, warehouse_id, duration_days, daily_rate_centavos, "
+            "total_centavos, is_special_rate, eta_days, payment_method, customer_name, "
+            "customer_email, customer_phone, customer_address, customer_city, "
+            "customer_postal_code, needs_refund, session_expired_at_gateway, paid_at, "
+            "created_at, updated_at) VALUES ('old-1', 't', 'paid', 'col-001', 'Batman', "
+            "'store-b', 'col-001-wh-east', 'wh-east', 7, 100000, 700000, 0, 4, 'gcash', 'J', "
+            "'j@example.com', '+639171234567', 'x', 'Manila', '1000', 0, 0, "
+            "'2026-11-20 17:30:00.000000', '2026-11-20 17:00:00.000000', "
+            "'2026-11-20 17:30:00.000000')"
+        )
+        connection.exec_driver_sql(
+            "UPDATE unit SET current_rental_id = 'old-1' WHERE id = 'col-001-wh-east'"
+        )
+    migrations.upgrade(url)
+    assert migrations.schema_drift(url) == []
+    with UnitOfWork(url)() as session:
+        row = session.get(Rental, "old-1")
+        # Paid 17:30 UTC on Nov 20 = Nov 21 in Manila; ETA 4 days; 7 days; East is 4 away.
+        assert (row.pickup_date, row.return_date) == (date(2026, 11, 25), date(2026, 12, 2))
+        assert (row.window_start, row.window_end) == (date(2026, 11, 21), date(2026, 12, 7))
+        assert session.get(Unit, "col-001-wh-east").current_rental_id is None
+    engine.dispose()
