@@ -104,10 +104,10 @@ class Rental(SQLModel, table=True):
             postgresql_where=text(LIVE_RENTAL),
             sqlite_where=text(LIVE_RENTAL),
         ),
-        # A collectible's live windows by start: calendars and the units taken today.
+        # Live windows by start: the units taken today are those started by today (in a
+        # running shop, about the rentals out now, however many future bookings there are).
         Index(
-            "ix_rental_live_collectible_window",
-            "collectible_id",
+            "ix_rental_live_window_start",
             "window_start",
             postgresql_where=text(LIVE_RENTAL),
             sqlite_where=text(LIVE_RENTAL),

@@ -83,8 +83,8 @@ def upgrade() -> None:
             sqlite_where=sa.text(LIVE),
         )
         batch_op.create_index(
-            'ix_rental_live_collectible_window',
-            ['collectible_id', 'window_start'],
+            'ix_rental_live_window_start',
+            ['window_start'],
             unique=False,
             postgresql_where=sa.text(LIVE),
             sqlite_where=sa.text(LIVE),
@@ -118,7 +118,7 @@ def downgrade() -> None:
         )
     )
     with op.batch_alter_table('rental', schema=None) as batch_op:
-        batch_op.drop_index('ix_rental_live_collectible_window', postgresql_where=sa.text(LIVE), sqlite_where=sa.text(LIVE))
+        batch_op.drop_index('ix_rental_live_window_start', postgresql_where=sa.text(LIVE), sqlite_where=sa.text(LIVE))
         batch_op.drop_index('ix_rental_live_unit_window', postgresql_where=sa.text(LIVE), sqlite_where=sa.text(LIVE))
         batch_op.drop_constraint('ck_rental_window_order', type_='check')
         batch_op.drop_column('late_return_conflict')

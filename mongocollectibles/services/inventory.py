@@ -4,7 +4,7 @@ Which days a unit is taken is in its rentals' windows (services/reservations.py 
 a unit is in stock today when no live rental's window contains today (Asia/Manila). Counted
 per collectible and warehouse as (active units) - (live windows containing today): windows of
 one unit never overlap, so each taken unit is counted once. The second count reads the live
-windows that started by today (`ix_rental_live_collectible_window`), which in a running shop
+windows that started by today (`ix_rental_live_window_start`), which in a running shop
 is about the rentals out now, however many past and future bookings there are.
 """
 

@@ -22,6 +22,7 @@ booked somewhere in that span are the windows read and the free gaps computed.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -168,28 +169,34 @@ def plan(
     return None
 
 
-def _busy_windows(
-    session: Session, collectible_id: str, warehouse_id: str, horizon: Window
-) -> dict[str, list[tuple[date, date]]]:
-    rows = session.exec(
+def _unit_windows(session: Session, collectible_id: str, warehouse_id: str, horizon: Window):  # noqa: ANN202
+    """(unit id, window start, window end) for every active unit of the collectible in the
+    warehouse, by unit id, with each of its live windows touching `horizon` (None, None for a
+    unit with none), read in batches so a caller that has seen enough stops early."""
+    overlapping = (
         select(Rental.unit_id, Rental.window_start, Rental.window_end)
-        .join(Unit, Unit.id == Rental.unit_id)
         .where(
-            Rental.collectible_id == collectible_id,
             text(f"rental.{LIVE_RENTAL}"),
             Rental.window_start < horizon.end,
             Rental.window_end > horizon.start,
+        )
+        .subquery()
+    )
+    query = (
+        select(Unit.id, overlapping.c.window_start, overlapping.c.window_end)
+        .outerjoin(overlapping, overlapping.c.unit_id == Unit.id)
+        .where(
+            Unit.collectible_id == collectible_id,
             Unit.warehouse_id == warehouse_id,
             Unit.active,
         )
-    ).all()
-    busy: dict[str, list[tuple[date, date]]] = {}
-    for unit_id, start, end in rows:
-        busy.setdefault(unit_id, []).append((start, end))
-    return busy
+        .order_by(Unit.id, overlapping.c.window_start)
+        .execution_options(yield_per=256)
+    )
+    return session.execute(query)
 
 
-def servable_ranges(
+def servable_days(
     session: Session,
     collectible_id: str,
     days: int,
@@ -197,35 +204,55 @@ def servable_ranges(
     last: date,
     warehouses: list[tuple[str, int]],
     on: date,
-) -> list[tuple[int, list[tuple[date, date]]]]:
-    """Per warehouse (allocation order): its km and the pickup days in [first, last] it can
-    serve, as inclusive ranges."""
+) -> set[date]:
+    """The pickup days in [first, last] some unit can serve, whole window free.
+
+    Warehouses are asked nearest first and only about the days still open; within one, units
+    are read in id order until every open day it can reach is covered (a unit with no window
+    in the span covers them all at once), so a busy inventory costs a few units, not all."""
     turnaround = turnaround_days()
     latest = rules.latest_pickup(on, max_ahead_days())
-    out = []
+    open_days = {
+        first + timedelta(days=i)
+        for i in range((last - first).days + 1)
+        if on <= first + timedelta(days=i) <= latest
+    }
+    served: set[date] = set()
     for warehouse_id, km in warehouses:
-        lo = max(first, on + timedelta(days=km))
-        hi = min(last, latest)
-        if lo > hi:
-            out.append((km, []))
+        reachable = {d for d in open_days if d >= on + timedelta(days=km)}
+        if not reachable:
             continue
+        lo, hi = min(reachable), max(reachable)
         horizon = Window(lo - timedelta(days=km), hi + timedelta(days=days + km + turnaround))
-        unbooked = first_free_unit(session, collectible_id, warehouse_id, horizon) is not None
-        busy = {} if unbooked else _busy_windows(session, collectible_id, warehouse_id, horizon)
-        if not unbooked and not busy:
-            out.append((km, []))  # no active unit here at all
-            continue
-        ranges = rules.pickup_days_for_warehouse(
-            busy_by_unit=busy,
-            has_unbooked_unit=unbooked,
-            distance_days=km,
-            days=days,
-            turnaround_days=turnaround,
-            first=lo,
-            last=hi,
-        )
-        out.append((km, ranges))
-    return out
+        current, windows = None, []
+        rows = _unit_windows(session, collectible_id, warehouse_id, horizon)
+        try:
+            for unit_id, start, end in itertools.chain(rows, [(None, None, None)]):
+                if unit_id != current and current is not None:
+                    ranges = rules.pickup_days_for_warehouse(
+                        busy_by_unit={current: windows},
+                        has_unbooked_unit=not windows,
+                        distance_days=km,
+                        days=days,
+                        turnaround_days=turnaround,
+                        first=lo,
+                        last=hi,
+                    )
+                    covered = {d for d in reachable if rules.in_ranges(d, ranges)}
+                    reachable -= covered
+                    served |= covered
+                    windows = []
+                    if not reachable:
+                        break
+                current = unit_id
+                if start is not None:
+                    windows.append((start, end))
+        finally:
+            rows.close()
+        open_days -= served
+        if not open_days:
+            break
+    return served
 
 
 def calendar(
@@ -241,14 +268,13 @@ def calendar(
     on = on or today()
     warehouses = warehouses_for(session, store_id)
     last = first + timedelta(days=count - 1)
-    per_warehouse = servable_ranges(session, collectible_id, days, first, last, warehouses, on)
+    served = servable_days(session, collectible_id, days, first, last, warehouses, on)
     latest = rules.latest_pickup(on, max_ahead_days())
     reach = reachable_from(session, collectible_id, warehouses, on)
     out = []
     for offset in range(count):
         day = first + timedelta(days=offset)
-        served = any(rules.in_ranges(day, ranges) for _, ranges in per_warehouse)
-        if served:
+        if day in served:
             out.append(Day(day, True, (day - on).days, None))
             continue
         if day < on:
@@ -276,11 +302,10 @@ def next_servable(
     latest = rules.latest_pickup(on, max_ahead_days())
     step = timedelta(days=CALENDAR_CHUNK_DAYS)
     if backwards:
-        hi = start
+        hi = min(start, latest)
         while hi >= on:
             lo = max(on, hi - step + timedelta(days=1))
-            per = servable_ranges(session, collectible_id, days, lo, hi, warehouses, on)
-            found = [r[1] for _, ranges in per for r in ranges]
+            found = servable_days(session, collectible_id, days, lo, hi, warehouses, on)
             if found:
                 return max(found)
             hi = lo - timedelta(days=1)
@@ -288,8 +313,7 @@ def next_servable(
     lo = max(start, on)
     while lo <= latest:
         hi = min(latest, lo + step - timedelta(days=1))
-        per = servable_ranges(session, collectible_id, days, lo, hi, warehouses, on)
-        found = [r[0] for _, ranges in per for r in ranges]
+        found = servable_days(session, collectible_id, days, lo, hi, warehouses, on)
         if found:
             return min(found)
         lo = hi + timedelta(days=1)
@@ -413,15 +437,19 @@ def _check_outer_range(session, collectible_id, days, pickup, warehouses, on) ->
 def reachable_from(session, collectible_id, warehouses, on) -> date | None:  # noqa: ANN001
     """Today + the distance of the nearest warehouse holding an active unit of the
     collectible: no pickup before it can ever be served, booked or not."""
-    stocked = set(
-        session.exec(
-            select(Unit.warehouse_id)
-            .where(Unit.collectible_id == collectible_id, Unit.active)
-            .distinct()
-        ).all()
-    )
-    kms = [km for warehouse_id, km in warehouses if warehouse_id in stocked]
-    return on + timedelta(days=min(kms)) if kms else None
+    for warehouse_id, km in warehouses:
+        stocked = session.exec(
+            select(Unit.id)
+            .where(
+                Unit.collectible_id == collectible_id,
+                Unit.warehouse_id == warehouse_id,
+                Unit.active,
+            )
+            .limit(1)
+        ).first()
+        if stocked is not None:
+            return on + timedelta(days=km)
+    return None
 
 
 def alternatives(

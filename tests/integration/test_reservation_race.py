@@ -18,6 +18,7 @@ from mongocollectibles.domain.reservations import Window, shop_today, window_for
 from mongocollectibles.domain.status import LIVE_STATUSES
 from mongocollectibles.models import Rental
 from mongocollectibles.seed import WAREHOUSES
+from mongocollectibles.services import reservations
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 from tests.support.bookings import book, cancel
@@ -189,3 +190,10 @@ def test_random_bookings_and_cancellations_follow_the_model(template_databases, 
     by_unit = live_windows(url, "col-001")
     assert_no_overlap(by_unit)
     assert sum(len(w) for w in by_unit.values()) == len(model.live)
+    # The calendar agrees with the model, day by day, for every store.
+    for store in STORES:
+        with uow() as session:
+            days = reservations.calendar(session, "col-001", store, 4, today, 40, today)
+        assert [d.available for d in days] == [
+            model.choose(store, 4, d.day) is not None for d in days
+        ], store
