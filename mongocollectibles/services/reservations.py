@@ -533,8 +533,8 @@ def book(
         chosen = pickup or earliest_pickup(session, collectible_id, days, warehouses, on)
         if chosen is None:
             raise OutOfStock(
-                "Sorry, this collectible is fully booked at this store for the next "
-                f"{max_ahead_days()} days. Try another store or a shorter rental."
+                "Sorry, this collectible is out of stock at this store: every unit is booked "
+                f"for the next {max_ahead_days()} days. Try another store or a shorter rental."
             )
         candidate = plan(session, collectible_id, days, chosen, warehouses, on)
         if candidate is None:
