@@ -195,7 +195,7 @@ async def _await_first_attempt(key: str, order: Order, uow: UnitOfWork) -> Check
             order.collectible_id,
             order.store_id,
             order.duration_days,
-        ):
+        ) or (order.pickup_date is not None and order.pickup_date != rental.pickup_date):
             raise Conflict("This checkout was already submitted with different details.")
         if rental.checkout_url and rental.status == status.PENDING_PAYMENT:
             return _result(rental)

@@ -11,6 +11,7 @@ from sqlmodel import select
 from mongocollectibles.api import create_api
 from mongocollectibles.api.deps import gateway
 from mongocollectibles.domain import status
+from mongocollectibles.domain.errors import Conflict
 from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.models import Rental, RentalEvent, utcnow
 from mongocollectibles.services import checkout, expiry, lifecycle, reservations
@@ -228,3 +229,18 @@ def test_owner_lists_follow_the_dates_and_flag_late_returns(uow):
         assert [r.id for r in reservations.late_return_conflicts(session)] == [out.id]
         notes = session.exec(select(RentalEvent.note).where(RentalEvent.rental_id == out.id))
         assert any("collides with the next reservation" in n for n in notes.all())
+
+
+async def test_one_idempotency_key_cannot_book_two_dates(uow):
+    gateway = FakeGateway()
+    first = await checkout.start_checkout(
+        order(pickup_date=day(10)), gateway=gateway, idempotency_key="k-1", uow=uow
+    )
+    again = await checkout.start_checkout(
+        order(pickup_date=day(10)), gateway=gateway, idempotency_key="k-1", uow=uow
+    )
+    assert again.rental_id == first.rental_id
+    with pytest.raises(Conflict, match="different details"):
+        await checkout.start_checkout(
+            order(pickup_date=day(11)), gateway=gateway, idempotency_key="k-1", uow=uow
+        )
