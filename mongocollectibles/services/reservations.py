@@ -714,8 +714,15 @@ async def get_availability(
     Kept with the catalog snapshot (as quotes are), so a repeated calendar costs no query."""
     uow = uow or default_uow()
     days = parse_duration(duration, get_settings().max_duration_days)
-    start = rules.parse_pickup_date(first, field="from") or today()
+    on = today()
+    start = rules.parse_pickup_date(first, field="from") or on
     span = parse_calendar_days(count)
+    if not on - timedelta(days=366) <= start <= rules.latest_pickup(on, max_ahead_days()):
+        raise InvalidInput(
+            "from must be within a year back and the booking horizon "
+            f"(up to {rules.latest_pickup(on, max_ahead_days()).isoformat()}).",
+            field="from",
+        )
     snapshot = await catalog_snapshot.current_snapshot(uow.engine)
     snapshot.view(collectible_id, store_id)  # NotFound for unknown ids
     key = (collectible_id, store_id, days, start, span, today())

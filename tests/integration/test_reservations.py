@@ -172,6 +172,8 @@ async def test_availability_marks_fully_booked_days(client, uow):
         ("col-002", {"store_id": "store-a", "duration": 3, "days": 181}, 400, "between 1 and 180"),
         ("col-002", {"store_id": "store-a", "duration": 3, "days": "-1"}, 400, "whole number"),
         ("col-002", {"store_id": "store-a", "duration": 3, "from": "soon"}, 400, "YYYY-MM-DD"),
+        ("col-002", {"store_id": "store-a", "duration": 3, "from": "9999-12-31"}, 400, "horizon"),
+        ("col-002", {"store_id": "store-a", "duration": 3, "from": "0001-01-01"}, 400, "horizon"),
     ],
 )
 async def test_availability_refuses_bad_values(client, path, params, code, message):
