@@ -50,24 +50,21 @@ class Distance(SQLModel, table=True):
     km: int
 
 
-_FREE_UNIT = "current_rental_id IS NULL AND active"
-
-
 class Unit(SQLModel, table=True):
     """A physical copy of a collectible. Which days it is taken is in its rentals' windows
     (Rental.window_start/window_end); `current_rental_id` is no longer used (always NULL)."""
 
     __table_args__ = (
         Index("ix_unit_collectible_free", "collectible_id", "current_rental_id", "warehouse_id"),
-        # Free units only: stock counts per collectible and warehouse, and the next unit to
-        # hold in a warehouse (lowest id), cost the same however many units there are.
+        # Active units of a collectible per warehouse in allocation order (unit id): the
+        # next unit to try in a warehouse, and stock counts, cost the same at any size.
         Index(
-            "ix_unit_free",
+            "ix_unit_active",
             "collectible_id",
             "warehouse_id",
             "id",
-            postgresql_where=text(_FREE_UNIT),
-            sqlite_where=text(_FREE_UNIT),
+            postgresql_where=text("active"),
+            sqlite_where=text("active"),
         ),
     )
 

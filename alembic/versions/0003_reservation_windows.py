@@ -67,6 +67,16 @@ def upgrade() -> None:
             },
         )
     bind.execute(sa.text("UPDATE unit SET current_rental_id = NULL"))
+    # Free units were "current_rental_id IS NULL"; now the active ones, in allocation order.
+    op.drop_index('ix_unit_free', table_name='unit')
+    op.create_index(
+        'ix_unit_active',
+        'unit',
+        ['collectible_id', 'warehouse_id', 'id'],
+        unique=False,
+        postgresql_where=sa.text('active'),
+        sqlite_where=sa.text('active'),
+    )
 
     with op.batch_alter_table('rental', schema=None) as batch_op:
         batch_op.alter_column('pickup_date', existing_type=sa.Date(), nullable=False)
@@ -116,6 +126,15 @@ def downgrade() -> None:
         sa.text(
             f"UPDATE unit SET current_rental_id = (SELECT r.id FROM rental r WHERE r.unit_id = unit.id AND r.{LIVE})"
         )
+    )
+    op.drop_index('ix_unit_active', table_name='unit')
+    op.create_index(
+        'ix_unit_free',
+        'unit',
+        ['collectible_id', 'warehouse_id', 'id'],
+        unique=False,
+        postgresql_where=sa.text("current_rental_id IS NULL AND active"),
+        sqlite_where=sa.text("current_rental_id IS NULL AND active"),
     )
     with op.batch_alter_table('rental', schema=None) as batch_op:
         batch_op.drop_index('ix_rental_live_window_start', postgresql_where=sa.text(LIVE), sqlite_where=sa.text(LIVE))

@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 MAX_BOOK_ATTEMPTS = 20
 CALENDAR_CHUNK_DAYS = 32
+NEAREST_LOOKBACK_DAYS = 62
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,59 @@ def calendar(
     return out
 
 
+_FIRST_IN_WAREHOUSE = text(
+    f"""
+    WITH units AS (
+        SELECT id FROM unit
+        WHERE collectible_id = :c AND warehouse_id = :w AND active
+    ), win AS (
+        SELECT r.unit_id, r.window_start, r.window_end,
+               lag(r.window_end) OVER (PARTITION BY r.unit_id ORDER BY r.window_start) AS prev_end
+        FROM rental r JOIN units u ON u.id = r.unit_id
+        WHERE r.{LIVE_RENTAL} AND r.window_end > :floor
+    ), gaps AS (
+        SELECT prev_end AS gs, window_start AS ge FROM win
+        UNION ALL
+        SELECT max(window_end), NULL FROM win GROUP BY unit_id
+        UNION ALL
+        SELECT NULL, NULL
+        WHERE (SELECT count(*) FROM units) > (SELECT count(DISTINCT unit_id) FROM win)
+    ), starts AS (
+        SELECT greatest(CAST(:p0 AS date), gs + :before) AS p, ge FROM gaps WHERE gs IS NOT NULL
+        UNION ALL
+        SELECT CAST(:p0 AS date), ge FROM gaps WHERE gs IS NULL
+    )
+    SELECT min(p) FROM starts WHERE (ge IS NULL OR p + :after <= ge) AND p <= :latest
+    """
+)
+
+
+def _first_in_warehouse(
+    session: Session,
+    collectible_id: str,
+    warehouse_id: str,
+    km: int,
+    days: int,
+    p0: date,
+    latest: date,
+) -> date | None:
+    """PostgreSQL: the first pickup >= p0 (and <= latest) one warehouse can serve, computed
+    from the free gaps between its units' live windows in one query (a fully booked
+    warehouse costs one pass over its future windows, not a day-by-day search)."""
+    return session.execute(
+        _FIRST_IN_WAREHOUSE,
+        {
+            "c": collectible_id,
+            "w": warehouse_id,
+            "floor": p0 - timedelta(days=km),
+            "p0": p0,
+            "before": km,
+            "after": days + km + turnaround_days(),
+            "latest": latest,
+        },
+    ).scalar()
+
+
 def next_servable(
     session: Session,
     collectible_id: str,
@@ -297,19 +351,32 @@ def next_servable(
     warehouses: list[tuple[str, int]],
     on: date,
     backwards: bool = False,
+    limit_days: int | None = None,
 ) -> date | None:
-    """The first servable pickup day from `start` on (or back to today), within the horizon."""
+    """The first servable pickup day from `start` on (or back towards today, at most
+    `limit_days` back), within the horizon."""
     latest = rules.latest_pickup(on, max_ahead_days())
     step = timedelta(days=CALENDAR_CHUNK_DAYS)
     if backwards:
         hi = min(start, latest)
-        while hi >= on:
-            lo = max(on, hi - step + timedelta(days=1))
+        floor = on if limit_days is None else max(on, start - timedelta(days=limit_days))
+        while hi >= floor:
+            lo = max(floor, hi - step + timedelta(days=1))
             found = servable_days(session, collectible_id, days, lo, hi, warehouses, on)
             if found:
                 return max(found)
             hi = lo - timedelta(days=1)
         return None
+    if is_postgres(session):
+        best = None
+        for warehouse_id, km in warehouses:
+            p0 = max(start, on + timedelta(days=km))
+            if best is not None and p0 >= best:
+                continue  # farther warehouses cannot beat it
+            found = _first_in_warehouse(session, collectible_id, warehouse_id, km, days, p0, latest)
+            if found is not None and (best is None or found < best):
+                best = found
+        return best
     lo = max(start, on)
     while lo <= latest:
         hi = min(latest, lo + step - timedelta(days=1))
@@ -347,8 +414,17 @@ def nearest_servable(
 ) -> date | None:
     """The servable pickup day closest to `wanted` (later wins a tie)."""
     after = next_servable(session, collectible_id, days, wanted, warehouses, on)
+    # Only as far back as `after` is ahead (and at most two months): nothing farther wins.
+    reach = (after - wanted).days if after is not None else NEAREST_LOOKBACK_DAYS
     before = next_servable(
-        session, collectible_id, days, wanted - timedelta(days=1), warehouses, on, backwards=True
+        session,
+        collectible_id,
+        days,
+        wanted - timedelta(days=1),
+        warehouses,
+        on,
+        backwards=True,
+        limit_days=min(reach, NEAREST_LOOKBACK_DAYS),
     )
     candidates = [d for d in (after, before) if d is not None]
     return min(candidates, key=lambda d: (abs((d - wanted).days), d < wanted), default=None)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import update
 from sqlmodel import select
 
 from mongocollectibles.api import create_api
@@ -151,14 +152,26 @@ operation = st.one_of(
 )
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=QUIET)
 @given(ops=st.lists(operation, min_size=1, max_size=25))
 def test_random_bookings_and_cancellations_follow_the_model(template_databases, ops):
-    url = template_databases.sqlite()
+    follow_the_model(template_databases.sqlite(), ops)
+
+
+@pytest.mark.postgres
+@settings(max_examples=12, deadline=None, suppress_health_check=QUIET)
+@given(ops=st.lists(operation, min_size=1, max_size=25))
+def test_random_bookings_and_cancellations_follow_the_model_on_postgres(pg_url, ops):
+    # One database for every example: each starts by cancelling what the last one booked.
+    with UnitOfWork(pg_url)() as session:
+        session.execute(update(Rental).values(status="cancelled"))
+    follow_the_model(pg_url, ops)
+
+
+def follow_the_model(url: str, ops: list) -> None:
     today = shop_today()
     model = Model(today)
     booked: list[str] = []
