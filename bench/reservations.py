@@ -57,7 +57,7 @@ PRODUCTION = {
 OUR_APP = "mongocollectibles.api:app"
 COLLECTIBLES = [f"col-00{i}" for i in range(1, 7)]
 STORES = ["store-a", "store-b", "store-c"]
-DURATIONS = [1, 3, 7, 14]
+DURATIONS = [1, 3, 7, 14, 30]
 
 
 def manila_today() -> dt.date:
@@ -115,13 +115,13 @@ def timed(client: httpx.Client, method: str, path: str, **kwargs) -> float:
 
 def measure(base: str, requests: int) -> dict[str, list[float]]:
     today = manila_today()
-    combos = itertools.cycle(itertools.product(COLLECTIBLES, STORES, DURATIONS))
+    combos = itertools.cycle(itertools.product(DURATIONS, STORES, COLLECTIBLES))
     out: dict[str, list[float]] = {"dated": [], "earliest": [], "repeat": [], "calendar": []}
     with httpx.Client(base_url=base, timeout=60) as client:
         for _ in range(20):  # warm-up: connections, the catalog snapshot
             timed(client, "GET", "/api/collectibles")
         for n in range(requests):
-            collectible, store, days = next(combos)
+            days, store, collectible = next(combos)
             pickup = today + dt.timedelta(days=14 + (n * 7) % 300)
             body = {"collectible_id": collectible, "store_id": store, "duration": days}
             out["dated"].append(
@@ -133,7 +133,7 @@ def measure(base: str, requests: int) -> dict[str, list[float]]:
                 )
             )
             out["earliest"].append(
-                timed(client, "POST", "/api/rentals/quote", json={**body, "duration": days + n})
+                timed(client, "POST", "/api/rentals/quote", json={**body, "duration": 1 + n % 30})
             )
             out["repeat"].append(timed(client, "POST", "/api/rentals/quote", json=body))
             first = today + dt.timedelta(days=(n * 11) % 200)

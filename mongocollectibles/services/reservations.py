@@ -239,9 +239,12 @@ def servable_days(
                         first=lo,
                         last=hi,
                     )
-                    covered = {d for d in reachable if rules.in_ranges(d, ranges)}
-                    reachable -= covered
-                    served |= covered
+                    for a, b in ranges:
+                        for offset in range((b - a).days + 1):
+                            day = a + timedelta(days=offset)
+                            if day in reachable:
+                                reachable.discard(day)
+                                served.add(day)
                     windows = []
                     if not reachable:
                         break
