@@ -60,6 +60,7 @@ class CollectibleState(LiveStockMixin, rx.State):
 
     # The pickup date: "" = the earliest possible (the quote says which day that is).
     pickup: str = ""
+    shown_pickup: str = ""  # the quote's pickup day (the earliest when none is chosen)
     pickup_text: str = ""
     return_text: str = ""
     dates_text: str = ""
@@ -121,6 +122,7 @@ class CollectibleState(LiveStockMixin, rx.State):
         await self._load_calendar(store_id)
 
     def _apply_dates(self, q: quotes.Quote, store_name: str) -> None:
+        self.shown_pickup = q.pickup_date.isoformat() if q.pickup_date else ""
         self.pickup_text = day_text(q.pickup_date)
         self.return_text = day_text(q.return_date)
         self.dates_text = dates_phrase(q.pickup_date, q.return_date)
@@ -315,7 +317,7 @@ def date_picker() -> rx.Component:
         ),
         pickup_calendar(
             days=S.cal_days,
-            selected=S.pickup,
+            selected=S.shown_pickup,
             title=S.cal_title,
             hint=S.cal_hint,
             on_pick=S.pick_day,

@@ -70,7 +70,7 @@ def test_pick_a_date_pay_and_see_both_dates(page, shop_url, api, screenshot):
     assert (data["pickup_date"], data["return_date"]) == (pickup.isoformat(), back.isoformat())
 
 
-def test_a_day_that_cannot_start_cannot_be_chosen(page, shop_url):
+def test_a_day_that_cannot_start_cannot_be_chosen(page, shop_url, api):
     open_collectible(page, shop_url, "col-001", 7)
     earliest = page.locator("#quote-pickup-date").inner_text()
     today = page.locator(f"#pickup-calendar button[data-date='{shop_today().isoformat()}']")
@@ -85,7 +85,12 @@ def test_a_day_that_cannot_start_cannot_be_chosen(page, shop_url):
     page.keyboard.press("Enter")
     expect(today).to_have_attribute("aria-pressed", "false")
     expect(page.locator("#quote-pickup-date")).to_have_text(earliest)  # nothing changed
-    assert page.locator("#pickup-calendar button[aria-pressed='true']").count() == 0
+    # The day shown as chosen is still the earliest possible one.
+    body = {"collectible_id": "col-001", "store_id": "store-a", "duration": 7}
+    soonest = api.post("/api/rentals/quote", json=body).json()["data"]["pickup_date"]
+    pressed = page.locator("#pickup-calendar button[aria-pressed='true']")
+    expect(pressed).to_have_count(1)
+    expect(pressed).to_have_attribute("data-date", soonest)
 
 
 def test_a_booked_day_offers_the_nearest_one(page, shop_url, hold_units, screenshot):
