@@ -831,3 +831,29 @@ async def run_schedule(interval_seconds: float, *, uow: UnitOfWork | None = None
         except Exception:  # noqa: BLE001 - a database restart must not kill the loop
             log.exception("late-return check failed; retrying")
         await asyncio.sleep(interval_seconds)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The owner's date-driven lists for one day (for the owner console)."""
+
+    day: date
+    due_for_pickup: tuple[Rental, ...]
+    overdue: tuple[Rental, ...]
+    late_return_conflicts: tuple[Rental, ...]
+
+
+def read_schedule(session: Session, day: date | None = None) -> Schedule:
+    day = day or today()
+    return Schedule(
+        day=day,
+        due_for_pickup=tuple(due_for_pickup(session, day)),
+        overdue=tuple(overdue(session, day)),
+        late_return_conflicts=tuple(late_return_conflicts(session)),
+    )
+
+
+async def get_schedule(day: date | None = None, *, uow: UnitOfWork | None = None) -> Schedule:
+    """Paid rentals due for pickup by `day` (default today), those overdue, and the late
+    returns flagged as colliding with the next reservation."""
+    return await (uow or default_uow()).run(read_schedule, day)

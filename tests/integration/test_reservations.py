@@ -229,6 +229,10 @@ def test_owner_lists_follow_the_dates_and_flag_late_returns(uow):
         assert reservations.flag_late_return_conflicts(session, late) == []
     with uow() as session:
         assert [r.id for r in reservations.late_return_conflicts(session)] == [out.id]
+        schedule = reservations.read_schedule(session, late)
+        assert [r.id for r in schedule.overdue] == [out.id]
+        assert [r.id for r in schedule.due_for_pickup] == []  # `after` is not due yet
+        assert [r.id for r in schedule.late_return_conflicts] == [out.id]
         notes = session.exec(select(RentalEvent.note).where(RentalEvent.rental_id == out.id))
         assert any("collides with the next reservation" in n for n in notes.all())
 
