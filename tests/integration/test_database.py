@@ -1,5 +1,6 @@
 """Migrations, seed and allocation on SQLite and PostgreSQL."""
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from mongocollectibles.seed import seed
 from mongocollectibles.services import catalog, catalog_snapshot, reservations
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from tests.support.bookings import book, cancel
+from tests.support.databases import create_pg_database, drop_pg_database
 
 
 def test_migrations_apply_from_empty_and_match_the_models(db_url):
@@ -171,12 +173,23 @@ def test_prestart_refuses_a_broken_network(db_url):
     assert "wh-east has no distance to store store-b" in message
 
 
-def test_existing_rentals_migrate_to_windows(tmp_path):
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_existing_rentals_migrate_to_windows(tmp_path, backend, request):
     """A database at the previous revision with a live rental gets dates and a window from
     the day it was paid (or created) and its ETA, and the unit's old hold is cleared."""
     from alembic import command
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    if backend == "postgres":
+        request.getfixturevalue("pg_url")  # PostgreSQL is there (or the test fails clearly)
+        name = f"mct_migrate_{uuid.uuid4().hex[:8]}"
+        url = create_pg_database(name)
+        request.addfinalizer(lambda: drop_pg_database(name))
+        zone = "+00:00"
+    else:
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        zone = ""  # SQLite keeps naive UTC
     command.upgrade(migrations.alembic_config(url), "0002_unit_free_index")
     engine = get_engine(url)
     with engine.begin() as connection:
@@ -190,10 +203,10 @@ def test_existing_rentals_migrate_to_windows(tmp_path):
             "customer_email, customer_phone, customer_address, customer_city, "
             "customer_postal_code, needs_refund, session_expired_at_gateway, paid_at, "
             "created_at, updated_at) VALUES ('old-1', 't', 'paid', 'col-001', 'Batman', "
-            "'store-b', 'col-001-wh-east', 'wh-east', 7, 100000, 700000, 0, 4, 'gcash', 'J', "
-            "'j@example.com', '+639171234567', 'x', 'Manila', '1000', 0, 0, "
-            "'2026-11-20 17:30:00.000000', '2026-11-20 17:00:00.000000', "
-            "'2026-11-20 17:30:00.000000')"
+            "'store-b', 'col-001-wh-east', 'wh-east', 7, 100000, 700000, false, 4, 'gcash', "
+            "'J', 'j@example.com', '+639171234567', 'x', 'Manila', '1000', false, false, "
+            f"'2026-11-20 17:30:00.000000{zone}', '2026-11-20 17:00:00.000000{zone}', "
+            f"'2026-11-20 17:30:00.000000{zone}')"
         )
         connection.exec_driver_sql(
             "UPDATE unit SET current_rental_id = 'old-1' WHERE id = 'col-001-wh-east'"
