@@ -3,7 +3,8 @@ chosen duration can start then at the chosen store (and why not), plus a native 
 
 Days that cannot start a rental stay focusable (aria-disabled, not disabled) so a tap or
 Enter on one explains why instead of doing nothing; its reason is also its tooltip. Every day
-is a real button (Tab / Enter / Space); the grid is labelled by its month range.
+is a real button (Tab / Enter / Space; the arrow keys move a day or a week); the grid is
+labelled by its month range.
 """
 
 from __future__ import annotations
@@ -82,6 +83,24 @@ def day_button(day, selected, on_pick) -> rx.Component:  # noqa: ANN001
         text_decoration=rx.cond(day.available, "none", "line-through"),
     )
 
+
+# Arrow keys on a day move the focus a day (left/right) or a week (up/down), in the browser
+# (no round trip); installed once per page.
+ARROW_KEYS = """
+if (!window.__calendarKeys) {
+  window.__calendarKeys = true;
+  document.addEventListener("keydown", (event) => {
+    const steps = {ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7};
+    const target = event.target;
+    if (!(event.key in steps) || !target.matches("#pickup-calendar button[data-date]")) return;
+    const day = new Date(target.dataset.date + "T00:00:00Z");
+    day.setUTCDate(day.getUTCDate() + steps[event.key]);
+    const next = document.querySelector(
+      `#pickup-calendar button[data-date="${day.toISOString().slice(0, 10)}"]`);
+    if (next) { next.focus(); event.preventDefault(); }
+  });
+}
+"""
 
 CALENDAR_CSS = {
     ".cal-day": {
@@ -177,6 +196,7 @@ def pickup_calendar(
             spacing="2",
             color=rx.color("gray", 11),
         ),
+        rx.script(ARROW_KEYS),
         spacing="2",
         width="100%",
         style=CALENDAR_CSS,

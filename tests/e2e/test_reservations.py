@@ -36,8 +36,14 @@ def test_pick_a_date_pay_and_see_both_dates(page, shop_url, api, screenshot):
         page.locator("#cal-later").click()
     day = page.locator(f"#pickup-calendar button[data-date='{pickup.isoformat()}']")
     expect(day).to_have_attribute("data-available", "1")
-    day.focus()
-    page.keyboard.press("Enter")  # keyboard works as well as a tap
+    # Keyboard: arrows move a day or a week, Enter chooses.
+    page.locator(
+        f"#pickup-calendar button[data-date='{(pickup - timedelta(days=8)).isoformat()}']"
+    ).focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")
+    expect(day).to_be_focused()
+    page.keyboard.press("Enter")
     expect(day).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#quote-pickup-date")).to_have_text(day_text(pickup))
     expect(page.locator("#quote-return-date")).to_have_text(day_text(back))
