@@ -1,5 +1,5 @@
 """Work that runs beside the web server in every app process: the hold-expiry sweep, the
-late-return check (services/reservations.py), and the clean shutdown of the PayMongo client
+late-return check (services/schedule.py), and the clean shutdown of the PayMongo client
 (and of the embedded sandbox's webhook deliveries)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from mongocollectibles.services.expiry import run_sweeper
 from mongocollectibles.services.payment_gateway import close_gateway, get_gateway
-from mongocollectibles.services.reservations import run_schedule
+from mongocollectibles.services.schedule import run_schedule
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 

@@ -14,7 +14,7 @@ from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict
 from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.models import Rental, RentalEvent, utcnow
-from mongocollectibles.services import checkout, expiry, lifecycle, reservations
+from mongocollectibles.services import checkout, expiry, lifecycle, reservations, schedule
 from mongocollectibles.settings import get_settings
 from tests.support.bookings import book
 from tests.support.fakes import FakeGateway
@@ -211,28 +211,24 @@ def test_owner_lists_follow_the_dates_and_flag_late_returns(uow):
         same_unit = out.unit_id == after.unit_id
     assert same_unit
     with uow() as session:
-        due = reservations.due_for_pickup(session, after.pickup_date)
+        due = schedule.due_for_pickup(session, after.pickup_date)
         assert [r.id for r in due] == [after.id]
-        assert reservations.due_for_pickup(session, after.pickup_date - timedelta(1)) == []
-        assert reservations.overdue(session, out.return_date) == []
+        assert schedule.due_for_pickup(session, after.pickup_date - timedelta(1)) == []
+        assert schedule.overdue(session, out.return_date) == []
         # The day after its return date it is overdue; not yet colliding with the next one.
-        assert [r.id for r in reservations.overdue(session, out.return_date + timedelta(1))] == [
-            out.id
-        ]
-        assert (
-            reservations.flag_late_return_conflicts(session, out.return_date + timedelta(1)) == []
-        )
+        assert [r.id for r in schedule.overdue(session, out.return_date + timedelta(1))] == [out.id]
+        assert schedule.flag_late_return_conflicts(session, out.return_date + timedelta(1)) == []
     # Still out when the next window is about to start: flagged once, with a history note.
     late = after.window_start - timedelta(days=1)
     with uow() as session:
-        assert reservations.flag_late_return_conflicts(session, late) == [out.id]
-        assert reservations.flag_late_return_conflicts(session, late) == []
+        assert schedule.flag_late_return_conflicts(session, late) == [out.id]
+        assert schedule.flag_late_return_conflicts(session, late) == []
     with uow() as session:
-        assert [r.id for r in reservations.late_return_conflicts(session)] == [out.id]
-        schedule = reservations.read_schedule(session, late)
-        assert [r.id for r in schedule.overdue] == [out.id]
-        assert [r.id for r in schedule.due_for_pickup] == []  # `after` is not due yet
-        assert [r.id for r in schedule.late_return_conflicts] == [out.id]
+        assert [r.id for r in schedule.late_return_conflicts(session)] == [out.id]
+        lists = schedule.read_schedule(session, late)
+        assert [r.id for r in lists.overdue] == [out.id]
+        assert [r.id for r in lists.due_for_pickup] == []  # `after` is not due yet
+        assert [r.id for r in lists.late_return_conflicts] == [out.id]
         notes = session.exec(select(RentalEvent.note).where(RentalEvent.rental_id == out.id))
         assert any("collides with the next reservation" in n for n in notes.all())
 
