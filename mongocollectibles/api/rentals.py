@@ -15,7 +15,7 @@ from mongocollectibles.api.envelope import ok, read_json_object
 from mongocollectibles.domain.customer import PAYMENT_METHODS
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
-from mongocollectibles.domain.reservations import parse_pickup_date
+from mongocollectibles.domain.reservations import parse_pickup_date, shop_today
 from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.services import catalog, checkout, quotes, rentals
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
@@ -134,8 +134,17 @@ async def quote_body(data: dict, uow: UnitOfWork | None = None) -> bytes:
     pickup = parse_pickup_date(data.get("pickup_date"))
     uow = uow or default_uow()
     snapshot = await catalog.get_snapshot(uow=uow)
-    q = await quotes.dated_quote(snapshot, collectible_id, store_id, days, pickup, uow)
-    return ok(quote_json(q)).body
+    # Rendered once per snapshot and question (only answers that succeeded are kept).
+    key = (collectible_id, store_id, days, pickup, shop_today())
+    rendered = snapshot.memo.setdefault("api:quote", {})
+    body = rendered.get(key)
+    if body is None:
+        q = await quotes.dated_quote(snapshot, collectible_id, store_id, days, pickup, uow)
+        body = ok(quote_json(q)).body
+        if len(rendered) >= quotes.MEMO_LIMIT:
+            rendered.clear()
+        rendered[key] = body
+    return body
 
 
 @router.post(
