@@ -2,7 +2,7 @@
 quote/checkout dates, the 4xx for out-of-range dates, the availability calendar, pending
 holds keeping their window until they expire, and the owner's date-driven lists."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -246,3 +246,53 @@ async def test_one_idempotency_key_cannot_book_two_dates(uow):
         await checkout.start_checkout(
             order(pickup_date=day(11)), gateway=gateway, idempotency_key="k-1", uow=uow
         )
+
+
+def _taken(session, unit: str, start: date, end: date) -> None:  # noqa: ANN001
+    """A paid rental holding `unit` for [start, end) (only its window matters here)."""
+    session.add(
+        Rental(
+            id=f"r-{unit}-{start}",
+            secret_token="t",
+            status=status.PAID,
+            collectible_id="col-002",
+            collectible_name="Falcon",
+            store_id="store-a",
+            unit_id=unit,
+            warehouse_id=unit.removeprefix("col-002-"),
+            duration_days=1,
+            daily_rate_centavos=1,
+            total_centavos=1,
+            is_special_rate=False,
+            eta_days=1,
+            pickup_date=start,
+            return_date=start + timedelta(days=1),
+            window_start=start,
+            window_end=end,
+            payment_method="gcash",
+            customer_name="J",
+            customer_email="j@example.com",
+            customer_phone="+639171234567",
+            customer_address="x",
+            customer_city="Manila",
+            customer_postal_code="1000",
+        )
+    )
+
+
+async def test_another_store_that_can_serve_the_day_is_named(client, uow):
+    p = TODAY + timedelta(days=20)
+    with uow() as session:
+        for wh in ("wh-west", "wh-north", "wh-east"):
+            _taken(session, f"col-002-{wh}", p - timedelta(days=12), p + timedelta(days=20))
+        # South is free exactly [p - 1, p + 5): a 3-day rental at Store C (1 day from South)
+        # fits; at Store A (8 days from South) it needs [p - 8, p + 12).
+        _taken(session, "col-002-wh-south", p - timedelta(days=12), p - timedelta(days=1))
+        _taken(session, "col-002-wh-south", p + timedelta(days=5), p + timedelta(days=20))
+    data = (await quote(client, pickup_date=p.isoformat())).json()["data"]
+    assert data["available"] is False
+    by_store = {s["store_id"]: s for s in data["other_stores"]}
+    assert by_store["store-c"]["serves_pickup_date"] is True
+    assert "store-b" not in by_store or not by_store["store-b"]["serves_pickup_date"]
+    at_c = (await quote(client, store_id="store-c", pickup_date=p.isoformat())).json()["data"]
+    assert at_c["available"] is True and at_c["eta"] == 20
