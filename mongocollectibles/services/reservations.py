@@ -14,9 +14,13 @@ Booking is race-free on both databases:
 - SQLite: the booking takes the database's write lock before reading anything (bookings
   are serialized), so what it reads stays true until it commits.
 
-Calendars ask, per warehouse, whether one of its units has no live window at all in the
-days the calendar can touch (one indexed probe, the usual case); only when every unit is
-booked somewhere in that span are the windows read and the free gaps computed.
+Calendars (`servable_days`) ask the warehouses nearest first, each only about the days still
+open, and read its units in id order with their live windows in the span, stopping as soon
+as every open day is covered (a unit with no window in the span covers them all at once), so
+a busy inventory costs a few units, not all. The first servable day from a date
+(`next_servable`: the earliest pickup, the nearest one to a booked day) is, on PostgreSQL, one
+query per warehouse over the free gaps between its units' windows; on SQLite a calendar
+search in monthly steps.
 """
 
 from __future__ import annotations
