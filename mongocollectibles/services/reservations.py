@@ -353,9 +353,11 @@ def next_servable(
     on: date,
     backwards: bool = False,
     limit_days: int | None = None,
+    upper: date | None = None,
 ) -> date | None:
     """The first servable pickup day from `start` on (or back towards today, at most
-    `limit_days` back), within the horizon."""
+    `limit_days` back), within the horizon; `upper`, a day known to be servable, bounds
+    the forward search (and is the answer when nothing earlier is)."""
     latest = rules.latest_pickup(on, max_ahead_days())
     step = timedelta(days=CALENDAR_CHUNK_DAYS)
     if backwards:
@@ -369,7 +371,7 @@ def next_servable(
             hi = lo - timedelta(days=1)
         return None
     if is_postgres(session):
-        best = None
+        best = upper
         for warehouse_id, km in warehouses:
             p0 = max(start, on + timedelta(days=km))
             if best is not None and p0 >= best:
@@ -379,13 +381,14 @@ def next_servable(
                 best = found
         return best
     lo = max(start, on)
-    while lo <= latest:
-        hi = min(latest, lo + step - timedelta(days=1))
+    last = latest if upper is None else min(latest, upper - timedelta(days=1))
+    while lo <= last:
+        hi = min(last, lo + step - timedelta(days=1))
         found = servable_days(session, collectible_id, days, lo, hi, warehouses, on)
         if found:
             return min(found)
         lo = hi + timedelta(days=1)
-    return None
+    return upper
 
 
 def earliest_pickup(
@@ -396,12 +399,17 @@ def earliest_pickup(
     on: date,
 ) -> date | None:
     """Today + the distance of the nearest warehouse that can serve (None: nothing free
-    within the booking horizon). Usually one probe: the nearest warehouse's first day."""
-    for warehouse_id, km in warehouses[:1]:
+    within the booking horizon). Usually one probe: the nearest warehouse's first day; when
+    it is taken, the next warehouse's first day bounds the search, which then only asks the
+    nearer warehouses about the days before it."""
+    for index, (warehouse_id, km) in enumerate(warehouses[:2]):
         pickup = on + timedelta(days=km)
         window = rules.window_for(pickup, days, km, turnaround_days())
         if first_free_unit(session, collectible_id, warehouse_id, window) is not None:
-            return pickup
+            if index == 0:
+                return pickup
+            nearer = [w for w in warehouses[:index] if w[1] < km]
+            return next_servable(session, collectible_id, days, on, nearer, on, upper=pickup)
     return next_servable(session, collectible_id, days, on, warehouses, on)
 
 
