@@ -29,6 +29,7 @@ class ErrorEnvelope(BaseModel):
 ERROR_MEANINGS = {
     400: "Malformed input (bad JSON, a forbidden character in a field, ...)",
     401: "Missing or invalid signature",
+    403: "Signed in without the role this needs",
     404: "Unknown collectible, store or rental",
     408: "The request body did not arrive in time",
     409: "Out of stock, or the rental cannot change that way",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import reflex as rx
 
 
@@ -50,3 +52,16 @@ def special_rate_message(threshold_days: int, daily_text: str, base_text: str) -
         f"Special rate: rentals shorter than {threshold_days} days cost {daily_text} a day "
         f"instead of {base_text}. Rent for {threshold_days} days or more for the base rate."
     )
+
+
+def day_text(day: date | None) -> str:
+    """A customer-facing date: 'Tue 8 Dec 2026' ('' for none)."""
+    if day is None:
+        return ""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def dates_phrase(pickup: date | None, back: date | None) -> str:
+    if pickup is None or back is None:
+        return ""
+    return f"Pick up {day_text(pickup)}, return by {day_text(back)}"

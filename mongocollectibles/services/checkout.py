@@ -10,7 +10,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import or_, text
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +27,11 @@ from mongocollectibles.domain.errors import (
     TooManyRequests,
 )
 from mongocollectibles.domain.ids import required_id
+from mongocollectibles.domain.reservations import parse_pickup_date
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
 from mongocollectibles.payments.methods import UnknownPaymentMethod, parse_payment_method
-from mongocollectibles.services import inventory, lifecycle, quotes
+from mongocollectibles.services import lifecycle, quotes, reservations
 from mongocollectibles.services.limits import CheckoutLimiter, HoldCaps, default_limiter, wait_text
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
@@ -49,6 +50,7 @@ class Order:
     duration_days: int
     payment_method: str
     customer: Customer
+    pickup_date: date | None = None  # None: the earliest possible date
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class CheckoutResult:
     eta_days: int
     payment_url: str
     message: str
+    pickup_date: date | None = None
+    return_date: date | None = None
 
 
 def _payment_method(value: object) -> str:
@@ -76,6 +80,7 @@ def parse_order(data: Mapping[str, object]) -> Order:
         duration_days=quotes.parse_days(data.get("duration")),
         payment_method=_payment_method(data.get("payment_method")),
         customer=parse_customer(data.get("customer")),
+        pickup_date=parse_pickup_date(data.get("pickup_date")),
     )
 
 
@@ -93,13 +98,18 @@ def create_pending_rental(
     idempotency_key: str | None,
     price: quotes.Quote | None = None,
 ) -> Rental:
-    """Hold the nearest free unit and record a `pending_payment` rental (one transaction).
+    """Book the nearest unit free over the rental's window and record a `pending_payment`
+    rental (one transaction; services/reservations.py keeps windows of a unit apart).
 
     Priced by the quote service itself, so a quote and its checkout agree to the centavo."""
     price = price or _price(session, order)
     rental_id = str(uuid.uuid4())
-    unit = inventory.hold_unit(
-        session, collectible_id=price.collectible_id, store_id=order.store_id, rental_id=rental_id
+    unit = reservations.book(
+        session,
+        collectible_id=price.collectible_id,
+        store_id=order.store_id,
+        days=order.duration_days,
+        pickup=order.pickup_date,
     )
     c = order.customer
     rental = Rental(
@@ -116,7 +126,11 @@ def create_pending_rental(
         daily_rate_centavos=price.daily_rate_centavos,
         total_centavos=price.total_centavos,
         is_special_rate=price.is_special_rate,
-        eta_days=unit.km,
+        eta_days=(unit.pickup_date - reservations.today()).days,
+        pickup_date=unit.pickup_date,
+        return_date=unit.return_date,
+        window_start=unit.window.start,
+        window_end=unit.window.end,
         payment_method=order.payment_method,
         customer_name=c.name,
         customer_email=c.email,
@@ -128,7 +142,9 @@ def create_pending_rental(
     )
     session.add(rental)
     session.flush()
-    lifecycle.record(session, rental, None, "customer", "Checkout started; unit held.")
+    lifecycle.record(
+        session, rental, None, "customer", f"Checkout started; unit booked from {unit.pickup_date}."
+    )
     return rental
 
 
@@ -257,6 +273,8 @@ def _result(rental: Rental) -> CheckoutResult:
         eta_days=rental.eta_days,
         payment_url=rental.checkout_url or "",
         message="Rental created successfully. Please complete payment.",
+        pickup_date=rental.pickup_date,
+        return_date=rental.return_date,
     )
 
 
@@ -293,7 +311,7 @@ async def _await_first_attempt(key: str, order: Order, uow: UnitOfWork) -> Check
             order.collectible_id,
             order.store_id,
             order.duration_days,
-        ):
+        ) or (order.pickup_date is not None and order.pickup_date != rental.pickup_date):
             raise Conflict("This checkout was already submitted with different details.")
         if rental.checkout_url and rental.status == status.PENDING_PAYMENT:
             return _result(rental)
