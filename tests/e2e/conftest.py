@@ -161,7 +161,7 @@ def hold_units(shop_env):
     for the longest rental, so none is free within the booking horizon; released after."""
     from mongocollectibles.services.unit_of_work import UnitOfWork
     from mongocollectibles.settings import get_settings
-    from tests.support.bookings import book, cancel
+    from tests.support.bookings import book, cancel, other_shopper
 
     url = shop_env["DATABASE_URL"]
     held: list[str] = []
@@ -170,7 +170,8 @@ def hold_units(shop_env):
         with UnitOfWork(url)() as session:
             for _ in range(count):
                 days = get_settings().max_duration_days
-                held.append(book(session, collectible_id, store_id, days=days).id)
+                shopper = other_shopper(len(held))  # other shoppers, not the test's customer
+                held.append(book(session, collectible_id, store_id, days=days, customer=shopper).id)
 
     def release_all() -> None:
         with UnitOfWork(url)() as session:

@@ -20,16 +20,27 @@ def book(
     store_id: str = "store-a",
     days: int = 3,
     pickup: date | None = None,
+    customer: dict | None = None,
 ) -> Rental:
     order = checkout.Order(
         collectible_id=collectible_id,
         store_id=store_id,
         duration_days=days,
         payment_method="gcash",
-        customer=parse_customer(dict(CUSTOMER)),
+        customer=parse_customer(dict(customer or CUSTOMER)),
         pickup_date=pickup,
     )
     return checkout.create_pending_rental(session, order, None)
+
+
+def other_shopper(number: int) -> dict:
+    """Billing details of someone else (their unpaid holds do not count against the test's
+    customer's cap)."""
+    return {
+        **CUSTOMER,
+        "email": f"shopper{number}@example.com",
+        "phone": f"0917 555 {1000 + number}",
+    }
 
 
 def cancel(session: Session, rental_id: str) -> bool:
