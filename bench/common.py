@@ -41,7 +41,15 @@ ADMIN_URL = os.getenv(
     os.getenv("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
 )
 # The order of the sections in results/latest.md (one file per benchmark in results/).
-SECTIONS = ["api_throughput", "checkout_race", "page_load", "live_quote", "memory", "slow_bodies"]
+SECTIONS = [
+    "api_throughput",
+    "checkout_race",
+    "page_load",
+    "live_quote",
+    "memory",
+    "slow_bodies",
+    "reservations",
+]
 SEED_UNITS = 24  # DOMAIN.md: 6 collectibles x 4 warehouses
 
 

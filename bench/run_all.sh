@@ -25,7 +25,7 @@ need_apt wrk wrk
 [ -n "${CHROMIUM_PATH:-}" ] || need_apt chromium chromium
 
 benchmarks=("$@")
-[ ${#benchmarks[@]} -gt 0 ] || benchmarks=(api_throughput checkout_race page_load live_quote memory slow_bodies)
+[ ${#benchmarks[@]} -gt 0 ] || benchmarks=(api_throughput checkout_race page_load live_quote memory slow_bodies reservations)
 for name in "${benchmarks[@]}"; do
   echo "== bench/$name.py"
   python -m "bench.$name"

@@ -1,6 +1,7 @@
-"""Work that runs beside the web server in every app process: the hold-expiry sweep, the email
-outbox worker (and, in development, the embedded mail server), and the clean shutdown of the
-PayMongo client (and of the embedded sandbox's webhook deliveries)."""
+"""Work that runs beside the web server in every app process: the hold-expiry sweep, the
+late-return check (services/schedule.py), the email outbox worker (and, in development, the
+embedded mail server), and the clean shutdown of the PayMongo client (and of the embedded
+sandbox's webhook deliveries)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from mongocollectibles.services import notifications, stock_alerts
 from mongocollectibles.services.expiry import run_sweeper
 from mongocollectibles.services.outbox import run_outbox_worker, transport_from_settings
 from mongocollectibles.services.payment_gateway import close_gateway, get_gateway
+from mongocollectibles.services.schedule import run_schedule
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
@@ -37,6 +39,9 @@ async def background_tasks(api: FastAPI, *, uow: UnitOfWork | None = None) -> As
     sweeper = asyncio.create_task(
         run_sweeper(get_gateway, settings.sweep_interval_seconds, uow=uow),
         name="hold-expiry",
+    )
+    schedule = asyncio.create_task(
+        run_schedule(get_settings().sweep_interval_seconds * 10, uow=uow), name="late-returns"
     )
     mail_server = None
     transport = transport_from_settings()
@@ -62,7 +67,7 @@ async def background_tasks(api: FastAPI, *, uow: UnitOfWork | None = None) -> As
     try:
         yield
     finally:
-        for task in (sweeper, mailer):
+        for task in (sweeper, schedule, mailer):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlmodel import Field, SQLModel
 
 from mongocollectibles.domain.order_code import new_order_code
@@ -52,23 +53,21 @@ class Distance(SQLModel, table=True):
     km: int
 
 
-_FREE_UNIT = "current_rental_id IS NULL AND active"
-
-
 class Unit(SQLModel, table=True):
-    """A physical copy of a collectible. `current_rental_id` is the hold: NULL means free."""
+    """A physical copy of a collectible. Which days it is taken is in its rentals' windows
+    (Rental.window_start/window_end); `current_rental_id` is no longer used (always NULL)."""
 
     __table_args__ = (
         Index("ix_unit_collectible_free", "collectible_id", "current_rental_id", "warehouse_id"),
-        # Free units only: stock counts per collectible and warehouse, and the next unit to
-        # hold in a warehouse (lowest id), cost the same however many units there are.
+        # Active units of a collectible per warehouse in allocation order (unit id): the
+        # next unit to try in a warehouse, and stock counts, cost the same at any size.
         Index(
-            "ix_unit_free",
+            "ix_unit_active",
             "collectible_id",
             "warehouse_id",
             "id",
-            postgresql_where=text(_FREE_UNIT),
-            sqlite_where=text(_FREE_UNIT),
+            postgresql_where=text("active"),
+            sqlite_where=text("active"),
         ),
     )
 
@@ -81,23 +80,44 @@ class Unit(SQLModel, table=True):
 
 
 _live = ", ".join(f"'{s}'" for s in sorted(LIVE_STATUSES))
+LIVE_RENTAL = f"status IN ({_live})"
 
 
 class Rental(SQLModel, table=True):
     __table_args__ = (
-        # One live rental per unit, enforced by the database itself.
+        # No two live rentals of one unit overlap in time, enforced by PostgreSQL itself
+        # (btree_gist; migration 0003). SQLite serializes bookings instead
+        # (services/reservations.py).
+        ExcludeConstraint(
+            (Column("unit_id"), "="),
+            (text("daterange(window_start, window_end, '[)')"), "&&"),
+            name="ex_rental_unit_window",
+            using="gist",
+            where=text(LIVE_RENTAL),
+        ).ddl_if(dialect="postgresql"),
+        # Is this unit free over a window? (one unit's live windows, by start)
         Index(
-            "uq_rental_live_unit",
+            "ix_rental_live_unit_window",
             "unit_id",
-            unique=True,
-            postgresql_where=text(f"status IN ({_live})"),
-            sqlite_where=text(f"status IN ({_live})"),
+            "window_start",
+            "window_end",
+            postgresql_where=text(LIVE_RENTAL),
+            sqlite_where=text(LIVE_RENTAL),
+        ),
+        # Live windows by start: the units taken today are those started by today (in a
+        # running shop, about the rentals out now, however many future bookings there are).
+        Index(
+            "ix_rental_live_window_start",
+            "window_start",
+            postgresql_where=text(LIVE_RENTAL),
+            sqlite_where=text(LIVE_RENTAL),
         ),
         Index("ix_rental_status_hold", "status", "hold_expires_at"),
         UniqueConstraint("idempotency_key", name="uq_rental_idempotency_key"),
         Index("uq_rental_order_code", "order_code", unique=True),
         CheckConstraint("duration_days >= 1", name="ck_rental_duration_positive"),
         CheckConstraint("total_centavos >= 0", name="ck_rental_total_non_negative"),
+        CheckConstraint("window_start < window_end", name="ck_rental_window_order"),
     )
 
     id: str = Field(primary_key=True, max_length=40)
@@ -116,6 +136,14 @@ class Rental(SQLModel, table=True):
     total_centavos: int = Field(sa_column=Column(BigInteger, nullable=False))
     is_special_rate: bool
     eta_days: int
+    # Reservations by date (domain/reservations.py): the customer's days, and the days the
+    # unit is taken for [pickup - distance, return + distance + turnaround).
+    pickup_date: date
+    return_date: date
+    window_start: date
+    window_end: date
+    # An overdue rental whose unit cannot be back in time for its next reservation.
+    late_return_conflict: bool = Field(default=False)
     payment_method: str = Field(max_length=20)
     customer_name: str = Field(max_length=200)
     customer_email: str = Field(max_length=254)

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
     # A request body must arrive within this time (slow or stalled uploads get 408).
     body_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Reservations by date: how far ahead a pickup may be booked (the turnaround between
+    # windows is a pricing rule the owner edits).
+    max_ahead_days: int = Field(default=365, ge=1, le=3650)
 
     paymongo_secret_key: str = ""
     paymongo_webhook_secret: str = ""

@@ -13,7 +13,17 @@ os.environ.setdefault("CHECKOUT_LIMITS_ENABLED", "false")
 
 from mongocollectibles.db import get_engine  # noqa: E402
 from mongocollectibles.services.unit_of_work import UnitOfWork  # noqa: E402
+from mongocollectibles.settings import get_settings  # noqa: E402
 from tests.support.databases import TemplateDatabases, postgres_problem  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _settings_from_the_environment():
+    """Each test reads settings from its own environment: the cache is emptied again after
+    the test's monkeypatching is undone (a server thread of a test that patched the
+    environment could otherwise fill it with that test's values for the next tests)."""
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,14 @@ from mongocollectibles.services.admin_sessions import Principal
 from mongocollectibles.services.owner_rentals import RentalFilters
 from mongocollectibles.services.unit_of_work import UnitOfWork
 
-router = APIRouter(prefix="/api/admin", tags=["owner console"])
+router = APIRouter(
+    prefix="/api/admin",
+    tags=["owner console"],
+    responses={
+        **error_responses(400, 403, 422),
+        401: {**error_responses(401)[401], "description": "Not signed in to the owner console"},
+    },
+)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ messages."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -20,11 +22,12 @@ from mongocollectibles.api.envelope import (
 )
 from mongocollectibles.domain.ids import required_id
 from mongocollectibles.domain.pricing import pesos
+from mongocollectibles.domain.reservations import parse_pickup_date, shop_today
 from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.payments.methods import METHOD_CODES
 from mongocollectibles.services import catalog, checkout, quotes, rentals
 from mongocollectibles.services.limits import CheckoutLimiter
-from mongocollectibles.services.unit_of_work import UnitOfWork
+from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
 router = APIRouter(
     prefix="/api/rentals",
@@ -38,6 +41,11 @@ class QuoteRequest(BaseModel):
     collectible_id: str = Field(examples=["col-002"])
     store_id: str = Field(examples=["store-a"])
     duration: int = Field(ge=1, description="Whole days, 1 to MAX_DURATION_DAYS", examples=[3])
+    pickup_date: str | None = Field(
+        default=None,
+        description="ISO date (Asia/Manila); default the earliest possible date",
+        examples=["2026-12-24"],
+    )
 
 
 class CustomerBody(BaseModel):
@@ -53,6 +61,7 @@ class CheckoutRequest(BaseModel):
     collectible_id: str = Field(examples=["col-002"])
     store_id: str = Field(examples=["store-a"])
     duration: int = Field(ge=1, examples=[7])
+    pickup_date: str | None = Field(default=None, examples=["2026-12-24"])
     payment_method: str = Field(examples=["gcash"], description=", ".join(METHOD_CODES))
     customer: CustomerBody
 
@@ -66,8 +75,12 @@ def body_doc(model: type[BaseModel]) -> dict:
     }
 
 
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 def quote_json(q: quotes.Quote) -> dict:
-    return {
+    body = {
         "collectible_id": q.collectible_id,
         "collectible_name": q.collectible_name,
         "size": q.size,
@@ -81,7 +94,23 @@ def quote_json(q: quotes.Quote) -> dict:
         "stock": q.stock,
         "available": q.available,
         "eta": q.eta_days,
+        "pickup_date": iso(q.pickup_date),
+        "return_date": iso(q.return_date),
+        "earliest_pickup_date": iso(q.earliest_pickup_date),
+        "latest_pickup_date": iso(q.latest_pickup_date),
     }
+    if not q.available and q.pickup_date is not None:
+        body["nearest_pickup_date"] = iso(q.nearest_pickup_date)
+        body["other_stores"] = [
+            {
+                "store_id": a.store_id,
+                "store_name": a.store_name,
+                "serves_pickup_date": a.serves_pickup_date,
+                "earliest_pickup_date": iso(a.earliest_pickup_date),
+            }
+            for a in q.alternatives
+        ]
+    return body
 
 
 def rental_json(view: rentals.RentalView) -> dict:
@@ -100,6 +129,8 @@ def rental_json(view: rentals.RentalView) -> dict:
         "total_fee_centavos": view.total_centavos,
         "is_special_rate": view.is_special_rate,
         "eta": view.eta_days,
+        "pickup_date": view.pickup_date.isoformat(),
+        "return_date": view.return_date.isoformat(),
         "payment_method": view.payment_method,
         "needs_refund": view.needs_refund,
         "payment_url": view.payment_url,
@@ -109,17 +140,30 @@ def rental_json(view: rentals.RentalView) -> dict:
 async def quote_body(data: dict, uow: UnitOfWork | None = None) -> bytes:
     """The quote's JSON for a request body (the route and the fast path both answer with it);
     raises the domain's errors for bad input. Priced from the in-process catalog snapshot: no
-    query and no thread while it is fresh."""
+    query and no thread while it is fresh; its dates are kept with that snapshot
+    (services/quotes.py), so a repeated quote costs no query either."""
     collectible_id = required_id(data, "collectible_id")
     store_id = required_id(data, "store_id")
     days = quotes.parse_days(data.get("duration"))
+    pickup = parse_pickup_date(data.get("pickup_date"))
+    uow = uow or default_uow()
     snapshot = await catalog.get_snapshot(uow=uow)
-    return ok_body(quote_json(quotes.quote_from(snapshot, collectible_id, store_id, days)))
+    # Rendered once per snapshot and question (only answers that succeeded are kept).
+    key = (collectible_id, store_id, days, pickup, shop_today())
+    rendered = snapshot.memo.setdefault("api:quote", {})
+    body = rendered.get(key)
+    if body is None:
+        q = await quotes.dated_quote(snapshot, collectible_id, store_id, days, pickup, uow)
+        body = ok_body(quote_json(q))
+        if len(rendered) >= quotes.MEMO_LIMIT:
+            rendered.clear()
+        rendered[key] = body
+    return body
 
 
 @router.post(
     "/quote",
-    summary="Price, special rate, stock and ETA (reserves nothing)",
+    summary="Price, special rate, stock, pickup/return dates and ETA (reserves nothing)",
     openapi_extra=body_doc(QuoteRequest),
 )
 async def quote(request: Request, uow: UnitOfWork = Depends(uow_of)) -> Response:
@@ -156,6 +200,8 @@ async def start_checkout(
             "total_fee": pesos(result.total_centavos),
             "total_fee_centavos": result.total_centavos,
             "eta": result.eta_days,
+            "pickup_date": iso(result.pickup_date),
+            "return_date": iso(result.return_date),
             "payment_url": result.payment_url,
             "message": result.message,
         }

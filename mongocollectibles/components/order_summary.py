@@ -25,6 +25,8 @@ class OrderSummary:
     eta_text: str = ""
     available: bool = False
     vat_text: str = ""  # "Includes 12% VAT of PHP ..."
+    pickup_text: str = ""  # 'Tue 8 Dec 2026'
+    return_text: str = ""
 
 
 def order_summary(s: OrderSummary, *, title: str = "Order summary", extra=None) -> rx.Component:
@@ -51,6 +53,15 @@ def order_summary(s: OrderSummary, *, title: str = "Order summary", extra=None) 
             ),
             price_row("Daily rate", s.daily_rate_text, value_id="summary-daily-rate"),
             price_row("Duration", s.days.to_string() + " days", value_id="summary-days"),
+            rx.cond(
+                s.pickup_text != "",
+                rx.vstack(
+                    price_row("Pickup date", s.pickup_text, value_id="summary-pickup-date"),
+                    price_row("Return by", s.return_text, value_id="summary-return-date"),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
             rx.separator(),
             price_row("Total", s.total_text, value_id="summary-total", strong=True),
             rx.cond(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import reflex as rx
 
 from mongocollectibles.domain.price_text import short_rate_name, threshold_saving
@@ -69,3 +71,16 @@ def special_rate_message(
         if saving:
             return f"{text} {saving}"
     return f"{text} Rent for {threshold_days} days or more for the daily rate."
+
+
+def day_text(day: date | None) -> str:
+    """A customer-facing date: 'Tue 8 Dec 2026' ('' for none)."""
+    if day is None:
+        return ""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def dates_phrase(pickup: date | None, back: date | None) -> str:
+    if pickup is None or back is None:
+        return ""
+    return f"Pick up {day_text(pickup)}, return by {day_text(back)}"

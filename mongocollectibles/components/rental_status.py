@@ -11,6 +11,7 @@ import reflex as rx
 from reflex.event import EventType
 
 from mongocollectibles.components.order_summary import OrderSummary
+from mongocollectibles.components.price import day_text
 from mongocollectibles.domain import status
 from mongocollectibles.domain.price_text import short_rate_name
 from mongocollectibles.domain.pricing import format_php
@@ -66,17 +67,21 @@ def _local(moment: datetime | None, fmt: str = "%a %d %b %Y, %I:%M %p") -> str:
 
 def _pickup_text(view: RentalView) -> str:
     store = view.store_name
-    days = f"{view.eta_days} day" + ("" if view.eta_days == 1 else "s")
-    if view.status in PAID_STATUSES and view.paid_at is not None:
+    when = f"{day_text(view.pickup_date)}; return it by {day_text(view.return_date)}"
+    if view.status in PAID_STATUSES:
         if view.status == status.READY_FOR_PICKUP:
-            return f"Ready now at {store}, {view.store_address}. Bring a valid ID."
-        ready = view.paid_at + timedelta(days=view.eta_days)
+            return (
+                f"Ready now at {store}, {view.store_address}. Bring a valid ID. "
+                f"Return it by {day_text(view.return_date)}."
+            )
+        if view.status == status.PICKED_UP:
+            return f"Picked up. Return it to {store} by {day_text(view.return_date)}."
         return (
-            f"Pick it up at {store}, {view.store_address}, from {_local(ready, '%a %d %b')} "
-            f"(about {days} after payment). Your order page shows when it is ready."
+            f"Pick it up at {store}, {view.store_address}, on {when}. "
+            "Your order page shows when it is ready."
         )
     if view.status == status.PENDING_PAYMENT:
-        return f"Ready for pickup at {store}, {view.store_address}, about {days} after payment."
+        return f"Pickup at {store}, {view.store_address}, on {when} (once paid)."
     return f"Pickup store: {store}, {view.store_address}."
 
 
@@ -121,6 +126,8 @@ def rental_display(view: RentalView) -> tuple[RentalStatus, OrderSummary]:
         eta_text="",  # the pickup text is shown in the status notice
         available=True,
         vat_text=vat_statement(view.total_centavos),
+        pickup_text=day_text(view.pickup_date),
+        return_text=day_text(view.return_date),
     )
     return rental_status, summary
 

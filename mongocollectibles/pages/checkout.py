@@ -1,4 +1,5 @@
-"""`/checkout?collectible_id=..&store_id=..&duration=..`: billing details, payment method,
+"""`/checkout?collectible_id=..&store_id=..&duration=..[&pickup_date=..]`: billing details,
+payment method,
 order summary; the submit holds a unit and sends the customer to PayMongo's payment page."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import reflex as rx
 from mongocollectibles.components.checkout_form import billing_fields, payment_methods
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.order_summary import OrderSummary, order_summary
-from mongocollectibles.components.price import eta_phrase, special_rate_message
+from mongocollectibles.components.price import day_text, eta_phrase, special_rate_message
 from mongocollectibles.domain.customer import customer_field_errors
 from mongocollectibles.domain.errors import (
     Conflict,
@@ -23,7 +24,7 @@ from mongocollectibles.domain.errors import (
 )
 from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.receipt import vat_statement
-from mongocollectibles.services import catalog, checkout, quotes, site
+from mongocollectibles.services import checkout, quotes, site
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.live import LiveStockMixin
 from mongocollectibles.state.store_choice import StoreChoiceState
@@ -55,10 +56,23 @@ def order_summary_of(q: quotes.Quote, store: dict) -> OrderSummary:
             total_centavos=q.total_centavos,
             base_daily_centavos=q.base_daily_rate_centavos,
         ),
-        eta_text=eta_phrase(q.eta_days, store["name"]) if q.available else SOLD_OUT,
+        eta_text=eta_phrase(q.eta_days, store["name"]) if q.available else not_servable(q),
         available=q.available,
         vat_text=vat_statement(q.total_centavos),
+        pickup_text=day_text(q.pickup_date),
+        return_text=day_text(q.return_date),
     )
+
+
+def not_servable(q: quotes.Quote) -> str:
+    if q.pickup_date is None:
+        return SOLD_OUT
+    nearest = (
+        f" The nearest day that can be served is {day_text(q.nearest_pickup_date)}."
+        if q.nearest_pickup_date
+        else ""
+    )
+    return f"{day_text(q.pickup_date)} is fully booked at this store.{nearest}"
 
 
 class CheckoutState(LiveStockMixin, rx.State):
@@ -84,15 +98,17 @@ class CheckoutState(LiveStockMixin, rx.State):
         await choice.ensure_store()
         store = choice.store()
         cid, duration = query.get("collectible_id", ""), query.get("duration", "")
+        pickup = query.get("pickup_date", "") or None
         try:
-            self.summary = order_summary_of(
-                await quotes.get_quote(cid, store["id"], duration), store
-            )
+            q = await quotes.get_quote(cid, store["id"], duration, pickup)
+            self.summary = order_summary_of(q, store)
         except (InvalidInput, NotFound) as error:
             self.problem = error.message
             return
         self.problem = ""
         order = {"collectible_id": cid, "store_id": store["id"], "duration": duration}
+        if pickup:  # without one, the earliest day at the moment of paying
+            order["pickup_date"] = pickup
         if order != self._order:  # one idempotency key per order: a double submit holds once
             self._order, self._idempotency_key = order, uuid.uuid4().hex
 
@@ -164,7 +180,8 @@ class CheckoutState(LiveStockMixin, rx.State):
         # the payment page is not part of this app (even when the sandbox runs on this host).
         return rx.call_script(f"window.location.assign({json.dumps(result.payment_url)})")
 
-    # Live stock (see state/live.py): the pay button follows the stock while the form is open.
+    # Live stock (see state/live.py): the pay button follows whether the order's day can
+    # still be served while the form is open.
     async def _poll_args(self) -> tuple | None:
         if not self.router.url.path.startswith("/checkout") or self.problem:
             return None
@@ -172,17 +189,19 @@ class CheckoutState(LiveStockMixin, rx.State):
         if choice.store_id and choice.store_id != self._order.get("store_id"):
             await self._summarise()  # another tab chose another store: follow it
         order = self._order
-        return (order.get("collectible_id", ""), order.get("store_id", ""), self.summary.store_name)
+        return (
+            order.get("collectible_id", ""),
+            order.get("store_id", ""),
+            order.get("duration", ""),
+            order.get("pickup_date"),
+            self.summary.store_name,
+        )
 
     @staticmethod
-    async def _poll_read(collectible_id: str, store_id: str, store_name: str):
-        view = await catalog.get_collectible(collectible_id, store_id)
-        return (
-            collectible_id,
-            store_id,
-            view.available,
-            (eta_phrase(view.eta_days, store_name) if view.available else SOLD_OUT),
-        )
+    async def _poll_read(collectible_id, store_id, duration, pickup, store_name):  # noqa: ANN001, ANN205
+        q = await quotes.get_quote(collectible_id, store_id, duration, pickup)
+        eta_text = eta_phrase(q.eta_days, store_name) if q.available else not_servable(q)
+        return collectible_id, store_id, q.available, eta_text
 
     def _poll_apply(self, fresh) -> None:
         collectible_id, store_id, available, eta_text = fresh
@@ -280,7 +299,9 @@ KEEP_TYPING = """
 def checkout_page() -> rx.Component:
     S = CheckoutState
     change = rx.link(
-        "Change duration or store", href="/collectibles/" + S.summary.collectible_id, size="2"
+        "Change dates, duration or store",
+        href="/collectibles/" + S.summary.collectible_id,
+        size="2",
     )
     return page_layout(
         rx.heading("Checkout", size="7", as_="h1", margin_bottom="16px"),

@@ -1,16 +1,28 @@
-"""`/collectibles/[collectible_id]`: details and a live quote (store, duration -> price, ETA)."""
+"""`/collectibles/[collectible_id]`: details and a live quote (store, duration, pickup date ->
+price, dates, ETA), with an availability calendar for the pickup date."""
 
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import reflex as rx
 
+from mongocollectibles.components.calendar import (
+    GRID_DAYS,
+    CalendarDay,
+    calendar_days,
+    grid_start,
+    pickup_calendar,
+    range_title,
+)
 from mongocollectibles.components.collectible_card import collectible_image, stock_badge
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.out_of_stock import out_of_stock_help
 from mongocollectibles.components.price import (
+    dates_phrase,
+    day_text,
     eta_phrase,
     price_row,
     special_rate_message,
@@ -19,7 +31,8 @@ from mongocollectibles.components.price import (
 from mongocollectibles.components.store_select import store_select
 from mongocollectibles.domain.errors import InvalidInput, NotFound
 from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
-from mongocollectibles.services import catalog, quotes, site
+from mongocollectibles.domain.reservations import parse_pickup_date, shop_today
+from mongocollectibles.services import catalog, quotes, reservations, site
 from mongocollectibles.state.live import LiveStockMixin
 from mongocollectibles.state.store_choice import StoreChoiceState
 
@@ -46,6 +59,22 @@ class CollectibleState(LiveStockMixin, rx.State):
     stock_text: str = ""
     eta_text: str = ""
 
+    # The pickup date: "" = the earliest possible (the quote says which day that is).
+    pickup: str = ""
+    shown_pickup: str = ""  # the quote's pickup day (the earliest when none is chosen)
+    pickup_text: str = ""
+    return_text: str = ""
+    dates_text: str = ""
+    date_problem: str = ""  # the chosen day cannot be served: the nearest day, other stores
+    nearest_pickup: str = ""
+    cal_from: str = ""  # first day of the grid (a Monday)
+    cal_days: list[CalendarDay] = []
+    cal_title: str = ""
+    cal_hint: str = ""
+    cal_can_go_back: bool = False
+    min_pickup: str = ""
+    max_pickup: str = ""
+
     async def _store(self) -> tuple[str, str]:
         choice = await self.get_state(StoreChoiceState)
         store_id = await choice.ensure_store()
@@ -54,21 +83,31 @@ class CollectibleState(LiveStockMixin, rx.State):
     def _apply_stock(
         self, stock: int, eta_days: int | None, available: bool, store_name: str
     ) -> None:
+        """`stock`: units free today; `available`: the quote's day can be served."""
         self.stock = stock
         self.available = available
-        self.stock_text = f"{stock} in stock" if self.available else "Out of stock"
+        if available:
+            self.stock_text = f"{stock} in stock" if stock else "Available on your dates"
+        else:
+            self.stock_text = (
+                f"{stock} in stock today; not on your day" if stock else "Out of stock"
+            )
         self.eta_text = (
             eta_phrase(eta_days, store_name)
             if self.available
-            else "Out of stock here for now: every unit is rented or on hold."
+            else ("Not available for the day and duration you chose. See the calendar.")
         )
 
     async def _requote(self) -> None:
         store_id, store_name = await self._store()
         try:
-            q = await quotes.get_quote(self.collectible_id, store_id, self.duration)
+            q = await quotes.get_quote(
+                self.collectible_id, store_id, self.duration, self.pickup or None
+            )
         except (InvalidInput, NotFound) as error:
             self.quote_error = error.message
+            if getattr(error, "field", None) == "pickup_date":
+                self.date_problem = error.message
             return
         self.quote_error = ""
         self.daily_rate_text = format_php(q.daily_rate_centavos)
@@ -84,12 +123,72 @@ class CollectibleState(LiveStockMixin, rx.State):
             base_daily_centavos=q.base_daily_rate_centavos,
         )
         self._apply_stock(q.stock, q.eta_days, q.available, store_name)
+        self._apply_dates(q, store_name)
+        await self._load_calendar(store_id)
+
+    def _apply_dates(self, q: quotes.Quote, store_name: str) -> None:
+        self.shown_pickup = q.pickup_date.isoformat() if q.pickup_date else ""
+        self.pickup_text = day_text(q.pickup_date)
+        self.return_text = day_text(q.return_date)
+        self.dates_text = dates_phrase(q.pickup_date, q.return_date)
+        self.min_pickup = shop_today().isoformat()
+        self.max_pickup = q.latest_pickup_date.isoformat() if q.latest_pickup_date else ""
+        self.nearest_pickup = q.nearest_pickup_date.isoformat() if q.nearest_pickup_date else ""
+        self.date_problem = ""
+        if q.pickup_date is None:
+            self.date_problem = (
+                "Fully booked at this store for the rental you chose. Try a shorter rental or "
+                "another store."
+            )
+        elif not q.available:
+            nearest = (
+                f" The nearest day that can be served here is {day_text(q.nearest_pickup_date)}."
+                if q.nearest_pickup_date
+                else ""
+            )
+            others = [
+                f"{a.store_name.removeprefix('MongoCollectibles ')} "
+                + (
+                    "can serve your day"
+                    if a.serves_pickup_date
+                    else f"from {day_text(a.earliest_pickup_date)}"
+                )
+                for a in q.alternatives
+            ]
+            elsewhere = f" Other stores: {'; '.join(others)}." if others else ""
+            self.date_problem = (
+                f"{day_text(q.pickup_date)} cannot be served at "
+                f"{store_name.removeprefix('MongoCollectibles ')}: every unit is booked."
+                + nearest
+                + elsewhere
+            )
+        if q.available and q.eta_days is not None:
+            self.eta_text = f"{self.dates_text}. " + eta_phrase(q.eta_days, store_name) + "."
+
+    async def _load_calendar(self, store_id: str) -> None:
+        today = shop_today()
+        if not self.cal_from:
+            anchor = parse_pickup_date(self.pickup) if self.pickup else today
+            self.cal_from = grid_start(anchor or today).isoformat()
+        first = date.fromisoformat(self.cal_from)
+        try:
+            found = await reservations.get_availability(
+                self.collectible_id, store_id, self.duration, first.isoformat(), GRID_DAYS
+            )
+        except (InvalidInput, NotFound):
+            self.cal_days = []
+            return
+        self.cal_days = calendar_days(found, today)
+        self.cal_title = range_title(first, first + timedelta(days=GRID_DAYS - 1))
+        self.cal_can_go_back = first > today
 
     @rx.event
     async def load(self):
         self.loading, self.not_found = True, ""
-        days = self.router.url.query_parameters.get("duration", DEFAULT_DAYS)
-        self.duration = str(days)[:6]
+        query = self.router.url.query_parameters
+        self.duration = str(query.get("duration", DEFAULT_DAYS))[:6]
+        self.pickup = str(query.get("pickup_date", ""))[:10]
+        self.cal_from, self.cal_hint = "", ""
         try:
             item = await catalog.get_collectible(self.collectible_id)
         except NotFound as error:
@@ -112,13 +211,64 @@ class CollectibleState(LiveStockMixin, rx.State):
         await self._requote()
 
     @rx.event
+    async def pick_day(self, iso: str):
+        """A tap or Enter on a calendar day: choose it, or say why it cannot be chosen."""
+        day = next((d for d in self.cal_days if d.iso == iso), None)
+        if day is None:
+            return
+        if not day.available:
+            self.cal_hint = f"{day_text(date.fromisoformat(iso))}: {day.reason}"
+            return
+        self.cal_hint = ""
+        self.pickup = iso
+        await self._requote()
+
+    @rx.event
+    async def set_pickup_input(self, value: str):
+        """The typed (or natively picked) date; the quote explains a day that cannot start."""
+        await self._set_pickup(value)
+
+    async def _set_pickup(self, value: str) -> None:
+        self.pickup = str(value).strip()[:10]
+        self.cal_hint = ""
+        self.cal_from = ""  # show the weeks around the chosen day
+        await self._requote()
+
+    @rx.event
+    async def use_nearest(self):
+        if self.nearest_pickup:
+            await self._set_pickup(self.nearest_pickup)
+
+    @rx.event
+    async def earlier_weeks(self):
+        first = date.fromisoformat(self.cal_from) - timedelta(days=28)
+        self.cal_from = max(first, grid_start(shop_today())).isoformat()
+        await self._load_calendar((await self._store())[0])
+
+    @rx.event
+    async def later_weeks(self):
+        first = date.fromisoformat(self.cal_from) + timedelta(days=28)
+        if self.max_pickup and first > date.fromisoformat(self.max_pickup):
+            return
+        self.cal_from = first.isoformat()
+        await self._load_calendar((await self._store())[0])
+
+    @rx.event
     async def rent(self):
         await self._requote()
         if self.quote_error or not self.available:
             return rx.toast.error(self.quote_error or "This collectible is out of stock.")
         store_id, _ = await self._store()
+        q = await quotes.get_quote(
+            self.collectible_id, store_id, self.duration, self.pickup or None
+        )
         query = urlencode(
-            {"collectible_id": self.collectible_id, "store_id": store_id, "duration": self.duration}
+            {
+                "collectible_id": self.collectible_id,
+                "store_id": store_id,
+                "duration": self.duration,
+                "pickup_date": q.pickup_date.isoformat() if q.pickup_date else "",
+            }
         )
         # Back from checkout comes here with the chosen duration, not the default.
         keep = json.dumps(f"?{urlencode({'duration': self.duration})}")
@@ -127,21 +277,96 @@ class CollectibleState(LiveStockMixin, rx.State):
             rx.redirect(f"/checkout?{query}"),
         ]
 
-    # Live stock (see state/live.py): while this tab shows this collectible.
+    # Live stock (see state/live.py): while this tab shows this collectible, the quote for
+    # the chosen store, duration and day is re-read (from the snapshot: no query unless stock
+    # changed).
     async def _poll_args(self) -> tuple | None:
         if not self.router.url.path.startswith("/collectibles/") or self.not_found:
             return None
-        return (self.collectible_id, *await self._store())
+        store_id, store_name = await self._store()
+        return (self.collectible_id, store_id, store_name, self.duration, self.pickup)
 
     @staticmethod
-    async def _poll_read(collectible_id: str, store_id: str, store_name: str):
-        view = await catalog.get_collectible(collectible_id, store_id)
-        return collectible_id, view.stock, view.eta_days, view.available, store_name
+    async def _poll_read(collectible_id, store_id, store_name, duration, pickup):  # noqa: ANN001, ANN205
+        try:
+            q = await quotes.get_quote(collectible_id, store_id, duration, pickup or None)
+        except (InvalidInput, NotFound):
+            return None
+        return collectible_id, duration, pickup, q, store_name
 
     def _poll_apply(self, fresh) -> None:
-        collectible_id, stock, eta_days, available, store_name = fresh
-        if collectible_id == self.collectible_id:
-            self._apply_stock(stock, eta_days, available, store_name)
+        if fresh is None:
+            return
+        collectible_id, duration, pickup, q, store_name = fresh
+        if (collectible_id, duration, pickup) == (self.collectible_id, self.duration, self.pickup):
+            self._apply_stock(q.stock, q.eta_days, q.available, store_name)
+            self._apply_dates(q, store_name)
+
+
+def date_picker() -> rx.Component:
+    S = CollectibleState
+    return rx.vstack(
+        rx.el.label(
+            "Pickup date",
+            html_for="pickup-date",
+            style={"font_weight": "500", "font_size": "var(--font-size-2)"},
+        ),
+        rx.input(
+            value=S.pickup,
+            on_change=S.set_pickup_input,
+            debounce_timeout=300,
+            id="pickup-date",
+            type="date",
+            min=S.min_pickup,
+            max=S.max_pickup,
+            size="3",
+            width="100%",
+            aria_describedby="date-problem cal-hint",
+        ),
+        rx.text(
+            "Leave it empty for the earliest possible day, or choose one below.",
+            size="1",
+            color=rx.color("gray", 10),
+        ),
+        pickup_calendar(
+            days=S.cal_days,
+            selected=S.shown_pickup,
+            title=S.cal_title,
+            hint=S.cal_hint,
+            on_pick=S.pick_day,
+            on_earlier=S.earlier_weeks,
+            on_later=S.later_weeks,
+            can_go_back=S.cal_can_go_back,
+        ),
+        rx.cond(
+            S.date_problem != "",
+            rx.callout(
+                rx.vstack(
+                    rx.text(S.date_problem),
+                    rx.cond(
+                        S.nearest_pickup != "",
+                        rx.button(
+                            "Use the nearest day",
+                            on_click=S.use_nearest,
+                            size="1",
+                            variant="soft",
+                            id="use-nearest-date",
+                            type="button",
+                        ),
+                    ),
+                    spacing="2",
+                ),
+                icon="calendar_x",
+                color_scheme="amber",
+                size="1",
+                id="date-problem",
+                role="status",
+                width="100%",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
 
 
 def quote_panel() -> rx.Component:
@@ -176,6 +401,7 @@ def quote_panel() -> rx.Component:
                 aria_describedby="quote-error",
                 aria_invalid=rx.cond(S.quote_error != "", "true", "false"),
             ),
+            date_picker(),
             rx.cond(
                 S.quote_error != "",
                 rx.text(
@@ -188,6 +414,8 @@ def quote_panel() -> rx.Component:
                 rx.vstack(
                     price_row("Daily rate", S.daily_rate_text, value_id="quote-daily-rate"),
                     price_row("Days", S.duration, value_id="quote-days"),
+                    price_row("Pickup", S.pickup_text, value_id="quote-pickup-date"),
+                    price_row("Return by", S.return_text, value_id="quote-return-date"),
                     rx.separator(),
                     price_row("Total", S.total_text, value_id="quote-total", strong=True),
                     rx.cond(S.is_special, special_rate_warning(S.special_text)),

@@ -42,8 +42,9 @@ from sqlmodel import Session, col, select
 
 from mongocollectibles.domain.network import matrix_problems
 from mongocollectibles.domain.problems import Problem, ProblemsFound
+from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.models import Collectible, Distance, PricingSettings, Store, Unit, Warehouse
-from mongocollectibles.services import catalog_version, images, units_admin
+from mongocollectibles.services import catalog_version, images, reservations, units_admin
 from mongocollectibles.services.admin_checks import id_problem, whole_number
 from mongocollectibles.services.catalog_admin import collectible_problems
 from mongocollectibles.services.network_admin import store_problems
@@ -363,6 +364,19 @@ def _where_in_file(plan: Plan) -> dict[str, int]:
     return {c["id"]: i for i, c in enumerate(plan.collectibles)}
 
 
+def _booked_units(session: Session, collectible_id: str, warehouse_id: str) -> dict[str, str]:
+    """The active units of a collectible in a warehouse that a live rental takes today or
+    later (out now or booked ahead): {unit id: rental id}. They cannot be retired."""
+    units = session.exec(
+        select(Unit.id).where(
+            col(Unit.collectible_id) == collectible_id,
+            col(Unit.warehouse_id) == warehouse_id,
+            col(Unit.active),
+        )
+    ).all()
+    return reservations.booked_units(session, list(units), shop_today())
+
+
 def database_problems(session: Session, plan: Plan) -> list[Problem]:
     """What the database forbids: a unit count below the units out on rentals."""
     problems = []
@@ -374,22 +388,13 @@ def database_problems(session: Session, plan: Plan) -> list[Problem]:
         wanted = plan.units.get((cid, wid), 0)
         if wanted >= have:
             continue
-        on_rental = len(
-            session.exec(
-                select(Unit.id).where(
-                    col(Unit.collectible_id) == cid,
-                    col(Unit.warehouse_id) == wid,
-                    col(Unit.active),
-                    col(Unit.current_rental_id).is_not(None),
-                )
-            ).all()
-        )
+        on_rental = len(_booked_units(session, cid, wid))
         if wanted < on_rental:
             problems.append(
                 Problem(
                     f"collectibles[{index[cid]}].units.{wid}",
-                    f"{on_rental} unit(s) of {cid} in {wid} are on rentals now; the count "
-                    f"cannot go below {on_rental} (got {wanted}).",
+                    f"{on_rental} unit(s) of {cid} in {wid} are on rentals now or booked "
+                    f"ahead; the count cannot go below {on_rental} (got {wanted}).",
                 )
             )
     return problems
@@ -453,17 +458,17 @@ def _set_unit_counts(session: Session, plan: Plan, only_missing: bool, changes: 
             units_admin.add_units_in(session, cid, wid, wanted - have)
             changes.append(f"{wanted - have} unit(s) of {cid} added in {wid}")
         elif wanted < have:
-            free = session.exec(
+            booked = _booked_units(session, cid, wid)
+            units = session.exec(
                 select(Unit.id)
                 .where(
                     col(Unit.collectible_id) == cid,
                     col(Unit.warehouse_id) == wid,
                     col(Unit.active),
-                    col(Unit.current_rental_id).is_(None),
                 )
                 .order_by(col(Unit.id).desc())
-                .limit(have - wanted)
             ).all()
+            free = [u for u in units if u not in booked][: have - wanted]
             for unit_id in free:
                 units_admin.retire_in(session, unit_id)
             changes.append(f"{len(free)} unit(s) of {cid} retired in {wid}")

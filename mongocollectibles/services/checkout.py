@@ -11,7 +11,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import or_, text
 from sqlalchemy.exc import IntegrityError
@@ -28,10 +28,11 @@ from mongocollectibles.domain.errors import (
     TooManyRequests,
 )
 from mongocollectibles.domain.ids import required_id
+from mongocollectibles.domain.reservations import parse_pickup_date
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, PaymentGateway
 from mongocollectibles.payments.methods import UnknownPaymentMethod, parse_payment_method
-from mongocollectibles.services import inventory, lifecycle, payment_switch, quotes
+from mongocollectibles.services import lifecycle, payment_switch, quotes, reservations
 from mongocollectibles.services.limits import CheckoutLimiter, HoldCaps, default_limiter, wait_text
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
@@ -50,6 +51,7 @@ class Order:
     duration_days: int
     payment_method: str
     customer: Customer
+    pickup_date: date | None = None  # None: the earliest possible date
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class CheckoutResult:
     payment_url: str
     message: str
     order_code: str = ""
+    pickup_date: date | None = None
+    return_date: date | None = None
 
 
 def _payment_method(value: object) -> str:
@@ -78,6 +82,7 @@ def parse_order(data: Mapping[str, object]) -> Order:
         duration_days=quotes.parse_days(data.get("duration")),
         payment_method=_payment_method(data.get("payment_method")),
         customer=parse_customer(data.get("customer")),
+        pickup_date=parse_pickup_date(data.get("pickup_date")),
     )
 
 
@@ -95,13 +100,18 @@ def create_pending_rental(
     idempotency_key: str | None,
     price: quotes.Quote | None = None,
 ) -> Rental:
-    """Hold the nearest free unit and record a `pending_payment` rental (one transaction).
+    """Book the nearest unit free over the rental's window and record a `pending_payment`
+    rental (one transaction; services/reservations.py keeps windows of a unit apart).
 
     Priced by the quote service itself, so a quote and its checkout agree to the centavo."""
     price = price or _price(session, order)
     rental_id = str(uuid.uuid4())
-    unit = inventory.hold_unit(
-        session, collectible_id=price.collectible_id, store_id=order.store_id, rental_id=rental_id
+    unit = reservations.book(
+        session,
+        collectible_id=price.collectible_id,
+        store_id=order.store_id,
+        days=order.duration_days,
+        pickup=order.pickup_date,
     )
     c = order.customer
     rental = Rental(
@@ -118,7 +128,11 @@ def create_pending_rental(
         daily_rate_centavos=price.daily_rate_centavos,
         total_centavos=price.total_centavos,
         is_special_rate=price.is_special_rate,
-        eta_days=unit.km,
+        eta_days=(unit.pickup_date - reservations.today()).days,
+        pickup_date=unit.pickup_date,
+        return_date=unit.return_date,
+        window_start=unit.window.start,
+        window_end=unit.window.end,
         payment_method=order.payment_method,
         customer_name=c.name,
         customer_email=c.email,
@@ -130,7 +144,9 @@ def create_pending_rental(
     )
     session.add(rental)
     session.flush()
-    lifecycle.record(session, rental, None, "customer", "Checkout started; unit held.")
+    lifecycle.record(
+        session, rental, None, "customer", f"Checkout started; unit booked from {unit.pickup_date}."
+    )
     return rental
 
 
@@ -260,6 +276,8 @@ def _result(rental: Rental) -> CheckoutResult:
         payment_url=rental.checkout_url or "",
         message="Rental created successfully. Please complete payment.",
         order_code=rental.order_code,
+        pickup_date=rental.pickup_date,
+        return_date=rental.return_date,
     )
 
 
@@ -303,7 +321,7 @@ async def _await_first_attempt(
             order.collectible_id,
             order.store_id,
             order.duration_days,
-        ):
+        ) or (order.pickup_date is not None and order.pickup_date != rental.pickup_date):
             raise Conflict("This checkout was already submitted with different details.")
         if rental.status in payment_switch.PAID_STATUSES:  # paid already: show the order
             return dataclasses.replace(

@@ -14,7 +14,7 @@ from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import Conflict, NotFound
 from mongocollectibles.domain.pricing import CURRENCY, format_php, payment_settles
 from mongocollectibles.models import Rental, RentalEvent, utcnow
-from mongocollectibles.services import inventory, notifications
+from mongocollectibles.services import notifications, reservations, stock_changes
 
 
 def load_for_update(session: Session, rental_id: str) -> Rental:
@@ -59,8 +59,8 @@ def transition(
     previous = rental.status
     rental.status = to_status
     rental.updated_at = utcnow()
-    if to_status not in status.LIVE_STATUSES:
-        inventory.release_unit(session, unit_id=rental.unit_id, rental_id=rental.id)
+    if previous in status.LIVE_STATUSES and to_status not in status.LIVE_STATUSES:
+        stock_changes.note(session, rental.collectible_id)  # its window is free again
     session.add(rental)
     record(session, rental, previous, actor, note)
     # The emails this change sends, in this same transaction (the outbox).
@@ -99,8 +99,8 @@ def mark_paid(session: Session, rental: Rental, payment: ConfirmedPayment, actor
             session.add(rental)
             record(session, rental, rental.status, actor, flag + " Left unpaid for the owner.")
         return "amount_mismatch"
-    if rental.status in (status.EXPIRED, status.CANCELLED) and not inventory.rehold_unit(
-        session, unit_id=rental.unit_id, rental_id=rental.id
+    if rental.status in (status.EXPIRED, status.CANCELLED) and not reservations.retake(
+        session, rental
     ):
         if not rental.needs_refund:
             rental.needs_refund = True

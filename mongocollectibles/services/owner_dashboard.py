@@ -1,8 +1,8 @@
 """The owner's "Today": what needs doing now, money this month, and how busy each collectible is.
 
-Dates are the shop's (Asia/Manila). Due dates follow the rentals' own facts: a paid rental's
-unit reaches the store `eta_days` after payment (then it is due for pickup); a picked-up
-rental is due back `duration_days` after pickup."""
+Dates are the shop's (Asia/Manila). Due dates are the rentals' booked dates, as in the owner's
+schedule (services/schedule.py): a paid rental is due for pickup from its pickup date; a
+picked-up rental is due back on its return date and overdue after it."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from mongocollectibles.domain import admin, status
-from mongocollectibles.models import Collectible, Rental, RentalEvent, Unit, utcnow
-from mongocollectibles.services import audit
+from mongocollectibles.models import Collectible, Rental, Unit, utcnow
+from mongocollectibles.services import audit, schedule
 from mongocollectibles.services.admin_sessions import Principal
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
@@ -90,11 +90,6 @@ def _item(rental: Rental, when: datetime | None, note: str = "") -> WorkItem:
     )
 
 
-def _end_of_day(now: datetime) -> datetime:
-    local = now.astimezone(TZ).date()
-    return datetime.combine(local + timedelta(days=1), time.min, tzinfo=TZ)
-
-
 def refunded_amount(rental: Rental) -> int:
     """What went back: the recorded amount; a refund seen only by webhook counts in full."""
     if rental.refunded_centavos:
@@ -102,18 +97,8 @@ def refunded_amount(rental: Rental) -> int:
     return rental.total_centavos if rental.status == status.REFUNDED and rental.paid_at else 0
 
 
-def _picked_up_at(session: Session, rental_ids: list[str]) -> dict[str, datetime]:
-    if not rental_ids:
-        return {}
-    rows = session.exec(
-        select(RentalEvent.rental_id, func.max(RentalEvent.created_at))
-        .where(
-            col(RentalEvent.rental_id).in_(rental_ids),
-            RentalEvent.to_status == status.PICKED_UP,
-        )
-        .group_by(RentalEvent.rental_id)
-    ).all()
-    return {rental_id: _aware(moment) for rental_id, moment in rows}
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=TZ)
 
 
 class _Work(NamedTuple):
@@ -132,28 +117,23 @@ def _soonest_first(due: list[tuple[datetime, Rental]]) -> list[WorkItem]:
 
 
 def _work(session: Session, now: datetime) -> _Work:
-    end_today = _end_of_day(now)
-    waiting = session.exec(
+    local_today = now.astimezone(TZ).date()
+    ready = session.exec(
         select(Rental)
-        .where(col(Rental.status).in_([status.PAID, status.READY_FOR_PICKUP]))
-        .order_by(col(Rental.paid_at))
+        .where(Rental.status == status.READY_FOR_PICKUP)
+        .order_by(col(Rental.pickup_date), col(Rental.id))
     ).all()
-    pickups: list[tuple[datetime, Rental]] = []
-    for rental in waiting:
-        arrives = _aware(rental.paid_at or rental.created_at) + timedelta(days=rental.eta_days)
-        if rental.status == status.READY_FOR_PICKUP or arrives < end_today:
-            pickups.append((arrives, rental))
-    out = session.exec(select(Rental).where(Rental.status == status.PICKED_UP)).all()
-    picked = _picked_up_at(session, [r.id for r in out])
-    returns: list[tuple[datetime, Rental]] = []
-    overdue: list[tuple[datetime, Rental]] = []
-    for rental in out:
-        start = picked.get(rental.id) or _aware(rental.updated_at)
-        due = start + timedelta(days=rental.duration_days)
-        if due < now:
-            overdue.append((due, rental))
-        elif due < end_today:
-            returns.append((due, rental))
+    pickups = [
+        (_day_start(r.pickup_date), r)
+        for r in [*schedule.due_for_pickup(session, local_today), *ready]
+    ]
+    due_back = session.exec(
+        select(Rental)
+        .where(Rental.status == status.PICKED_UP, Rental.return_date == local_today)
+        .order_by(col(Rental.id))
+    ).all()
+    returns = [(_day_start(r.return_date), r) for r in due_back]
+    overdue = [(_day_start(r.return_date), r) for r in schedule.overdue(session, local_today)]
     pending = session.exec(
         select(Rental)
         .where(

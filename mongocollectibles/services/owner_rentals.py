@@ -22,7 +22,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from mongocollectibles.domain import admin, status
 from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
 from mongocollectibles.domain.pricing import format_php
-from mongocollectibles.models import Rental, RentalEvent, Store, Unit, Warehouse
+from mongocollectibles.models import Rental, RentalEvent, Store, Warehouse
 from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.services import audit, lifecycle, refunds
 from mongocollectibles.services.admin_sessions import Principal
@@ -126,7 +126,7 @@ class RentalDetail:
     collectible_id: str
     collectible_name: str
     unit_id: str
-    unit_held: bool  # the unit is still held by this rental
+    unit_held: bool  # the unit's window is still held by this rental (a live rental)
     warehouse_id: str
     warehouse_name: str
     store_id: str
@@ -265,7 +265,6 @@ def _detail(session: Session, rental_id: str, principal: Principal) -> RentalDet
     rental = session.get(Rental, rental_id)
     if rental is None:
         raise NotFound(f"Rental {rental_id!r} not found.")
-    unit = session.get(Unit, rental.unit_id)
     warehouse = session.get(Warehouse, rental.warehouse_id)
     store = session.get(Store, rental.store_id)
     rows = session.exec(
@@ -289,7 +288,7 @@ def _detail(session: Session, rental_id: str, principal: Principal) -> RentalDet
         collectible_id=rental.collectible_id,
         collectible_name=rental.collectible_name,
         unit_id=rental.unit_id,
-        unit_held=bool(unit and unit.current_rental_id == rental.id),
+        unit_held=rental.status in status.LIVE_STATUSES,  # a live rental keeps its window
         warehouse_id=rental.warehouse_id,
         warehouse_name=warehouse.name if warehouse else rental.warehouse_id,
         store_id=rental.store_id,

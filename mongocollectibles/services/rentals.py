@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -35,6 +35,8 @@ class RentalView:
     total_centavos: int
     is_special_rate: bool
     eta_days: int
+    pickup_date: date
+    return_date: date
     payment_method: str
     customer_name: str
     customer_email: str
@@ -79,6 +81,8 @@ def view(session: Session, rental: Rental) -> RentalView:
         total_centavos=rental.total_centavos,
         is_special_rate=rental.is_special_rate,
         eta_days=rental.eta_days,
+        pickup_date=rental.pickup_date,
+        return_date=rental.return_date,
         payment_method=rental.payment_method,
         customer_name=rental.customer_name,
         customer_email=rental.customer_email,
@@ -174,14 +178,14 @@ def _cancel(session: Session, rental_id: str, token: str) -> str | None:
 
 async def _paid_at_gateway(
     gateway: PaymentGateway, session_id: str, rental_id: str
-) -> tuple[bool, lifecycle.ConfirmedPayment]:
-    """(paid, the payment) of the rental's checkout session, as PayMongo reports it now."""
+) -> lifecycle.ConfirmedPayment | None:
+    """The payment of the rental's checkout session as PayMongo reports it now (None: unpaid)."""
     checkout = await gateway.retrieve_checkout_session(session_id)
-    paid = checkout.paid and checkout.reference_number in (None, rental_id)
-    payment = lifecycle.ConfirmedPayment(
+    if not (checkout.paid and checkout.reference_number in (None, rental_id)):
+        return None
+    return lifecycle.ConfirmedPayment(
         checkout.payment_id, checkout.paid_amount_centavos, checkout.paid_currency
     )
-    return paid, payment
 
 
 async def cancel_rental(
@@ -197,10 +201,10 @@ async def cancel_rental(
     current = await uow.run(read_rental, rental_id, token)
     if current.status == status.PENDING_PAYMENT and current.checkout_session_id:
         try:
-            paid, payment = await _paid_at_gateway(gateway, current.checkout_session_id, rental_id)
+            payment = await _paid_at_gateway(gateway, current.checkout_session_id, rental_id)
         except GatewayError as error:
             raise PaymentProviderError(GATEWAY_UNSURE) from error
-        if paid:
+        if payment is not None:
             await uow.run(_apply_confirmed_payment, rental_id, payment)
             raise AlreadyPaid(ALREADY_PAID)
     session_id = await uow.run(_cancel, rental_id, token)
@@ -224,11 +228,11 @@ async def _after_refused_expiry(
 ) -> None:
     """PayMongo refused to expire the session: find out whether it was paid meanwhile."""
     try:
-        paid, payment = await _paid_at_gateway(gateway, session_id, rental_id)
+        payment = await _paid_at_gateway(gateway, session_id, rental_id)
     except GatewayError:
         log.warning("expiry of %s refused (%s); session unreadable", session_id, error)
         return  # the expiry sweep tries again (and applies a payment it finds)
-    if paid:
+    if payment is not None:
         await uow.run(_apply_confirmed_payment, rental_id, payment)
         raise AlreadyPaid(ALREADY_PAID) from error
     await uow.run(_mark_session_expired, rental_id)  # already expired at PayMongo

@@ -1,9 +1,10 @@
 """The owner's units: the physical copies of each collectible in each warehouse.
 
 A unit's state (free, held, rented, maintenance, retired; `domain.units`) comes from the
-rental holding it, its maintenance blocks and whether it is retired. Units are never
-deleted (rentals reference them): retiring takes one out of stock for good, a maintenance
-block takes it out for a range of days (the hold path skips units blocked today).
+live rental whose window contains today, its maintenance blocks and whether it is retired.
+Units are never deleted (rentals reference them): retiring takes one out of stock for good
+(refused while a live rental is out or booked ahead on it), a maintenance block takes it out
+for a range of days (bookings never take a unit over a window touching its blocks).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from sqlmodel import Session, col, select
 
 from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
 from mongocollectibles.domain.units import shop_today, unit_state
-from mongocollectibles.models import Collectible, Rental, Unit, UnitBlock, Warehouse
-from mongocollectibles.services import catalog_version
+from mongocollectibles.models import Collectible, Unit, UnitBlock, Warehouse
+from mongocollectibles.services import catalog_version, reservations
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
 MAX_UNITS_AT_ONCE = 1000
@@ -51,16 +52,15 @@ def _block_view(b: UnitBlock) -> BlockView:
 def _list(
     session: Session, collectible_id: str | None, warehouse_id: str | None, today: date
 ) -> list[UnitView]:
-    query = select(Unit, Rental.status).outerjoin(
-        Rental, col(Rental.id) == col(Unit.current_rental_id)
-    )
+    query = select(Unit)
     if collectible_id is not None:
         query = query.where(col(Unit.collectible_id) == collectible_id)
     if warehouse_id is not None:
         query = query.where(col(Unit.warehouse_id) == warehouse_id)
     rows = session.exec(query.order_by(col(Unit.collectible_id), col(Unit.id))).all()
     blocks: dict[str, list[BlockView]] = {}
-    ids = [unit.id for unit, _ in rows]
+    ids = [unit.id for unit in rows]
+    holding = reservations.live_rentals_on(session, ids, today)
     if ids:
         for b in session.exec(
             select(UnitBlock)
@@ -69,7 +69,8 @@ def _list(
         ).all():
             blocks.setdefault(b.unit_id, []).append(_block_view(b))
     views = []
-    for unit, status in rows:
+    for unit in rows:
+        rental_id, status = holding.get(unit.id, (None, None))
         mine = tuple(blocks.get(unit.id, ()))
         in_maintenance = any(b.starts_on <= today <= b.ends_on for b in mine)
         views.append(
@@ -77,10 +78,8 @@ def _list(
                 id=unit.id,
                 collectible_id=unit.collectible_id,
                 warehouse_id=unit.warehouse_id,
-                state=unit_state(
-                    unit.active, status if unit.current_rental_id else None, in_maintenance
-                ),
-                rental_id=unit.current_rental_id,
+                state=unit_state(unit.active, status, in_maintenance),
+                rental_id=rental_id,
                 blocks=mine,
             )
         )
@@ -158,9 +157,11 @@ async def add_units(
 
 def retire_in(session: Session, unit_id: str) -> None:
     unit = _unit(session, unit_id)
-    if unit.current_rental_id is not None:
+    booked = reservations.booked_units(session, [unit.id], shop_today()).get(unit.id)
+    if booked is not None:
         raise Conflict(
-            f"Unit {unit_id} is on rental {unit.current_rental_id}; retire it once it is back."
+            f"Unit {unit_id} is on rental {booked}; retire it once it is back "
+            "and its bookings are over."
         )
     if unit.active:
         unit.active = False

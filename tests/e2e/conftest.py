@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -162,26 +161,26 @@ def stock_of(api: httpx.Client, collectible_id: str, store_id: str = "store-a") 
 
 @pytest.fixture
 def hold_units(shop_env):
-    """Hold units as another shopper would (directly in the shop's database); released after."""
-    from mongocollectibles.services import inventory
+    """Book units as other shoppers would (directly in the shop's database), each from today
+    for the longest rental, so none is free within the booking horizon; released after."""
     from mongocollectibles.services.unit_of_work import UnitOfWork
+    from mongocollectibles.settings import get_settings
+    from tests.support.bookings import book, cancel, other_shopper
 
     url = shop_env["DATABASE_URL"]
-    held: list[tuple[str, str]] = []
+    held: list[str] = []
 
     def hold(collectible_id: str, count: int = 1, store_id: str = "store-a") -> None:
         with UnitOfWork(url)() as session:
             for _ in range(count):
-                rental_id = f"e2e-{uuid.uuid4().hex[:12]}"
-                unit = inventory.hold_unit(
-                    session, collectible_id=collectible_id, store_id=store_id, rental_id=rental_id
-                )
-                held.append((unit.unit_id, rental_id))
+                days = get_settings().max_duration_days
+                shopper = other_shopper(len(held))  # other shoppers, not the test's customer
+                held.append(book(session, collectible_id, store_id, days=days, customer=shopper).id)
 
     def release_all() -> None:
         with UnitOfWork(url)() as session:
-            for unit_id, rental_id in held:
-                inventory.release_unit(session, unit_id=unit_id, rental_id=rental_id)
+            for rental_id in held:
+                cancel(session, rental_id)
         held.clear()
 
     hold.release_all = release_all

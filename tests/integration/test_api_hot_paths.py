@@ -1,15 +1,24 @@
 """`api.fast_path.hot_paths` answers exactly as the FastAPI routes do, for good and bad input."""
 
 import json
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from mongocollectibles.api import create_api
 from mongocollectibles.api.fast_path import hot_paths
-from mongocollectibles.services import inventory
+from mongocollectibles.domain.reservations import shop_today
+from tests.support.bookings import book
 
 QUOTE = {"collectible_id": "col-002", "store_id": "store-a", "duration": 3}
+TODAY = shop_today()
+
+
+def day(offset: int) -> str:
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
 REQUESTS = [
     ("GET", "/api/collectibles", None),
     ("GET", "/api/collectibles?store_id=store-a", None),
@@ -30,6 +39,11 @@ REQUESTS = [
     ("POST", "/api/rentals/quote", "{not json"),
     ("POST", "/api/rentals/quote", ""),
     ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "pad": "x" * 20_000})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "pickup_date": day(5)})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "pickup_date": day(-1)})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "pickup_date": day(0)})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "pickup_date": day(400)})),
+    ("POST", "/api/rentals/quote", json.dumps({**QUOTE, "pickup_date": "next week"})),
 ]
 
 
@@ -60,9 +74,9 @@ async def test_same_answers_with_and_without_hot_paths(api_on, uow):
     plain = await answers(api_on)
     hot = await answers(hot_paths(counting, uow=uow))
     assert hot == plain
-    # The three plain lists and the two good quotes never reached FastAPI:
-    assert len(reached_fastapi) == len(REQUESTS) - 5
-    assert [status for status, _, _ in plain].count(200) == 7
+    # The three plain lists and the three good quotes never reached FastAPI:
+    assert len(reached_fastapi) == len(REQUESTS) - 6
+    assert [status for status, _, _ in plain].count(200) == 8
 
 
 @pytest.mark.parametrize("content_type", [None, "text/plain"])
@@ -80,7 +94,7 @@ async def test_hot_paths_see_a_hold_at_once(api_on, uow):
     app = hot_paths(api_on, uow=uow)
     before = await answers(app)
     with uow() as session:
-        inventory.hold_unit(session, collectible_id="col-002", store_id="store-a", rental_id="r")
+        book(session, "col-002", "store-a")
     after = await answers(app)
     assert json.loads(after[7][2])["data"]["stock"] == json.loads(before[7][2])["data"]["stock"] - 1
     assert after == await answers(api_on)

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 
 from mongocollectibles.domain.errors import Conflict, PaymentProviderError
-from mongocollectibles.models import Rental, Unit, utcnow
-from mongocollectibles.services import catalog, checkout, expiry, rentals
+from mongocollectibles.domain.reservations import shop_today
+from mongocollectibles.models import Rental, utcnow
+from mongocollectibles.services import catalog, checkout, expiry, rentals, reservations
 from tests.support.fakes import DOWN, FakeGateway
 from tests.support.orders import order
 
@@ -21,7 +22,10 @@ def row(uow, rental_id) -> Rental:  # noqa: ANN001
 
 
 def unit_holder(uow, unit_id) -> str | None:  # noqa: ANN001
-    return uow.call(lambda session: session.get(Unit, unit_id).current_rental_id)
+    """The live rental whose window holds the unit today (the earliest pickup's window
+    starts today)."""
+    found = uow.call(reservations.live_rentals_on, [unit_id], shop_today())
+    return found[unit_id][0] if unit_id in found else None
 
 
 async def test_cancel_of_a_rental_paid_at_paymongo_applies_the_payment(uow):

@@ -114,7 +114,7 @@ async def test_unit_states_add_retire_and_maintenance(uow):
         await units_admin.retire_unit("col-001-wh-north", uow=uow)
 
 
-async def test_holds_skip_units_in_maintenance_today_but_not_later_blocks(uow):
+async def test_bookings_never_take_a_unit_over_its_maintenance_blocks(uow):
     today = shop_today()
     # store-c: south 1, east 3, west 6, north 10.
     await units_admin.block_unit("col-003-wh-south", today, today, actor="admin", uow=uow)
@@ -129,11 +129,16 @@ async def test_holds_skip_units_in_maintenance_today_but_not_later_blocks(uow):
         order("col-003", "store-c"), gateway=FakeGateway(), uow=uow
     )
     with uow() as session:
-        assert session.get(Rental, result.rental_id).unit_id == "col-003-wh-east"
+        rental = session.get(Rental, result.rental_id)
+    # South's window for tomorrow's pickup starts today, its block day; East's window for a
+    # pickup in 3 days runs into East's later block: the earliest pickup is South's next day.
+    assert (rental.unit_id, rental.pickup_date) == ("col-003-wh-south", today + timedelta(days=2))
     units = {u.id: u for u in await units_admin.list_units("col-003", uow=uow)}
-    assert units["col-003-wh-east"].state == "held"  # blocked later, not today
-    await units_admin.unblock_unit(units["col-003-wh-south"].blocks[0].id, uow=uow)
+    assert units["col-003-wh-south"].state == "maintenance"  # blocked today; booked later
+    assert units["col-003-wh-east"].state == "free"  # blocked later, not today
     assert (await catalog.get_collectible("col-003", uow=uow)).stock == 3
+    await units_admin.unblock_unit(units["col-003-wh-south"].blocks[0].id, uow=uow)
+    assert (await catalog.get_collectible("col-003", uow=uow)).stock == 4  # its window: later
 
 
 async def test_unit_input_is_checked(uow):

@@ -6,8 +6,9 @@ from sqlalchemy import update
 
 from mongocollectibles.domain.errors import NotFound
 from mongocollectibles.models import Unit
-from mongocollectibles.services import catalog, catalog_snapshot, inventory, quotes
+from mongocollectibles.services import catalog, catalog_snapshot, quotes
 from mongocollectibles.services.unit_of_work import UnitOfWork
+from tests.support.bookings import book, cancel
 
 
 def stocks(url: str, store_id: str | None = "store-a") -> dict[str, int]:
@@ -23,19 +24,17 @@ def quoted_stock(url: str, collectible_id: str = "col-002") -> int:
 def test_holds_and_releases_show_at_once(db_url):
     assert stocks(db_url)["col-002"] == 4 and quoted_stock(db_url) == 4
     with UnitOfWork(db_url)() as session:
-        held = inventory.hold_unit(
-            session, collectible_id="col-002", store_id="store-a", rental_id="r1"
-        )
+        held = book(session, "col-002", "store-a")
     assert stocks(db_url)["col-002"] == 3 and quoted_stock(db_url) == 3
     with UnitOfWork(db_url)() as session:
-        assert inventory.release_unit(session, unit_id=held.unit_id, rental_id="r1")
+        assert cancel(session, held.id)
     assert stocks(db_url)["col-002"] == 4 and quoted_stock(db_url) == 4
 
 
 def test_a_rolled_back_hold_changes_nothing(db_url):
     stocks(db_url)
     with pytest.raises(RuntimeError), UnitOfWork(db_url)() as session:
-        inventory.hold_unit(session, collectible_id="col-003", store_id="store-a", rental_id="r")
+        book(session, "col-003", "store-a")
         raise RuntimeError("checkout failed")
     assert stocks(db_url)["col-003"] == 4
 
@@ -43,9 +42,7 @@ def test_a_rolled_back_hold_changes_nothing(db_url):
 def test_direct_edits_show_after_invalidate(db_url):
     assert stocks(db_url)["col-004"] == 4
     with UnitOfWork(db_url)() as session:
-        session.execute(
-            update(Unit).where(Unit.collectible_id == "col-004").values(current_rental_id=Unit.id)
-        )
+        session.execute(update(Unit).where(Unit.collectible_id == "col-004").values(active=False))
         catalog_snapshot.invalidate(session)
     assert stocks(db_url)["col-004"] == 0
     with UnitOfWork(db_url)() as session:  # the single-collectible read is never cached
@@ -54,7 +51,7 @@ def test_direct_edits_show_after_invalidate(db_url):
 
 def test_views_match_the_uncached_reads(db_url):
     with UnitOfWork(db_url)() as session:
-        inventory.hold_unit(session, collectible_id="col-001", store_id="store-b", rental_id="x")
+        book(session, "col-001", "store-b")
     for store_id in (None, "store-a", "store-b", "store-c"):
         with UnitOfWork(db_url)() as session:
             cached = list(catalog_snapshot.snapshot(session).views(store_id))

@@ -9,13 +9,23 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from mongocollectibles.domain.errors import (
+    Conflict,
     InvalidInput,
     NotFound,
     OutOfStock,
     PaymentProviderError,
 )
-from mongocollectibles.models import OutboxMessage, Rental, RentalEvent, Unit, utcnow
-from mongocollectibles.services import catalog, checkout, expiry, refunds, rentals, webhooks
+from mongocollectibles.domain.reservations import Window
+from mongocollectibles.models import OutboxMessage, Rental, RentalEvent, utcnow
+from mongocollectibles.services import (
+    catalog,
+    checkout,
+    expiry,
+    refunds,
+    rentals,
+    reservations,
+    webhooks,
+)
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 from tests.support.fakes import DOWN, FakeGateway
@@ -100,13 +110,23 @@ async def test_same_idempotency_key_holds_one_unit(shop):
     assert len(gateway.requests) == 1 and stock(shop) == 3
 
 
-async def test_out_of_stock_after_four(shop):
+async def test_four_units_serve_one_date_then_the_fifth_is_refused(shop):
     gateway = FakeGateway()
+    day = (reservations.today() + timedelta(days=10)).isoformat()
     for _ in range(4):
-        await checkout.start_checkout(order(), gateway=gateway, uow=shop)
-    with pytest.raises(OutOfStock):
-        await checkout.start_checkout(order(), gateway=gateway, uow=shop)
+        await checkout.start_checkout(order(pickup_date=day), gateway=gateway, uow=shop)
+    with pytest.raises(Conflict, match="nearest date that can be served"):
+        await checkout.start_checkout(order(pickup_date=day), gateway=gateway, uow=shop)
     assert len(gateway.requests) == 4
+
+
+async def test_fully_booked_within_the_horizon_is_out_of_stock(shop, monkeypatch):
+    monkeypatch.setattr(get_settings(), "max_ahead_days", 12)
+    gateway = FakeGateway()
+    for _ in range(4):  # 30-day rentals: every unit taken past the horizon
+        await checkout.start_checkout(order(duration=30), gateway=gateway, uow=shop)
+    with pytest.raises(OutOfStock):
+        await checkout.start_checkout(order(duration=30), gateway=gateway, uow=shop)
 
 
 async def test_paid_webhook_then_duplicates_and_late_failure(shop):
@@ -233,8 +253,9 @@ async def test_payment_after_expiry_reholds_the_same_unit_when_free(shop):
     assert await deliver(shop, body) == "paid"
     row = rental_row(shop, result.rental_id)
     assert row.status == "paid"
-    with shop() as session:
-        assert session.get(Unit, row.unit_id).current_rental_id == row.id
+    with shop() as session:  # its window is taken again: the unit is not free over it
+        window = Window(row.window_start, row.window_end)
+        assert not reservations.unit_is_free(session, row.unit_id, window)
 
 
 async def test_payment_after_expiry_with_unit_gone_is_flagged_and_refunded(shop):

@@ -8,8 +8,9 @@ import io
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -353,9 +354,13 @@ async def test_today_lists_pickups_and_returns_and_utilisation(uow):
     await owner_rentals.advance(out, "picked_up", owner, uow=uow)
     today = await owner_dashboard.today(owner, uow=uow)
     assert [i.rental_id for i in today.pickups_due] == [ready]
-    # Picked up now for 3 days: due back in 3 days, so neither due today nor overdue ...
+    # Booked for 3 days from its pickup date: neither due back today nor overdue ...
     assert not today.returns_due and not today.overdue
-    later = await owner_dashboard.today(owner, uow=uow, now=utcnow() + timedelta(days=4))
+    back = uow.call(lambda session: session.get(Rental, out).return_date)
+    on_the_day = datetime.combine(back, time(12), tzinfo=ZoneInfo("Asia/Manila"))
+    due = await owner_dashboard.today(owner, uow=uow, now=on_the_day)
+    assert [i.rental_id for i in due.returns_due] == [out] and not due.overdue
+    later = await owner_dashboard.today(owner, uow=uow, now=on_the_day + timedelta(days=1))
     assert [i.rental_id for i in later.overdue] == [out]
     gundam = next(u for u in today.utilisation if u.collectible_id == "col-002")
     assert (gundam.units, gundam.out, gundam.percent) == (4, 2, 50)

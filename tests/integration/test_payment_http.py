@@ -3,12 +3,14 @@ which redirects like PayMongo and delivers signed webhooks back to the server.""
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 
 import httpx
 import pytest
 from sqlmodel import select
 
 from mongocollectibles.api import create_api
+from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.models import Rental, RentalEvent
 from mongocollectibles.services import catalog
 from mongocollectibles.services.unit_of_work import UnitOfWork
@@ -198,17 +200,21 @@ def test_double_submit_with_one_key_holds_one_unit(server):
 @pytest.mark.postgres
 def test_thirty_concurrent_checkouts_for_four_units(pg_server):
     base, url = pg_server
+    day = (shop_today() + timedelta(days=12)).isoformat()  # every warehouse can serve it
 
     async def run() -> list[int]:
         async with httpx.AsyncClient(timeout=60) as client:
             responses = await asyncio.gather(
-                *[client.post(f"{base}/api/rentals/checkout", json=order()) for _ in range(30)]
+                *[
+                    client.post(f"{base}/api/rentals/checkout", json=order(pickup_date=day))
+                    for _ in range(30)
+                ]
             )
         return [r.status_code for r in responses]
 
     codes = Counter(asyncio.run(run()))
     assert codes == {200: 4, 409: 26}, codes
-    assert stock(url) == 0
+    assert stock(url) == 4  # stock now: the units are taken only from day - distance
     with UnitOfWork(url)() as session:
         units = session.exec(select(Rental.unit_id).where(Rental.status == "pending_payment")).all()
     assert len(units) == 4 and len(set(units)) == 4

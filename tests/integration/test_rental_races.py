@@ -7,15 +7,19 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from mongocollectibles.domain.errors import Conflict, OutOfStock
+from mongocollectibles.domain.reservations import shop_today
+from mongocollectibles.domain.status import LIVE_STATUSES
 from mongocollectibles.models import Rental, RentalEvent, Unit
-from mongocollectibles.services import checkout, inventory, rentals, webhooks
+from mongocollectibles.services import checkout, rentals, webhooks
 from mongocollectibles.services.unit_of_work import UnitOfWork
+from tests.support.bookings import book
 from tests.support.fakes import FakeGateway
 from tests.support.orders import checkout_paid, event_body, order, signed_headers
 
@@ -46,9 +50,15 @@ def close_round(uow: UnitOfWork, rental_id: str) -> None:
     """Return the rental (as the owner would, later) so the next round finds its unit free."""
     with uow() as session:
         session.execute(update(Rental).where(Rental.id == rental_id).values(status="returned"))
-        session.execute(
-            update(Unit).where(Unit.current_rental_id == rental_id).values(current_rental_id=None)
-        )
+
+
+def live_on_unit(session: Session, unit_id: str) -> list[str]:
+    """The live rentals booked on a unit (any window)."""
+    return list(
+        session.exec(
+            select(Rental.id).where(Rental.unit_id == unit_id, Rental.status.in_(LIVE_STATUSES))
+        ).all()
+    )
 
 
 def test_cancel_racing_the_paid_webhook_never_loses_the_payment(pg_url):
@@ -81,13 +91,13 @@ def test_cancel_racing_the_paid_webhook_never_loses_the_payment(pg_url):
         assert not isinstance(cancelled, Exception) or isinstance(cancelled, Conflict), cancelled
         with uow() as session:
             rental = session.get(Rental, result.rental_id)
-            unit = session.get(Unit, rental.unit_id)
+            holders = live_on_unit(session, rental.unit_id)
             transitions = session.exec(
                 select(RentalEvent.to_status).where(RentalEvent.rental_id == rental.id)
             ).all()
         assert rental.payment_id == payment_id
         if rental.status == "paid":
-            assert unit.current_rental_id == rental.id  # paid and still holding its unit
+            assert holders == [rental.id]  # paid and still holding its unit's window
         else:  # cancelled: the payment must be flagged for refund, never kept silently
             assert rental.status == "cancelled" and rental.needs_refund, (
                 rental.status,
@@ -140,45 +150,40 @@ def test_same_key_submits_never_report_false_out_of_stock(pg_url):
     assert len({a.rental_id for a in answers}) == 1
     with uow() as session:
         held = session.exec(
-            select(Unit).where(
-                Unit.collectible_id == "col-005", Unit.current_rental_id.is_not(None)
+            select(Rental).where(
+                Rental.collectible_id == "col-005", Rental.status.in_(LIVE_STATUSES)
             )
         ).all()
     assert len(held) == 1
 
 
-def test_a_hold_waits_for_a_row_locked_by_a_transaction_that_rolls_back(pg_url):
-    """The last free unit is locked by a transaction that then rolls back: the hold must get
-    it, not answer "out of stock"."""
+def test_a_booking_waits_for_a_unit_locked_by_a_transaction_that_rolls_back(pg_url):
+    """The last unit free for a date is being booked by a transaction that then rolls back:
+    the booking must get it, not answer "booked" or "out of stock"."""
     uow = UnitOfWork(pg_url)
-    with uow() as session:
-        units = session.exec(
-            select(Unit.id).where(Unit.collectible_id == "col-005").order_by(Unit.id)
-        ).all()
-        for number, unit_id in enumerate(units[:-1]):
-            session.execute(
-                update(Unit).where(Unit.id == unit_id).values(current_rental_id=f"other-{number}")
-            )
-    locker = uow.engine.connect()
-    transaction = locker.begin()
-    locker.execute(select(Unit.id).where(Unit.id == units[-1]).with_for_update())
+    pickup = shop_today() + timedelta(days=20)  # every warehouse reaches store C by then
+    units = uow.call(
+        lambda session: session.exec(select(Unit.id).where(Unit.collectible_id == "col-005")).all()
+    )
+    for _ in units[:-1]:
+        with uow() as session:
+            book(session, "col-005", "store-c", 3, pickup)
+    locker = Session(uow.engine)
+    last = book(locker, "col-005", "store-c", 3, pickup)  # uncommitted: its unit stays locked
     outcome: list = []
 
-    def hold() -> None:
+    def booking() -> None:
         try:
             with uow() as session:
-                outcome.append(
-                    inventory.hold_unit(
-                        session, collectible_id="col-005", store_id="store-c", rental_id="r-wait"
-                    ).unit_id
-                )
-        except OutOfStock as error:
+                outcome.append(book(session, "col-005", "store-c", 3, pickup).unit_id)
+        except (Conflict, OutOfStock) as error:
             outcome.append(error)
 
-    thread = threading.Thread(target=hold)
+    thread = threading.Thread(target=booking)
     thread.start()
     thread.join(timeout=0.5)
-    transaction.rollback()
+    assert outcome == []  # waiting for the locked unit, not refused
+    locker.rollback()
     locker.close()
     thread.join(timeout=10)
-    assert outcome == [units[-1]]
+    assert outcome == [last.unit_id]

@@ -1,28 +1,26 @@
-"""Concurrent holds from several OS processes, each with many threads (PostgreSQL race tests)."""
+"""Concurrent bookings from several OS processes, each with many threads (PostgreSQL race tests)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
 import time
-import uuid
 from collections.abc import Callable
 
 
-def _hold_once(url: str, collectible_id: str, store_id: str) -> str:
-    from mongocollectibles.domain.errors import OutOfStock
-    from mongocollectibles.services.inventory import hold_unit
+def _hold_once(url: str, collectible_id: str, store_id: str, pickup_iso: str) -> str:
+    from datetime import date
+
+    from mongocollectibles.domain.errors import Conflict, OutOfStock
     from mongocollectibles.services.unit_of_work import UnitOfWork
+    from tests.support.bookings import book
 
     try:
         with UnitOfWork(url)() as session:
-            return hold_unit(
-                session,
-                collectible_id=collectible_id,
-                store_id=store_id,
-                rental_id=uuid.uuid4().hex[:20],
+            return book(
+                session, collectible_id, store_id, pickup=date.fromisoformat(pickup_iso)
             ).unit_id
-    except OutOfStock:
+    except (OutOfStock, Conflict):
         return "out_of_stock"
     except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
         return f"error: {type(error).__name__}: {error}"
@@ -46,20 +44,26 @@ def run_threads(n: int, start_at: float, task: Callable[[], str]) -> list[str]:
     return results
 
 
-def _process_main(url, collectible_id, store_id, threads, start_at, queue) -> None:  # noqa: ANN001
-    queue.put(run_threads(threads, start_at, lambda: _hold_once(url, collectible_id, store_id)))
+def _process_main(url, collectible_id, store_id, pickup_iso, threads, start_at, queue) -> None:  # noqa: ANN001
+    queue.put(
+        run_threads(
+            threads, start_at, lambda: _hold_once(url, collectible_id, store_id, pickup_iso)
+        )
+    )
 
 
 def race_holds(
-    url: str, collectible_id: str, store_id: str, processes: int, threads: int
+    url: str, collectible_id: str, store_id: str, processes: int, threads: int, pickup_iso: str
 ) -> list[str]:
-    """All holds start at the same instant; returns each attempt's unit id or outcome."""
+    """All bookings for one pickup date start at the same instant; returns each attempt's
+    unit id or outcome."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     start_at = time.time() + 3.0  # time for the spawned interpreters to import
     workers = [
         context.Process(
-            target=_process_main, args=(url, collectible_id, store_id, threads, start_at, queue)
+            target=_process_main,
+            args=(url, collectible_id, store_id, pickup_iso, threads, start_at, queue),
         )
         for _ in range(processes)
     ]

@@ -1,6 +1,6 @@
 """The storefront's display text: ETA, special rate, rental status, catalog cards."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from mongocollectibles.components.price import eta_phrase, special_rate_message
 from mongocollectibles.components.rental_status import rental_display
@@ -39,6 +39,8 @@ def _view(**changes) -> RentalView:
         total_centavos=3_000_000,
         is_special_rate=True,
         eta_days=1,
+        pickup_date=date(2026, 11, 23),
+        return_date=date(2026, 11, 26),
         payment_method="gcash",
         customer_name="Juan dela Cruz",
         customer_email="juan@example.com",
@@ -68,8 +70,13 @@ def test_paid_rental_says_when_to_pick_up_and_hides_the_payment_link():
     status, _ = rental_display(_view(status="paid", status_label="Paid", paid_at=paid_at))
     assert status.paid and not status.pending
     assert status.payment_url == "" and status.hold_text == ""
-    assert "from Mon 23 Nov" in status.pickup_text
+    assert "on Mon 23 Nov 2026; return it by Thu 26 Nov 2026" in status.pickup_text
     assert "123 Main Street, Manila" in status.pickup_text
+
+
+def test_order_summary_shows_both_dates():
+    _, summary = rental_display(_view(status="paid", status_label="Paid"))
+    assert (summary.pickup_text, summary.return_text) == ("Mon 23 Nov 2026", "Thu 26 Nov 2026")
 
 
 def test_cards_show_out_of_stock_items_as_such():

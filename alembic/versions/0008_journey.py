@@ -1,8 +1,8 @@
 """customer journey: rental.order_code (backfilled), store.opening_hours, the email outbox,
 back-in-stock alerts
 
-Revision ID: 0007_journey
-Revises: 0006_rental_client_ip
+Revision ID: 0008_journey
+Revises: 0007_reservation_windows
 Create Date: 2026-11-30 22:00:00
 """
 import secrets
@@ -13,8 +13,8 @@ import sqlmodel
 
 from alembic import op
 
-revision: str = '0007_journey'
-down_revision: str | None = '0006_rental_client_ip'
+revision: str = '0008_journey'
+down_revision: str | None = '0007_reservation_windows'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
