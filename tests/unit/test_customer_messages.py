@@ -32,6 +32,7 @@ PHONE = "Enter a Philippine phone number, e.g. 0917 123 4567 or +63 917 123 4567
         ("email", "ab", "Email is too short."),
         ("email", "a" * 243 + "@example.com", "Email is too long (at most 254 characters)."),
         ("email", "juan@example", "Enter a valid email address, e.g. juan@example.com."),
+        ("email", "a@b", "Enter a valid email address, e.g. juan@example.com."),  # 3 is enough
         ("phone", "", "Phone number is required."),
         ("phone", "091712", "Phone number is too short."),
         ("phone", "0917 123 4567 0917 12", "Phone number is too long (at most 20 characters)."),
@@ -43,6 +44,7 @@ PHONE = "Enter a Philippine phone number, e.g. 0917 123 4567 or +63 917 123 4567
         ("postal_code", "", "Postal code is required."),
         ("postal_code", "12345678901", "Postal code is too long (at most 10 characters)."),
         ("postal_code", "100", "Postal code must be 4 digits, e.g. 1000."),
+        ("postal_code", "1", "Postal code must be 4 digits, e.g. 1000."),
         ("postal_code", "1000a", "Postal code must be 4 digits, e.g. 1000."),
     ],
 )
