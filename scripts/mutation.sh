@@ -8,7 +8,8 @@
 #                                        else main, else HEAD~1), committed or not
 # Options: --jobs N (mutants at a time, default 1: the machine is shared), --time-limit SECONDS
 # (per path, default 1800; what is not reached is reported as NOT RUN), --fresh (forget earlier
-# results for these paths).
+# results for these paths), --sqlite-only (leave out the PostgreSQL variants of the tests: much
+# quicker on a busy machine, but a partial check).
 #
 # Each path is run in .mutation/<path>/ (a copy of the code and tests); mutmut runs each mutant
 # against only the tests that reach the mutated function, and keeps results between runs: a
@@ -37,6 +38,7 @@ while [ $# -gt 0 ]; do
     --jobs) JOBS=$2; shift 2 ;;
     --time-limit) TIME_LIMIT=$2; shift 2 ;;
     --fresh) FRESH=1; shift ;;
+    --sqlite-only) export MUTATION_SQLITE_ONLY=1; shift ;;
     --changed)
       shift
       if [ $# -gt 0 ] && [ "${1#-}" = "$1" ] && git rev-parse --verify -q "$1^{commit}" >/dev/null; then
@@ -47,7 +49,7 @@ while [ $# -gt 0 ]; do
         done
       fi
       ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) PATHS+=("${1%/}"); shift ;;
   esac
 done

@@ -17,6 +17,7 @@ whose line no longer matches the mutant (the code changed) is ignored and report
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -115,6 +116,10 @@ def prepare(slug: str, paths: list[str]) -> Path:
     section = pyproject[start:] if end == -1 else pyproject[start:end]
     globs = ", ".join(json.dumps(g) for g in only_mutate_globs(paths))
     new = re.sub(r"only_mutate = \[.*?\]", f"only_mutate = [{globs}]", section, flags=re.S)
+    if os.environ.get("MUTATION_SQLITE_ONLY") == "1":  # --sqlite-only: a quicker, partial check
+        new = new.replace(
+            "pytest_add_cli_args = [", 'pytest_add_cli_args = ["-m", "not postgres", ', 1
+        )
     tests = ", ".join(json.dumps(t) for t in tests_for(paths))
     new = re.sub(
         r"pytest_add_cli_args_test_selection = \[.*?\]",
@@ -176,8 +181,6 @@ def load_equivalents() -> dict[str, tuple[str, str]]:
 
 
 def mutant_diff(work: Path, name: str, path: Path) -> str:
-    import os
-
     here = os.getcwd()
     os.chdir(work)
     try:
