@@ -149,3 +149,117 @@ async def test_refund_request_body():
         300000,
         "pay_1",
     )
+
+
+async def test_a_refund_event_without_a_refund_list_is_still_a_refund():
+    """PayMongo must get its 2xx (no crash, no retries for hours) and the rental its refund."""
+    from tests.support.orders import event_body, payment
+
+    resource = payment("R-1", "pay_1", "paid")
+    del resource["attributes"]["refunds"]
+    event = parse_paymongo_event(event_body("payment.refunded", resource))
+    assert (event.reference, event.payment_id, event.refund_id) == ("R-1", "pay_1", None)
+    listed = parse_paymongo_event(
+        event_body("payment.refunded", payment("R-1", "pay_1", "paid", refunds=["r1", "r2"]))
+    )
+    assert listed.refund_id == "r2"  # the latest refund
+
+
+def errors_from(*items: dict, status: int, text: str | None = None) -> httpx.Response:
+    if text is not None:
+        return httpx.Response(status, text=text)
+    return httpx.Response(status, json={"errors": list(items)})
+
+
+@pytest.mark.parametrize(
+    ("response", "kind", "message"),
+    [
+        (
+            errors_from({"code": "resource_failed_state"}, status=400),
+            "GatewayRejected",
+            "resource_failed_state",  # a code without a detail still says what happened
+        ),
+        (
+            errors_from({"detail": "  amount is too low.  "}, {"code": "x"}, status=400),
+            "GatewayRejected",
+            "amount is too low.; x",
+        ),
+        (
+            errors_from({"code": "a", "detail": "slow down"}, {"detail": "later"}, status=429),
+            "GatewayUnavailable",
+            "payment provider rate limit hit on POST /v1/refunds: slow down; later",
+        ),
+        (
+            errors_from(status=429, text="  busy  "),
+            "GatewayUnavailable",
+            "payment provider rate limit hit on POST /v1/refunds: busy",
+        ),
+        (
+            errors_from(status=429, text=""),
+            "GatewayUnavailable",
+            "payment provider rate limit hit on POST /v1/refunds: Too many requests",
+        ),
+    ],
+)
+async def test_what_the_owner_reads_when_paymongo_refuses_a_refund(response, kind, message):
+    async with client(lambda request: response, backoff=0) as pm:
+        with pytest.raises(Exception) as caught:  # noqa: PT011 - the kind is checked below
+            await pm.create_refund(
+                payment_id="pay_1", amount_centavos=300000, reason="others", idempotency_key="r-1"
+            )
+    assert type(caught.value).__name__ == kind
+    assert caught.value.message == message
+    assert repr(caught.value).startswith(f"{kind}({message!r}, status_code=")
+
+
+@pytest.mark.parametrize("session_id", ["", "cs/1", "cs_1?expand=x", "cs_1#x", "../v1/refunds"])
+async def test_an_odd_session_id_never_reaches_another_paymongo_url(session_id):
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(404, json={"errors": [{"code": "resource_not_found"}]})
+
+    async with client(record, backoff=0) as pm:
+        for call in (pm.retrieve_checkout_session, pm.expire_checkout_session):
+            with pytest.raises(ValueError, match="^invalid resource id: "):
+                await call(session_id)
+    assert sent == []
+
+
+async def test_closing_a_gateway_releases_what_it_holds():
+    from mongocollectibles.payments.registry import GatewayRegistry, UnknownProvider, aclose_gateway
+
+    closed: list[str] = []
+
+    class AsyncClose:
+        async def aclose(self) -> None:
+            closed.append("async")
+
+    class SyncClose:
+        def aclose(self) -> None:
+            closed.append("sync")
+
+    await aclose_gateway(AsyncClose())
+    await aclose_gateway(SyncClose())
+    await aclose_gateway(object())  # nothing to close: fine
+    assert closed == ["async", "sync"]
+
+    empty = GatewayRegistry()
+    with pytest.raises(
+        UnknownProvider, match=r"^unknown payment provider 'x' \(registered: none\)$"
+    ):
+        empty.create("x")
+    empty.register("b", FakeGateway)
+    empty.register("a", FakeGateway)
+    with pytest.raises(UnknownProvider, match=r"\(registered: a, b\)$"):
+        empty.create("x")
+
+
+def test_a_forged_header_of_the_wrong_type_is_refused_not_accepted():
+    from mongocollectibles.payments.signature import verify_signature
+
+    body = b'{"data":{}}'
+    assert not verify_signature(b"t=1,te=00,li=", body, "whsk_x", livemode=False)  # type: ignore[arg-type]
+    # A secret read from an environment with undecodable bytes (a lone surrogate) never verifies.
+    assert not verify_signature("t=1,te=00,li=", body, "whsk_\udcff", livemode=False)
