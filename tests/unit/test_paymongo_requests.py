@@ -305,3 +305,13 @@ async def test_paymongo_error_details_are_kept_for_the_owner():
     assert down.value.message == "payment provider error (HTTP 503): maint"
     assert (down.value.code, down.value.status_code) == ("down", 503)
     assert down.value.errors == ({"code": "down", "detail": "maint"},)
+
+
+async def test_an_error_entry_without_detail_or_code_adds_nothing_to_the_message():
+    from mongocollectibles.payments import GatewayRejected
+
+    answer = httpx.Response(404, json={"errors": [{"source": {"pointer": "id"}}]})
+    with pytest.raises(GatewayRejected) as caught:
+        await exchange(answer)
+    assert caught.value.message == NO_DETAILS + ': {"errors":[{"source":{"pointer":"id"}}]}'
+    assert caught.value.errors == ({"source": {"pointer": "id"}},)
