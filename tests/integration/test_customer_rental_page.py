@@ -112,3 +112,25 @@ async def test_the_catalog_catches_up_with_an_edit_made_elsewhere(uow):
             break
         await asyncio.sleep(0.1)
     assert stock == 3  # seen within about CACHE_SECONDS, without a restart
+
+
+async def test_the_running_sweeper_frees_an_overdue_hold_without_anyone_asking(uow):
+    from datetime import timedelta
+
+    from mongocollectibles.models import utcnow
+    from mongocollectibles.services import expiry
+
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    with uow() as session:  # the customer walked away long ago
+        session.get(Rental, result.rental_id).hold_expires_at = utcnow() - timedelta(minutes=1)
+    sweeper = asyncio.ensure_future(expiry.run_sweeper(lambda: gateway, 0.05, uow=uow))
+    try:
+        for _ in range(100):
+            if row(uow, result.rental_id).status == "expired":
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        sweeper.cancel()
+    assert row(uow, result.rental_id).status == "expired"
+    assert (await catalog.get_collectible("col-002", uow=uow)).stock == 4
