@@ -175,7 +175,11 @@ def load_equivalents() -> dict[str, tuple[str, str]]:
     for raw in EQUIVALENTS.read_text().splitlines():
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
-        name, line, why = (part.strip() for part in raw.split("|", 2))
+        # The mutated line may hold " | " itself: the name is before the first, the reason
+        # after the last.
+        name, rest = raw.split(" | ", 1)
+        line, why = rest.rsplit(" | ", 1)
+        name, line = name.strip(), line.strip()
         found[name] = (line, why)
     return found
 
