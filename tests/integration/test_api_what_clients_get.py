@@ -108,3 +108,21 @@ async def test_odd_durations_are_a_clear_422_never_a_500(api, duration):
         assert response.status_code == 422, (path, response.text)
         assert response.json()["success"] is False
         assert response.json()["error"].startswith("Duration ")
+
+
+async def test_pesos_with_centavos_are_json_numbers(api, uow):
+    from mongocollectibles.models import PricingSettings
+    from mongocollectibles.services import catalog_snapshot
+
+    with uow() as session:  # the owner sets a small-size rate of PHP 1,000.50 a day
+        session.get(PricingSettings, 1).rate_s_centavos = 100_050
+        session.flush()
+        catalog_snapshot.invalidate(session)
+    response = await api.post(
+        "/api/rentals/quote",
+        json={"collectible_id": "col-001", "store_id": "store-a", "duration": 7},
+    )
+    assert response.status_code == 200
+    assert '"daily_rate":1000.5,' in response.text and '"total_fee":7003.5,' in response.text
+    data = response.json()["data"]
+    assert (data["daily_rate_centavos"], data["total_fee_centavos"]) == (100_050, 700_350)
