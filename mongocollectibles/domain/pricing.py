@@ -56,7 +56,7 @@ def parse_duration(value: object, max_days: int) -> int:
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
+        if not (text.isascii() and text.removeprefix("-").isdigit()):  # "--3", "²": not int()
             raise InvalidInput("Duration must be a whole number of days.", field="duration")
         value = int(text)
     if not isinstance(value, int):

@@ -43,7 +43,7 @@ def test_seeded_catalog_has_stock_four_each(db_url):
     with UnitOfWork(db_url)() as session:
         views = catalog_snapshot.snapshot(session).views("store-a")
     assert [v.stock for v in views] == [4] * 6
-    assert all(v.eta_days == 1 for v in views)  # Warehouse West is 1 km from store A
+    assert [v.eta_days for v in views] == [1] * 6  # Warehouse West is 1 km from store A
 
 
 def test_sql_allocation_order_matches_the_domain_rule(db_url):
@@ -54,7 +54,9 @@ def test_sql_allocation_order_matches_the_domain_rule(db_url):
                 .join(Distance, Distance.warehouse_id == Unit.warehouse_id)
                 .where(Unit.collectible_id == "col-003", Distance.store_id == store)
             ).all()
+            assert len(rows) == 4  # four units of col-003, one distance row each
             expected = choose_unit(Candidate(*row) for row in rows)
+            assert expected is not None
             far = reservations.today() + timedelta(days=20)  # every warehouse reaches it
             booked = reservations.book(
                 session, collectible_id="col-003", store_id=store, days=3, pickup=far

@@ -528,4 +528,5 @@ async def test_hosted_page_and_buttons(sandbox: str, receiver: Receiver) -> None
     source = hook.event["attributes"]["data"]["attributes"]["payments"][0]["attributes"]["source"]
     assert source["type"] == "gcash"
     await asyncio.sleep(0.2)
-    assert all(d.event["attributes"]["data"]["id"] != cancelled.id for d in receiver.deliveries)
+    delivered_for = [d.event["attributes"]["data"]["id"] for d in receiver.deliveries]
+    assert session.id in delivered_for and cancelled.id not in delivered_for

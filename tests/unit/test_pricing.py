@@ -55,6 +55,10 @@ def test_multiplier_rounds_to_the_centavo_half_up():
     price = price_rental(rules, "S", 2)
     assert price.daily_rate_centavos == 150_002
     assert price.total_centavos == 300_004
+    # 1000.03 x 1.5 = 1500.045: half-up gives .05 (half-even would give .04, a centavo less).
+    rules = PricingRules({"S": 100_003, "M": 1, "L": 1}, 7, 150)
+    assert price_rental(rules, "S", 2).daily_rate_centavos == 150_005
+    assert price_rental(rules, "S", 2).total_centavos == 300_010
 
 
 def test_unknown_size_is_refused():

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 import pytest
 
 from mongocollectibles.payments.signature import (
@@ -18,21 +15,36 @@ SECRET = "whsk_test_secret_123"
 BODY = b'{"data":{"id":"evt_1","type":"event","attributes":{"type":"payment.paid"}}}'
 T = 1700000000
 
+# Fixed vectors, computed once outside this code base with
+#   printf '%s' "<t>.<body>" | openssl dgst -sha256 -hmac "<secret>"
+# so a change to how the message is built (separator, order, encoding, hash) breaks them.
+SIG = "4a7b8abd1f97ff8ffe74b0f8287d71079e3bed7f06e24722c847afe2ac77f32c"  # t=T, SECRET, BODY
+SIG_T_PLUS_1 = "c18e622d899fe666f500b9d440907632f806c45614ac21eba550d726246592d2"
+SIG_OTHER_SECRET = "27be0cb0154f1f42877f58c0c2c2002529c416eed9277ac1d517e630edf90f9c"
+# Valid signatures over timestamps that are not plain digits: rejected for the timestamp alone.
+SIG_BY_ODD_T = {
+    "abc": "865574bd22881bfe4a697b2220f982de6beafdd236ef337d04d1a39b67739bf8",
+    "17000000.0": "b98cd67944ca57006e56bc506079124baf526d61948b546fedf0adea8d09a667",
+    "-1700000000": "7aac820d0d72d1ca94e9ecc94f0948bd38b03afcb73f7824594811c46a78b828",
+    "\uff11\uff17\uff10\uff10": "9f63da05bb28d4b9b3458ffebca6ccc83bd1eb8660110ca550c4bc7fc0bc556f",
+    "0x10": "bd7e4dc97f0674099a3c0eca86cabee003ec2bdbfc7ebe8e19d363860e5f9fe6",
+    " ": "1bd00862e32fe90a52ebcd765e7129c497b3f5f747d817019151bfb8b92da870",
+}
 
-def _hmac(secret: str, t: int | str, body: bytes) -> str:
-    return hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
 
-
-def test_compute_signature_matches_reference_algorithm() -> None:
-    assert compute_signature(SECRET, BODY, T) == _hmac(SECRET, T, BODY)
+def test_compute_signature_matches_fixed_vectors() -> None:
+    assert compute_signature(SECRET, BODY, T) == SIG
+    assert compute_signature(SECRET, BODY, str(T)) == SIG
+    assert compute_signature(SECRET, BODY, T + 1) == SIG_T_PLUS_1
+    assert compute_signature("whsk_other", BODY, T) == SIG_OTHER_SECRET
 
 
 def test_sign_header_test_mode_shape() -> None:
-    assert sign_header(SECRET, BODY, T, livemode=False) == f"t={T},te={_hmac(SECRET, T, BODY)},li="
+    assert sign_header(SECRET, BODY, T, livemode=False) == f"t={T},te={SIG},li="
 
 
 def test_sign_header_live_mode_shape() -> None:
-    assert sign_header(SECRET, BODY, T, livemode=True) == f"t={T},te=,li={_hmac(SECRET, T, BODY)}"
+    assert sign_header(SECRET, BODY, T, livemode=True) == f"t={T},te=,li={SIG}"
 
 
 def test_valid_test_mode() -> None:
@@ -44,7 +56,7 @@ def test_valid_live_mode() -> None:
 
 
 def test_hand_built_header_from_reference() -> None:
-    header = f"t={T},te={_hmac(SECRET, T, BODY)},li="
+    header = f"t={T},te={SIG},li="
     assert verify_signature(header, BODY, SECRET, livemode=False)
 
 
@@ -82,8 +94,8 @@ def test_missing_header(header: str | None) -> None:
         "=,=,=",
         "t=,te=,li=",
         f"t={T}",
-        f"te={_hmac(SECRET, T, BODY)}",
-        f"t={T};te={_hmac(SECRET, T, BODY)};li=",
+        f"te={SIG}",
+        f"t={T};te={SIG};li=",
         "t=1700000000,te=zzzz\u00e9\u2603,li=",
         "\x00\xff",
     ],
@@ -104,25 +116,25 @@ def test_test_mode_with_empty_te_is_rejected() -> None:
 
 
 def test_test_mode_with_te_missing_entirely() -> None:
-    header = f"t={T},li={_hmac(SECRET, T, BODY)}"
+    header = f"t={T},li={SIG}"
     assert not verify_signature(header, BODY, SECRET, livemode=False)
     assert verify_signature(header, BODY, SECRET, livemode=True)
 
 
-@pytest.mark.parametrize("t", ["abc", "17000000.0", "-1700000000", "１７００", "0x10", " "])
+@pytest.mark.parametrize("t", list(SIG_BY_ODD_T))
 def test_non_digit_timestamp(t: str) -> None:
-    signature = _hmac(SECRET, t, BODY)
+    signature = SIG_BY_ODD_T[t]
     assert not verify_signature(f"t={t},te={signature},li=", BODY, SECRET, livemode=False)
 
 
 def test_header_with_extra_spaces() -> None:
-    sig = _hmac(SECRET, T, BODY)
+    sig = SIG
     header = f"  t = {T} ,  te = {sig}  , li =  "
     assert verify_signature(header, BODY, SECRET, livemode=False)
 
 
 def test_header_fields_in_any_order_and_uppercase_hex() -> None:
-    sig = _hmac(SECRET, T, BODY)
+    sig = SIG
     assert verify_signature(f"li=,te={sig.upper()},t={T}", BODY, SECRET, livemode=False)
 
 

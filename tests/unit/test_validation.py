@@ -89,7 +89,8 @@ FULL = {(w, s): 1 for w in ["w1", "w2"] for s in STORES}
 
 
 def test_network_ok():
-    validate_network(STORES, ["w1", "w2"], FULL)
+    assert network_problems(STORES, ["w1", "w2"], FULL) == []
+    assert validate_network(STORES, ["w1", "w2"], FULL) is None  # does not raise
 
 
 def test_network_needs_three_active_stores():

@@ -1,0 +1,139 @@
+"""The refund PayMongo receives, the status the customer's page reads, and stock shown at once
+after a late payment takes its unit back. Through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from mongocollectibles.domain.errors import Conflict, NotFound, PaymentProviderError
+from mongocollectibles.models import Rental, utcnow
+from mongocollectibles.payments import GatewayRejected
+from mongocollectibles.services import catalog, checkout, expiry, quotes, refunds, rentals, webhooks
+from tests.support.fakes import FakeGateway
+from tests.support.orders import event_body, order, payment, signed_headers
+
+
+class RecordingGateway(FakeGateway):
+    """Keeps what each refund call sent (PayMongo's view of it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refund_calls: list[dict] = []
+
+    async def create_refund(self, **kwargs):  # noqa: ANN003, ANN201
+        self.refund_calls.append(kwargs)
+        return await super().create_refund(**kwargs)
+
+
+def row(uow, rental_id) -> Rental:
+    return uow.call(lambda session: session.get(Rental, rental_id))
+
+
+async def pay(uow, rental_id, payment_id="pay_1") -> str:
+    body = event_body("payment.paid", payment(rental_id, payment_id, "paid"))
+    return await webhooks.handle_webhook(body, signed_headers(body)["Paymongo-Signature"], uow=uow)
+
+
+async def test_paymongo_receives_one_keyed_refund_of_the_whole_payment(uow):
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    await refunds.refund_rental(result.rental_id, gateway=gateway, actor="owner:ana", uow=uow)
+    assert gateway.refund_calls == [
+        {
+            "payment_id": "pay_1",
+            "amount_centavos": 3_000_000,
+            "reason": "requested_by_customer",
+            "idempotency_key": f"refund-{result.rental_id}",
+        }
+    ]
+
+
+async def test_a_refund_paymongo_refuses_leaves_the_rental_paid(uow):
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    gateway.fail_with = GatewayRejected("The payment is not yet settled.", status_code=400)
+    with pytest.raises(PaymentProviderError) as caught:
+        await refunds.refund_rental(result.rental_id, gateway=gateway, actor="owner", uow=uow)
+    assert caught.value.message == (
+        "PayMongo did not accept the refund: The payment is not yet settled."
+    )
+    assert caught.value.status_code == 502
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.refund_id) == ("paid", None)
+    gateway.fail_with = None  # the owner tries again later: one refund, with the same key
+    await refunds.refund_rental(result.rental_id, gateway=gateway, actor="owner", uow=uow)
+    assert row(uow, result.rental_id).status == "refunded"
+    keys = [call["idempotency_key"] for call in gateway.refund_calls]
+    assert keys == [f"refund-{result.rental_id}"] * 2 and len(gateway.refunds) == 1
+
+
+async def test_the_customers_page_reads_the_rental_with_its_token(uow):
+    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=uow)
+    view = await rentals.get_rental(result.rental_id, result.secret_token, uow=uow)
+    assert (view.id, view.status, view.total_centavos) == (
+        result.rental_id,
+        "pending_payment",
+        3_000_000,
+    )
+    assert view.payment_url == result.payment_url and view.customer_name == "Juan dela Cruz"
+    for rental_id, token in ((result.rental_id, "guess"), ("no-such-rental", result.secret_token)):
+        with pytest.raises(NotFound):
+            await rentals.get_rental(rental_id, token, uow=uow)
+
+
+async def test_a_payment_confirmed_by_the_status_refresh_is_recorded_as_such(uow):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    gateway.pay(row(uow, result.rental_id).checkout_session_id)
+    view = await rentals.refresh_rental_status(
+        result.rental_id, result.secret_token, gateway=gateway, uow=uow
+    )
+    assert view.status == "paid"
+    from sqlmodel import select
+
+    from mongocollectibles.models import RentalEvent
+
+    with uow() as session:
+        actors = session.exec(
+            select(RentalEvent.actor).where(RentalEvent.rental_id == result.rental_id)
+        ).all()
+    assert actors == ["customer", "paymongo-retrieve"]
+
+
+async def test_stock_shows_at_once_when_a_late_payment_takes_its_unit_back(uow):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1), uow=uow)
+    assert (await catalog.get_collectible("col-002", uow=uow)).stock == 4
+    listed = {c.id: c.stock for c in await catalog.list_collectibles(uow=uow)}
+    assert listed["col-002"] == 4
+    assert await pay(uow, result.rental_id) == "paid"
+    listed = {c.id: c.stock for c in await catalog.list_collectibles(uow=uow)}
+    assert listed["col-002"] == 3  # no wait for the snapshot to go stale
+    quote = await quotes.get_quote("col-002", "store-b", 3, uow=uow)
+    assert quote.stock == 3 and quote.store_id == "store-b"
+
+
+async def test_a_store_listing_and_quote_use_that_stores_distances(uow):
+    listed = {c.id: c.eta_days for c in await catalog.list_collectibles("store-c", uow=uow)}
+    assert listed["col-001"] == 1  # Warehouse South is 1 km from store C
+    quote = await quotes.get_quote("col-001", "store-c", 2, uow=uow)
+    assert (quote.store_id, quote.eta_days) == ("store-c", 1)
+    with pytest.raises(NotFound):
+        await catalog.list_collectibles("store-z", uow=uow)
+
+
+async def test_a_second_submit_after_paying_is_told_the_checkout_has_ended(uow):
+    gateway = FakeGateway()
+    first = await checkout.start_checkout(
+        order(), gateway=gateway, idempotency_key="tab-9", uow=uow
+    )
+    await pay(uow, first.rental_id)
+    with pytest.raises(Conflict) as caught:
+        await checkout.start_checkout(order(), gateway=gateway, idempotency_key="tab-9", uow=uow)
+    assert caught.value.message == "This checkout has ended; please start a new one."
+    assert len(gateway.requests) == 1
