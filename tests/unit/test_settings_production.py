@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from mongocollectibles.settings import (
-    DEV_ADMIN_PASSWORD,
     DEV_SECRET_KEY,
     DEV_WEBHOOK_SECRET,
     Settings,
@@ -20,7 +19,6 @@ REAL = {
     "database_url": "postgresql+psycopg://shop@db/shop",
     "paymongo_secret_key": "sk_live_abc",
     "paymongo_webhook_secret": "whsk_real",
-    "admin_password": "a-long-owner-password",
 }
 PREFIX = "Refusing to start in production with default or missing settings: "
 
@@ -45,15 +43,6 @@ def production(**changes: object) -> Settings:
             {"paymongo_webhook_secret": ""},
             "PAYMONGO_WEBHOOK_SECRET (the whsk_ secret of your webhook)",
         ),
-        (
-            {"admin_password": DEV_ADMIN_PASSWORD},
-            "ADMIN_PASSWORD (at least 12 characters, not the default)",
-        ),
-        ({"admin_password": ""}, "ADMIN_PASSWORD (at least 12 characters, not the default)"),
-        (
-            {"admin_password": "elevenchars"},
-            "ADMIN_PASSWORD (at least 12 characters, not the default)",
-        ),
         ({"database_url": "sqlite:///shop.db"}, "DATABASE_URL (PostgreSQL in production)"),
     ],
 )
@@ -70,15 +59,13 @@ def test_every_problem_is_named_at_once_in_a_fixed_order():
         [
             "PAYMONGO_SECRET_KEY (a real sk_live_/sk_test_ key)",
             "PAYMONGO_WEBHOOK_SECRET (the whsk_ secret of your webhook)",
-            "ADMIN_PASSWORD (at least 12 characters, not the default)",
             "DATABASE_URL (PostgreSQL in production)",
         ]
     )
 
 
-def test_a_twelve_character_password_and_a_test_key_are_enough():
-    settings = production(admin_password="twelve-chars", paymongo_secret_key="sk_test_real")
-    assert settings.admin_password == "twelve-chars"
+def test_a_test_key_is_enough():
+    settings = production(paymongo_secret_key="sk_test_real")
     assert not settings.livemode  # a test key talks to PayMongo in test mode
 
 
@@ -88,7 +75,7 @@ def test_development_and_test_accept_the_defaults(environment):
     assert settings.secret_key == DEV_SECRET_KEY and settings.uses_sandbox
 
 
-@pytest.mark.parametrize("url", ["mysql://x", "postgres://shop@db/shop", "", "SQLITE:///x"])
+@pytest.mark.parametrize("url", ["mysql://x", "", "SQLITE:///x"])
 def test_database_url_scheme_is_checked_in_every_environment(url):
     with pytest.raises(SettingsError) as caught:
         Settings(_env_file=None, database_url=url)
