@@ -276,23 +276,3 @@ def test_the_quote_says_when_seven_days_cost_less(page, shop_url):
     expect(warning).to_contain_text(
         "7 days cost less than 6 days: PHP 70,000.00 instead of PHP 120,000.00."
     )
-
-
-def test_on_a_phone_the_reason_stands_next_to_pay(browser, shop_url, api, hold_units):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
-    page = context.new_page()
-    try:
-        open_checkout(page, shop_url, "col-006", 7)
-        fill_billing(page)
-        # The last units go while the form is open (other tests may hold some already).
-        while stock_of(api, "col-006") > 0:
-            hold_units("col-006")
-        reason = page.locator("#pay-blocked-reason")
-        expect(reason).to_contain_text("Out of stock", timeout=30_000)
-        expect(pay_button(page)).to_be_disabled()
-        reason_box, pay_box = reason.bounding_box(), pay_button(page).bounding_box()
-        assert 0 <= pay_box["y"] - (reason_box["y"] + reason_box["height"]) < 40
-        page.screenshot(path=str(ARTIFACTS / "checkout-sold-out-phone.png"))
-    finally:
-        hold_units.release_all()
-        context.close()

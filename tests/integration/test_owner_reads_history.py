@@ -11,7 +11,6 @@ from sqlmodel import select
 
 from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
 from mongocollectibles.models import Rental, RentalEvent, utcnow
-from mongocollectibles.payments import GatewayRejected, GatewayUnavailable
 from mongocollectibles.services import (
     catalog,
     checkout,
@@ -55,48 +54,6 @@ async def deliver(uow, kind: str, resource: dict) -> str:
 
 
 STARTED = (None, "pending_payment", "customer", "Checkout started; unit held.")
-
-
-async def test_the_whole_life_of_a_rental_as_the_owner_reads_it(uow):
-    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=uow)
-    rid = result.rental_id
-    assert await deliver(uow, "payment.paid", payment(rid, "pay_1", "paid")) == "paid"
-    for step in ("ready_for_pickup", "picked_up", "returned"):
-        assert await owner_actions.advance_rental(rid, step, actor="owner:ana", uow=uow)
-    assert history(uow, rid) == [
-        STARTED,
-        ("pending_payment", "paid", "webhook:payment.paid", ""),
-        ("paid", "ready_for_pickup", "owner:ana", ""),
-        ("ready_for_pickup", "picked_up", "owner:ana", ""),
-        ("picked_up", "returned", "owner:ana", ""),
-    ]
-    rental = row(uow, rid)
-    assert rental.paid_at is not None and rental.hold_expires_at is None
-    assert rental.payment_id == "pay_1" and stock(uow) == 4
-
-
-async def test_why_a_rental_ended_unpaid(uow):
-    gateway = FakeGateway()
-    cancelled = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
-    await rentals.cancel_rental(
-        cancelled.rental_id, cancelled.secret_token, gateway=gateway, uow=uow
-    )
-    failed = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
-    assert await deliver(uow, "payment.failed", payment(failed.rental_id, "p", "failed")) == (
-        "cancelled"
-    )
-    expired = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
-    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1), uow=uow)
-    assert history(uow, cancelled.rental_id)[1:] == [
-        ("pending_payment", "cancelled", "customer", "Cancelled by customer.")
-    ]
-    assert history(uow, failed.rental_id)[1:] == [
-        ("pending_payment", "cancelled", "webhook:payment.failed", "Payment failed.")
-    ]
-    assert history(uow, expired.rental_id)[1:] == [
-        ("pending_payment", "expired", "expiry-sweep", "Hold expired.")
-    ]
-    assert stock(uow) == 4
 
 
 @pytest.mark.parametrize(
@@ -185,23 +142,3 @@ async def test_owner_steps_out_of_order_say_what_is_wrong(uow):
         await owner_actions.advance_rental("no-such-rental", "picked_up", actor="o", uow=uow)
     assert missing.value.message == "Rental 'no-such-rental' not found."
     assert row(uow, result.rental_id).status == "pending_payment"
-
-
-@pytest.mark.parametrize(
-    ("error", "closed"),
-    [
-        (GatewayRejected("already expired", status_code=400), True),  # nothing left to close
-        (GatewayUnavailable("PayMongo answered 503", status_code=503), False),  # try again
-    ],
-)
-async def test_a_payment_page_left_open_after_the_hold_is_closed_later(uow, error, closed):
-    gateway = FakeGateway()
-    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
-    gateway.fail_with = error
-    later = utcnow() + timedelta(hours=1)
-    assert await expiry.sweep(gateway, now=later, uow=uow) == [result.rental_id]
-    assert row(uow, result.rental_id).session_expired_at_gateway is closed
-    gateway.fail_with = None
-    await expiry.sweep(gateway, now=later, uow=uow)
-    assert row(uow, result.rental_id).session_expired_at_gateway
-    assert gateway.expired == ([] if closed else [row(uow, result.rental_id).checkout_session_id])

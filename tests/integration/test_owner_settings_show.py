@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from mongocollectibles.domain.errors import NetworkInvalid, OutOfStock
-from mongocollectibles.models import PricingSettings, Store, Unit, Warehouse
+from mongocollectibles.domain.errors import NetworkInvalid
+from mongocollectibles.models import PricingSettings, Store
 from mongocollectibles.services import catalog, catalog_snapshot, checkout, quotes
 from mongocollectibles.services.network import check_network
 from tests.support.fakes import FakeGateway
@@ -56,26 +56,6 @@ async def test_the_owners_prices_are_what_customers_are_quoted_and_charged(
     assert result.total_centavos == total and gateway.requests[0].amount_centavos == total
     shown = uow.call(catalog.read_collectible, collectible_id)
     assert shown.daily_rate_centavos == {"S": 12_300, "M": 45_600, "L": 78_900}[size]
-
-
-async def test_an_inactive_unit_or_warehouse_is_never_offered(uow):
-    def retire(session) -> None:
-        session.get(Unit, "col-003-wh-west").active = False  # store-a's nearest (1 km)
-        session.get(Warehouse, "wh-north").active = False
-
-    edit(uow, retire)
-    view = uow.call(catalog.read_collectible, "col-003", "store-a")
-    assert view.stock == 2 and view.eta_days == 6  # east (6 km), south (8 km) are left
-    gateway = FakeGateway()
-    units = []
-    for _ in range(2):
-        result = await checkout.start_checkout(
-            order(collectible_id="col-003"), gateway=gateway, uow=uow
-        )
-        units.append(result.eta_days)
-    assert units == [6, 8]
-    with pytest.raises(OutOfStock):
-        await checkout.start_checkout(order(collectible_id="col-003"), gateway=gateway, uow=uow)
 
 
 def test_the_owner_is_told_when_too_few_stores_are_open(uow):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from mongocollectibles.domain.errors import Conflict, NotFound, PaymentProviderError
+from mongocollectibles.domain.errors import NotFound, PaymentProviderError
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import GatewayRejected
 from mongocollectibles.services import catalog, checkout, expiry, quotes, refunds, rentals, webhooks
@@ -125,15 +125,3 @@ async def test_a_store_listing_and_quote_use_that_stores_distances(uow):
     assert (quote.store_id, quote.eta_days) == ("store-c", 1)
     with pytest.raises(NotFound):
         await catalog.list_collectibles("store-z", uow=uow)
-
-
-async def test_a_second_submit_after_paying_is_told_the_checkout_has_ended(uow):
-    gateway = FakeGateway()
-    first = await checkout.start_checkout(
-        order(), gateway=gateway, idempotency_key="tab-9", uow=uow
-    )
-    await pay(uow, first.rental_id)
-    with pytest.raises(Conflict) as caught:
-        await checkout.start_checkout(order(), gateway=gateway, idempotency_key="tab-9", uow=uow)
-    assert caught.value.message == "This checkout has ended; please start a new one."
-    assert len(gateway.requests) == 1
