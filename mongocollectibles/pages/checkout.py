@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -65,14 +66,30 @@ def order_summary_of(q: quotes.Quote, store: dict) -> OrderSummary:
 
 
 def not_servable(q: quotes.Quote) -> str:
+    """Why the order's day cannot be had, and the next day that can (stands beside Pay)."""
     if q.pickup_date is None:
         return SOLD_OUT
-    nearest = (
-        f" The nearest day that can be served is {day_text(q.nearest_pickup_date)}."
-        if q.nearest_pickup_date
-        else ""
+    booked = (
+        f"Every unit is booked for those dates ({day_text(q.pickup_date)} to "
+        f"{day_text(q.return_date)}) at this store."
     )
-    return f"{day_text(q.pickup_date)} is fully booked at this store.{nearest}"
+    if q.nearest_pickup_date is None:
+        return f"{booked} Nothing is free here within the booking horizon."
+    return f"{booked} The next available pickup is {day_text(q.nearest_pickup_date)}."
+
+
+def next_day(q: quotes.Quote) -> tuple[str, str]:
+    """When the order's day cannot be served: the offer of the next day that can, and the
+    link to this checkout for that day; ("", "") otherwise."""
+    if q.available or q.nearest_pickup_date is None:
+        return "", ""
+    query = {
+        "collectible_id": q.collectible_id,
+        "store_id": q.store_id,
+        "duration": q.duration_days,
+        "pickup_date": q.nearest_pickup_date.isoformat(),
+    }
+    return f"Pick up on {day_text(q.nearest_pickup_date)} instead", f"/checkout?{urlencode(query)}"
 
 
 class CheckoutState(LiveStockMixin, rx.State):
@@ -84,6 +101,9 @@ class CheckoutState(LiveStockMixin, rx.State):
     errors: dict[str, str] = NO_ERRORS
     form_error: str = ""
     submitting: bool = False
+    # The same order on the next day that can be served, when the chosen one cannot.
+    next_day_href: str = ""
+    next_day_text: str = ""
     _order: dict = {}
     _idempotency_key: str = ""
 
@@ -106,9 +126,13 @@ class CheckoutState(LiveStockMixin, rx.State):
             self.problem = error.message
             return
         self.problem = ""
+        self.next_day_text, self.next_day_href = next_day(q)
         order = {"collectible_id": cid, "store_id": store["id"], "duration": duration}
-        if pickup:  # without one, the earliest day at the moment of paying
-            order["pickup_date"] = pickup
+        # The day shown is the day paid for: without one in the link, the earliest day as
+        # quoted now (were it booked meanwhile, the reason shows beside Pay, not another day).
+        day = pickup or (q.pickup_date.isoformat() if q.pickup_date else None)
+        if day:
+            order["pickup_date"] = day
         if order != self._order:  # one idempotency key per order: a double submit holds once
             self._order, self._idempotency_key = order, uuid.uuid4().hex
 
@@ -173,6 +197,7 @@ class CheckoutState(LiveStockMixin, rx.State):
                     self.summary = dataclasses.replace(
                         self.summary, available=False, eta_text=SOLD_OUT
                     )
+                    self.next_day_text = self.next_day_href = ""
                 else:
                     await self._summarise()  # fresh price, stock and ETA
             return rx.toast.error(error.message, duration=8000)
@@ -201,14 +226,19 @@ class CheckoutState(LiveStockMixin, rx.State):
     async def _poll_read(collectible_id, store_id, duration, pickup, store_name):  # noqa: ANN001, ANN205
         q = await quotes.get_quote(collectible_id, store_id, duration, pickup)
         eta_text = eta_phrase(q.eta_days, store_name) if q.available else not_servable(q)
-        return collectible_id, store_id, q.available, eta_text
+        return collectible_id, store_id, q.available, eta_text, next_day(q)
 
     def _poll_apply(self, fresh) -> None:
-        collectible_id, store_id, available, eta_text = fresh
-        order = (self._order.get("collectible_id"), self._order.get("store_id"))
-        shown = (self.summary.available, self.summary.eta_text)
-        if order == (collectible_id, store_id) and shown != (available, eta_text):
+        collectible_id, store_id, available, eta_text, (next_text, next_href) = fresh
+        if (self._order.get("collectible_id"), self._order.get("store_id")) != (
+            collectible_id,
+            store_id,
+        ):
+            return
+        if (self.summary.available, self.summary.eta_text) != (available, eta_text):
             self.summary = dataclasses.replace(self.summary, available=available, eta_text=eta_text)
+        if (self.next_day_text, self.next_day_href) != (next_text, next_href):
+            self.next_day_text, self.next_day_href = next_text, next_href
 
 
 def billing_form() -> rx.Component:
@@ -231,13 +261,25 @@ def billing_form() -> rx.Component:
             ),
             rx.cond(
                 ~S.summary.available & (S.problem == "") & (S.form_error == ""),
-                # Next to Pay (on a phone the summary may be scrolled away): why it is off.
-                rx.text(
-                    S.summary.eta_text,
-                    color=rx.color("red", 11),
-                    size="2",
+                # Right above Pay (on a phone the summary is scrolled away by now): why it is
+                # off, and the way on.
+                rx.callout.root(
+                    rx.callout.icon(rx.icon("calendar_x", size=16)),
+                    rx.callout.text(S.summary.eta_text, role="status"),
+                    rx.cond(
+                        S.next_day_href != "",
+                        rx.link(
+                            S.next_day_text,
+                            href=S.next_day_href,
+                            size="2",
+                            weight="bold",
+                            id="pay-next-day",
+                        ),
+                    ),
+                    color_scheme="red",
+                    size="1",
                     id="pay-blocked-reason",
-                    role="status",
+                    width="100%",
                 ),
             ),
             rx.button(
