@@ -83,9 +83,11 @@ def _links_email(session: Session, address: str) -> int:
     ).all()
     if not rentals:
         return 0
+    day = notifications.day_text
     lines = [
         (
-            f"{r.order_code}: {r.collectible_name}, {r.duration_days} days, "
+            f"{r.order_code}: {r.collectible_name}, pickup {day(r.pickup_date)}, "
+            f"return by {day(r.return_date)}, "
             f"{format_php(r.total_centavos)} ({status.STATUS_LABELS[r.status]})",
             notifications.order_url(r),
         )

@@ -7,6 +7,7 @@ import html
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from mongocollectibles.domain import status
@@ -37,14 +38,13 @@ class OutOfStockHelp:
 
 
 def _due_back(session: Session, collectible_id: str) -> date | None:
-    """The earliest day a rented unit of this collectible is due back (picked-up rentals)."""
-    rentals = session.exec(
-        select(Rental).where(
+    """The earliest booked return date of a rented unit of this collectible (picked-up
+    rentals)."""
+    return session.exec(
+        select(func.min(Rental.return_date)).where(
             Rental.collectible_id == collectible_id, Rental.status == status.PICKED_UP
         )
-    ).all()
-    days = [d for r in rentals if (d := notifications.due_back(session, r)) is not None]
-    return min(days) if days else None
+    ).one()
 
 
 async def out_of_stock_help(

@@ -56,7 +56,7 @@ def test_paying_sends_the_receipt_to_the_dev_mailbox(page, shop_url, api, screen
     assert "PHP 30,000.00" in receipt["subject"]
     for body in (receipt["text"], receipt["html"]):
         assert "PHP 30,000.00" in body and "Includes 12% VAT of PHP 3,214.29" in body
-        assert "Return by" in body and "Ready for pickup from" in body
+        assert "Return by" in body and "Pickup date" in body
         assert "123 Main Street, Manila" in body and "Mon-Sat 10:00-20:00" in body
     # The dev mailbox page lists it.
     page.goto(f"{shop_url}/api/dev/mailbox")

@@ -8,7 +8,14 @@ from sqlmodel import select
 from mongocollectibles.domain.errors import InvalidInput, NotFound
 from mongocollectibles.domain.order_code import is_order_code, normalize_order_code
 from mongocollectibles.models import OutboxMessage, Rental
-from mongocollectibles.services import checkout, order_lookup, pay_again, rentals, webhooks
+from mongocollectibles.services import (
+    checkout,
+    notifications,
+    order_lookup,
+    pay_again,
+    rentals,
+    webhooks,
+)
 from mongocollectibles.services.rate_limit import TooManyAttempts
 from mongocollectibles.settings import get_settings
 from tests.support.fakes import FakeGateway
@@ -88,6 +95,12 @@ async def test_order_links_are_emailed_through_the_outbox_and_the_answer_never_d
     for result in (first, second):
         assert result.order_code in message.text_body
         assert f"/orders/{result.rental_id}?token={result.secret_token}" in message.html_body
+        booked = row(shop, result.rental_id)  # each order with its booked days
+        dates = (
+            f"pickup {notifications.day_text(booked.pickup_date)}, "
+            f"return by {notifications.day_text(booked.return_date)}"
+        )
+        assert dates in message.text_body and dates in message.html_body
 
 
 async def test_another_method_after_back_opens_a_new_session_for_the_same_unit(shop):
