@@ -21,7 +21,7 @@ from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
 
 SUBSCRIBED = "We will email you when it is back in stock at this store."
-ALERTS_PER_CLIENT = RateLimiter(limit=10, window_seconds=600)
+ALERTS_PER_CLIENT = RateLimiter("stock-alerts-per-client", limit=10, window_seconds=600)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ async def subscribe(
     if problem:
         raise InvalidInput(problem, field="email")
     address = text.lower()
-    if not ALERTS_PER_CLIENT.hit(client):
+    if not await ALERTS_PER_CLIENT.hit(client):
         raise TooManyAttempts("Too many requests. Please wait a few minutes and try again.")
     await (uow or default_uow()).run(_subscribe, address, collectible_id, store_id)
     return SUBSCRIBED

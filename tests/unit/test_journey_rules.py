@@ -1,5 +1,6 @@
 """Order codes, the rate limiter and the outbox's backoff and Message-ID."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from mongocollectibles.domain.order_code import (
@@ -23,12 +24,13 @@ def test_order_codes_are_short_and_unambiguous():
         assert normalize_order_code(bad) is None
 
 
-def test_rate_limiter_counts_per_key_within_the_window():
-    limiter = RateLimiter(limit=2, window_seconds=60)
-    assert limiter.hit("a", now=0) and limiter.hit("a", now=1)
-    assert not limiter.hit("a", now=2)
-    assert limiter.hit("b", now=2)
-    assert limiter.hit("a", now=61)  # the first hit left the window
+async def test_rate_limiter_counts_per_key_within_the_window():
+    limiter = RateLimiter("test", limit=2, window_seconds=1)
+    assert await limiter.hit("a") and await limiter.hit("a")
+    assert not await limiter.hit("a")
+    assert await limiter.hit("b")
+    await asyncio.sleep(1.1)
+    assert await limiter.hit("a")  # the first hits left the window
 
 
 def test_outbox_backoff_and_message_id():
