@@ -33,6 +33,7 @@ from mongocollectibles.state.store_choice import StoreChoiceState
 FIELDS = ("name", "email", "phone", "address", "city", "postal_code")
 NO_ERRORS = dict.fromkeys(FIELDS, "")
 SOLD_OUT = "Out of stock at the moment: every unit is rented or on hold."
+STARTED = "You have started paying for this order: Pay takes you back to it."
 
 
 def order_summary_of(q: quotes.Quote, store: dict) -> OrderSummary:
@@ -104,6 +105,9 @@ class CheckoutState(LiveStockMixin, rx.State):
     # The same order on the next day that can be served, when the chosen one cannot.
     next_day_href: str = ""
     next_day_text: str = ""
+    # This tab has a checkout for this order (its own booking may be the one that makes the
+    # day look taken; Pay goes back to it: the payment page, or the order once paid).
+    checkout_started: bool = False
     _order: dict = {}
     _idempotency_key: str = ""
 
@@ -112,6 +116,10 @@ class CheckoutState(LiveStockMixin, rx.State):
         method = site.METHOD_LABELS.get(self.payment_method, "")
         return f"Pay {self.summary.total_text} with {method}"
 
+    @rx.var
+    def pay_blocked(self) -> bool:
+        return not self.summary.available and not self.checkout_started
+
     async def _summarise(self) -> None:
         query = self.router.url.query_parameters
         choice = await self.get_state(StoreChoiceState)
@@ -119,22 +127,37 @@ class CheckoutState(LiveStockMixin, rx.State):
         store = choice.store()
         cid, duration = query.get("collectible_id", ""), query.get("duration", "")
         pickup = query.get("pickup_date", "") or None
+        order = {"collectible_id": cid, "store_id": store["id"], "duration": duration}
+        # The day shown is the day paid for. Without one in the link: the earliest day as
+        # first quoted for this order, kept (were it booked meanwhile, the reason shows
+        # beside Pay; the order does not move to another day unseen).
+        same = all(self._order.get(key) == value for key, value in order.items())
+        kept = None if pickup or not same else self._order.get("pickup_date")
         try:
-            q = await quotes.get_quote(cid, store["id"], duration, pickup)
-            self.summary = order_summary_of(q, store)
+            try:
+                q = await quotes.get_quote(cid, store["id"], duration, pickup or kept)
+            except InvalidInput:
+                if kept is None:
+                    raise
+                kept = None  # that day has passed meanwhile: the earliest again
+                q = await quotes.get_quote(cid, store["id"], duration, None)
         except (InvalidInput, NotFound) as error:
             self.problem = error.message
             return
         self.problem = ""
-        self.next_day_text, self.next_day_href = next_day(q)
-        order = {"collectible_id": cid, "store_id": store["id"], "duration": duration}
-        # The day shown is the day paid for: without one in the link, the earliest day as
-        # quoted now (were it booked meanwhile, the reason shows beside Pay, not another day).
-        day = pickup or (q.pickup_date.isoformat() if q.pickup_date else None)
+        day = pickup or kept or (q.pickup_date.isoformat() if q.pickup_date else None)
         if day:
             order["pickup_date"] = day
         if order != self._order:  # one idempotency key per order: a double submit holds once
             self._order, self._idempotency_key = order, uuid.uuid4().hex
+            self.checkout_started = False
+        self.summary = self._shown(order_summary_of(q, store))
+        self.next_day_text, self.next_day_href = next_day(q)
+
+    def _shown(self, summary: OrderSummary) -> OrderSummary:
+        if self.checkout_started and not summary.available:
+            return dataclasses.replace(summary, eta_text=STARTED)
+        return summary
 
     @rx.event
     async def load(self):
@@ -193,6 +216,7 @@ class CheckoutState(LiveStockMixin, rx.State):
                     self.errors = {**self.errors, field: error.message}
                 if isinstance(error, Conflict):  # that checkout ended: the next try starts anew
                     self._idempotency_key = uuid.uuid4().hex
+                    self.checkout_started = False
                 if isinstance(error, OutOfStock):  # known now, whatever a cached read says
                     self.summary = dataclasses.replace(
                         self.summary, available=False, eta_text=SOLD_OUT
@@ -201,6 +225,8 @@ class CheckoutState(LiveStockMixin, rx.State):
                 else:
                     await self._summarise()  # fresh price, stock and ETA
             return rx.toast.error(error.message, duration=8000)
+        async with self:
+            self.checkout_started = True
         # Keep `submitting`: the browser is leaving. A full page load, not a client-side route:
         # the payment page is not part of this app (even when the sandbox runs on this host).
         return rx.call_script(f"window.location.assign({json.dumps(result.payment_url)})")
@@ -235,8 +261,12 @@ class CheckoutState(LiveStockMixin, rx.State):
             store_id,
         ):
             return
-        if (self.summary.available, self.summary.eta_text) != (available, eta_text):
-            self.summary = dataclasses.replace(self.summary, available=available, eta_text=eta_text)
+        fresh_summary = self._shown(
+            dataclasses.replace(self.summary, available=available, eta_text=eta_text)
+        )
+        shown = (self.summary.available, self.summary.eta_text)
+        if (fresh_summary.available, fresh_summary.eta_text) != shown:
+            self.summary = fresh_summary
         if (self.next_day_text, self.next_day_href) != (next_text, next_href):
             self.next_day_text, self.next_day_href = next_text, next_href
 
@@ -260,7 +290,11 @@ def billing_form() -> rx.Component:
                 ),
             ),
             rx.cond(
-                ~S.summary.available & (S.problem == "") & (S.form_error == ""),
+                S.checkout_started & ~S.summary.available & (S.form_error == ""),
+                rx.text(S.summary.eta_text, size="2", id="pay-resume-note", role="status"),
+            ),
+            rx.cond(
+                S.pay_blocked & (S.problem == "") & (S.form_error == ""),
                 # Right above Pay (on a phone the summary is scrolled away by now): why it is
                 # off, and the way on.
                 rx.callout.root(
@@ -287,7 +321,7 @@ def billing_form() -> rx.Component:
                 rx.cond(S.submitting, "Holding your unit...", S.pay_label),
                 type="submit",
                 loading=S.submitting,
-                disabled=S.submitting | ~S.summary.available,
+                disabled=S.submitting | S.pay_blocked,
                 size="3",
                 width="100%",
                 id="pay-button",
