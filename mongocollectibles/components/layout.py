@@ -116,8 +116,6 @@ POLICY_LINKS = [
     ("Damage", "/policies#damage"),
     ("Find my order", "/orders"),
 ]
-CONTACT_EMAIL = "hello@mongocollectibles.example"
-CONTACT_PHONE = "+63 2 8123 4567"
 
 
 def _footer_heading(text: str) -> rx.Component:
@@ -126,6 +124,7 @@ def _footer_heading(text: str) -> rx.Component:
 
 def footer() -> rx.Component:
     muted = rx.color("gray", 11)  # 4.5:1 or better on the page background
+    S = SiteState
     return rx.el.footer(
         rx.grid(
             rx.el.nav(
@@ -140,13 +139,13 @@ def footer() -> rx.Component:
                 _footer_heading("Contact"),
                 rx.text(
                     "Email ",
-                    rx.link(CONTACT_EMAIL, href=f"mailto:{CONTACT_EMAIL}", underline="always"),
+                    rx.link(S.contact_email, href="mailto:" + S.contact_email, underline="always"),
                     size="2",
                     color=muted,
                 ),
                 rx.text(
                     "Phone ",
-                    rx.link(CONTACT_PHONE, href="tel:+63281234567", underline="always"),
+                    rx.link(S.contact_phone, href=S.contact_phone_href, underline="always"),
                     size="2",
                     color=muted,
                 ),

@@ -41,3 +41,15 @@ def test_outbox_backoff_and_message_id():
     assert first == message_id(7, created, "Shop <orders@shop.example.ph>")
     assert first != message_id(8, created, "Shop <orders@shop.example.ph>")
     assert first.startswith("<outbox-7.") and first.endswith("@shop.example.ph>")
+
+
+def test_the_shops_contact_details_come_from_the_settings(monkeypatch):
+    from mongocollectibles.services import site
+    from mongocollectibles.settings import get_settings
+
+    monkeypatch.setenv("CONTACT_EMAIL", "hello@shop.example.ph")
+    monkeypatch.setenv("CONTACT_PHONE", "+63 917 555 0101")
+    get_settings.cache_clear()
+    shop = site.contact()
+    assert (shop.email, shop.phone) == ("hello@shop.example.ph", "+63 917 555 0101")
+    assert shop.phone_href == "tel:+639175550101"
