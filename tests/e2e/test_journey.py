@@ -361,3 +361,35 @@ def test_a_link_without_a_date_pays_for_the_day_it_shows(page, shop_url, api):
         release(api, booked)
     expect(pay_button(page)).to_be_enabled(timeout=30_000)  # free again: the same day
     expect(amount(summary(page), "Pickup date")).to_have_text(shown)
+
+
+def test_back_after_paying_for_the_last_unit_of_a_day_leads_to_the_order(page, shop_url, api):
+    """The customer's own booking makes the day look taken: Pay still takes them to it."""
+    quote = api.post("/api/rentals/quote", json=order("col-002", duration=7)).json()["data"]
+    pickup = (date.fromisoformat(quote["earliest_pickup_date"]) + timedelta(days=50)).isoformat()
+    body = order("col-002", duration=7, pickup_date=pickup)
+    booked = book_every_unit(api, body)
+    release(api, booked[-1:])  # one unit left for that day
+    try:
+        page.goto(
+            f"{shop_url}/checkout?collectible_id=col-002&store_id=store-a&duration=7"
+            f"&pickup_date={pickup}"
+        )
+        expect(amount(summary(page), "Duration")).to_have_text("7 days", timeout=30_000)
+        fill_billing(page, email=another_customer()["email"])
+        pay_button(page).click()
+        expect(page).to_have_url(re.compile(r"/paymongo-sandbox/checkout/"))
+        page.get_by_role("button", name=SANDBOX_PAY).click()
+        expect(rental_status(page)).to_have_text("Paid")
+        page.go_back()
+        page.go_back()
+        expect(page.locator("#pay-resume-note")).to_contain_text(
+            "started paying for this order", timeout=30_000
+        )
+        expect(page.locator("#pay-blocked-reason")).to_have_count(0)
+        page.screenshot(path=str(ARTIFACTS / "checkout-back-after-paying.png"), full_page=True)
+        pay_button(page).click()
+        expect(page).to_have_url(re.compile(r"/orders/[^/?]+/?\?token="))
+        expect(rental_status(page)).to_have_text("Paid")
+    finally:
+        release(api, booked[:-1])
