@@ -33,6 +33,17 @@ def due_for_pickup(session: Session, day: date) -> list[Rental]:
     )
 
 
+def due_back(session: Session, day: date) -> list[Rental]:
+    """Picked-up rentals whose return date is `day`."""
+    return list(
+        session.exec(
+            select(Rental)
+            .where(Rental.status == status.PICKED_UP, Rental.return_date == day)
+            .order_by(col(Rental.id))
+        ).all()
+    )
+
+
 def overdue(session: Session, day: date) -> list[Rental]:
     """Picked-up rentals not returned by their return date."""
     return list(
