@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mongocollectibles.components.alerts import problem_callout
 from mongocollectibles.components.collectible_card import CardItem, collectible_card
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.price import eta_phrase
@@ -179,10 +180,7 @@ def index() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             filters(),
-            rx.cond(
-                CatalogState.error != "",
-                rx.callout(CatalogState.error, icon="circle_alert", color_scheme="red"),
-            ),
+            problem_callout(CatalogState.error, "catalog-error"),
             rx.text(
                 "Showing ",
                 CatalogState.visible.length(),

@@ -357,7 +357,7 @@ def enqueue_due_reminders(session: Session, now: datetime) -> int:
         if held_for > window:  # a hold shorter than the window gets no reminder
             hold_expiring(session, rental)
     today = local_day(now)
-    for rental in schedule.due_back_on(session, today + timedelta(days=1), lock=True):
+    for rental in schedule.due_back(session, today + timedelta(days=1), lock=True):
         return_due(session, rental)
     for rental in schedule.overdue(session, today, lock=True):
         overdue(session, rental)

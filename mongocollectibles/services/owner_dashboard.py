@@ -127,7 +127,7 @@ def _work(session: Session, now: datetime) -> _Work:
         (_day_start(r.pickup_date), r)
         for r in [*schedule.due_for_pickup(session, local_today), *ready]
     ]
-    returns = [(_day_start(r.return_date), r) for r in schedule.due_back_on(session, local_today)]
+    returns = [(_day_start(r.return_date), r) for r in schedule.due_back(session, local_today)]
     overdue = [(_day_start(r.return_date), r) for r in schedule.overdue(session, local_today)]
     pending = session.exec(
         select(Rental)

@@ -52,8 +52,9 @@ def overdue(session: Session, day: date, *, lock: bool = False) -> list[Rental]:
     return _out_with_renters(session, col(Rental.return_date) < day, lock=lock)
 
 
-def due_back_on(session: Session, day: date, *, lock: bool = False) -> list[Rental]:
-    """Picked-up rentals whose return date is `day` (the "due back tomorrow" reminder)."""
+def due_back(session: Session, day: date, *, lock: bool = False) -> list[Rental]:
+    """Picked-up rentals whose return date is `day` (the owner's returns today; the "due back
+    tomorrow" reminder)."""
     return _out_with_renters(session, col(Rental.return_date) == day, lock=lock)
 
 
