@@ -75,7 +75,7 @@ def not_servable(q: quotes.Quote) -> str:
         f"{day_text(q.return_date)}) at this store."
     )
     if q.nearest_pickup_date is None:
-        return f"{booked} Nothing is free here within the booking horizon."
+        return f"{booked} No later day is free here either: try another store."
     return f"{booked} The next available pickup is {day_text(q.nearest_pickup_date)}."
 
 

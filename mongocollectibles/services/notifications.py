@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
-from mongocollectibles.domain.price_text import short_rate_name
+from mongocollectibles.domain.price_text import SHORT_RATE
 from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.receipt import vat_statement
 from mongocollectibles.models import Rental, RentalEvent, Store, utcnow
@@ -139,7 +139,7 @@ def receipt_rows(session: Session, rental: Rental) -> list[Row]:
     dates = rental_dates(rental)
     rate = format_php(rental.daily_rate_centavos)
     if rental.is_special_rate:
-        rate += f" ({short_rate_name()})"
+        rate += f" ({SHORT_RATE})"
     return [
         Row("Order code", rental.order_code, strong=True),
         Row("Item", rental.collectible_name),

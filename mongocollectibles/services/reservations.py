@@ -771,7 +771,7 @@ def _refuse(
     hint = (
         f" The nearest date that can be served is {nearest.isoformat()}."
         if nearest
-        else " Nothing can be served at this store within the booking horizon."
+        else f" No unit is free at this store for it in the next {max_ahead_days()} days."
     )
     raise Conflict(
         f"Sorry, no unit is free for a {days}-day rental picked up on {pickup.isoformat()}." + hint

@@ -96,7 +96,7 @@ async def test_paid_order_enqueues_the_receipt_and_the_owner_copy_once(shop):
         assert "Includes 12% VAT of PHP 3,214.29" in text
         assert "123 Main Street, Manila" in text and "Mon-Sat 10:00-20:00" in text
         assert f"https://shop.example.ph/orders/{rental_id}?token=" in text
-        assert "short-rental rate, x2 under 7 days" in text
+        assert "PHP 10,000.00 (short-rental rate)" in text
     assert code in receipt.subject and "PHP 30,000.00" in receipt.subject
     # The owner's later steps email the customer too; repeats enqueue nothing more.
     await owner_actions.advance_rental(rental_id, "ready_for_pickup", actor="owner", uow=shop)
