@@ -33,7 +33,7 @@ from mongocollectibles.domain.errors import InvalidInput, NotFound
 from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
 from mongocollectibles.domain.reservations import parse_pickup_date, shop_today
 from mongocollectibles.services import catalog, quotes, reservations, site
-from mongocollectibles.state.live import LiveStockMixin
+from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
 
 DEFAULT_DAYS = "7"
@@ -199,7 +199,7 @@ class CollectibleState(LiveStockMixin, rx.State):
         self.base_rate_text = f"{format_php(item.daily_rate_centavos)} / day"
         await self._requote()
         self.loading = False
-        return CollectibleState.watch_stock
+        self._show_stock(self.collectible_id)
 
     @rx.event
     async def set_duration(self, value: str):
@@ -277,30 +277,21 @@ class CollectibleState(LiveStockMixin, rx.State):
             rx.redirect(f"/checkout?{query}"),
         ]
 
-    # Live stock (see state/live.py): while this tab shows this collectible, the quote for
-    # the chosen store, duration and day is re-read (from the snapshot: no query unless stock
-    # changed).
-    async def _poll_args(self) -> tuple | None:
-        if not self.router.url.path.startswith("/collectibles/") or self.not_found:
-            return None
+    # Live stock (see state/live.py): pushed while this tab shows this collectible: the quote
+    # for the chosen store, duration and day is re-read (from the snapshot).
+    def _on_page(self) -> bool:
+        return self.router.url.path.startswith("/collectibles/") and not self.not_found
+
+    async def _refresh_stock(self, shared: Shared) -> None:
         store_id, store_name = await self._store()
-        return (self.collectible_id, store_id, store_name, self.duration, self.pickup)
-
-    @staticmethod
-    async def _poll_read(collectible_id, store_id, store_name, duration, pickup):  # noqa: ANN001, ANN205
         try:
-            q = await quotes.get_quote(collectible_id, store_id, duration, pickup or None)
+            q = await quotes.get_quote(
+                self.collectible_id, store_id, self.duration, self.pickup or None
+            )
         except (InvalidInput, NotFound):
-            return None
-        return collectible_id, duration, pickup, q, store_name
-
-    def _poll_apply(self, fresh) -> None:
-        if fresh is None:
             return
-        collectible_id, duration, pickup, q, store_name = fresh
-        if (collectible_id, duration, pickup) == (self.collectible_id, self.duration, self.pickup):
-            self._apply_stock(q.stock, q.eta_days, q.available, store_name)
-            self._apply_dates(q, store_name)
+        self._apply_stock(q.stock, q.eta_days, q.available, store_name)
+        self._apply_dates(q, store_name)
 
 
 def date_picker() -> rx.Component:
