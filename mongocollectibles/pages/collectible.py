@@ -37,6 +37,7 @@ from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
 
 DEFAULT_DAYS = "7"
+DURATION_DEBOUNCE_MS = 40  # typing -> the quote's event (bench/live_quote.py)
 
 
 class CollectibleState(LiveStockMixin, rx.State):
@@ -98,7 +99,9 @@ class CollectibleState(LiveStockMixin, rx.State):
             else ("Not available for the day and duration you chose. See the calendar.")
         )
 
-    async def _requote(self) -> None:
+    async def _requote(self, *, calendar: bool = True) -> None:
+        """The quote for the chosen store, duration and day (and, with `calendar`, the
+        calendar's availability for that duration)."""
         store_id, store_name = await self._store()
         try:
             q = await quotes.get_quote(
@@ -124,7 +127,8 @@ class CollectibleState(LiveStockMixin, rx.State):
         )
         self._apply_stock(q.stock, q.eta_days, q.available, store_name)
         self._apply_dates(q, store_name)
-        await self._load_calendar(store_id)
+        if calendar:
+            await self._load_calendar(store_id)
 
     def _apply_dates(self, q: quotes.Quote, store_name: str) -> None:
         self.shown_pickup = q.pickup_date.isoformat() if q.pickup_date else ""
@@ -204,7 +208,11 @@ class CollectibleState(LiveStockMixin, rx.State):
     @rx.event
     async def set_duration(self, value: str):
         self.duration = str(value).strip()[:6]
-        await self._requote()
+        # The total first (from the snapshot), then the calendar for the new length.
+        await self._requote(calendar=False)
+        yield
+        if not self.quote_error:
+            await self._load_calendar((await self._store())[0])
 
     @rx.event
     async def store_changed(self):
@@ -380,7 +388,8 @@ def quote_panel() -> rx.Component:
             rx.input(
                 value=S.duration,
                 on_change=S.set_duration,
-                debounce_timeout=100,  # Reflex's 300 ms default made the quote feel slow
+                # Reflex's 300 ms default made the quote feel slow; each event is cheap.
+                debounce_timeout=DURATION_DEBOUNCE_MS,
                 id="duration",
                 type="number",
                 min=1,

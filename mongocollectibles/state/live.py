@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -95,10 +96,24 @@ class Shared:
 
 
 async def push(changed: Changed) -> None:
-    """Bring every registered tab that shows a changed collectible up to date."""
+    """Bring every registered tab that shows a changed collectible up to date.
+
+    The cyclic garbage collector waits meanwhile: with many tabs open, its full passes over
+    their states took as long as the push itself (measured: 1,000 tabs in ~0.3-0.9 s instead
+    of ~0.7-2.9 s, bench/memory.py); it runs once the push is done."""
     app = _app()
     if app is None:
         return
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        await _push_all(app, changed)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+async def _push_all(app: Any, changed: Changed) -> None:
     targets = [
         (token, watch)
         for token, watch in list(_watches.items())
@@ -128,10 +143,6 @@ async def _push_to(app: Any, token: str, watch: Watch, shared: Shared) -> None:
 def _forget(token: str, watch: Watch) -> None:
     if _watches.get(token) is watch:  # not a newer registration of the same tab
         del _watches[token]
-
-
-def watched_tabs() -> int:
-    return len(_watches)
 
 
 @contextlib.asynccontextmanager
