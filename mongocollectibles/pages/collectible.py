@@ -37,7 +37,7 @@ from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
 
 DEFAULT_DAYS = "7"
-DURATION_DEBOUNCE_MS = 40  # typing -> the quote's event (bench/live_quote.py)
+DURATION_DEBOUNCE_MS = 30  # typing -> the quote's event (bench/live_quote.py)
 
 
 class CollectibleState(LiveStockMixin, rx.State):
@@ -113,6 +113,13 @@ class CollectibleState(LiveStockMixin, rx.State):
                 self.date_problem = error.message
             return
         self.quote_error = ""
+        self._apply_price(q)
+        self._apply_stock(q.stock, q.eta_days, q.available, store_name)
+        self._apply_dates(q, store_name)
+        if calendar:
+            await self._load_calendar(store_id)
+
+    def _apply_price(self, q: quotes.Quote) -> None:
         self.daily_rate_text = format_php(q.daily_rate_centavos)
         self.total_text = format_php(q.total_centavos)
         self.is_special = q.is_special_rate
@@ -125,10 +132,18 @@ class CollectibleState(LiveStockMixin, rx.State):
             total_centavos=q.total_centavos,
             base_daily_centavos=q.base_daily_rate_centavos,
         )
-        self._apply_stock(q.stock, q.eta_days, q.available, store_name)
-        self._apply_dates(q, store_name)
-        if calendar:
-            await self._load_calendar(store_id)
+
+    async def _reprice(self) -> bool:
+        """The price alone (from the snapshot: no query); False when the quote would fail
+        (`_requote` then says why)."""
+        store_id, _ = await self._store()
+        try:
+            q = await quotes.get_price(self.collectible_id, store_id, self.duration)
+        except (InvalidInput, NotFound):
+            return False
+        self.quote_error = ""
+        self._apply_price(q)
+        return True
 
     def _apply_dates(self, q: quotes.Quote, store_name: str) -> None:
         self.shown_pickup = q.pickup_date.isoformat() if q.pickup_date else ""
@@ -208,7 +223,10 @@ class CollectibleState(LiveStockMixin, rx.State):
     @rx.event
     async def set_duration(self, value: str):
         self.duration = str(value).strip()[:6]
-        # The total first (from the snapshot), then the calendar for the new length.
+        # The new total at once, then the dates and stock, then the calendar for the new
+        # length (each sent as it is ready).
+        if await self._reprice():
+            yield
         await self._requote(calendar=False)
         yield
         if not self.quote_error:
