@@ -15,9 +15,9 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Container
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 from reflex.utils import prerequisites
@@ -38,14 +38,18 @@ def _app() -> Any:
 
 def tab_is_open(client_token: str) -> bool:
     """Is this browser tab still connected to this backend worker?"""
-    app = _app()
+    return client_token in _connected(_app())
+
+
+def _connected(app: Any) -> Container[str]:
+    """The client tokens of the tabs connected to this worker (a live view, when it can)."""
     namespace = getattr(app, "event_namespace", None)
     if namespace is None:
-        return False
+        return ()
     sockets = getattr(getattr(namespace, "_token_manager", None), "token_to_socket", None)
     if sockets is not None:  # O(1); `token_to_sid` copies the whole mapping each time
-        return client_token in sockets
-    return client_token in namespace.token_to_sid
+        return cast("Container[str]", sockets)
+    return cast("Container[str]", namespace.token_to_sid)
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,8 @@ def _register(token: str, watch: Watch) -> None:
     global _sweep_at
     _watches[token] = watch
     if len(_watches) >= _sweep_at:  # tabs that closed and never met a push since
-        for closed in [t for t in _watches if not tab_is_open(t)]:
+        connected = _connected(_app())
+        for closed in [t for t in _watches if t not in connected]:
             del _watches[closed]
         _sweep_at = max(1024, 2 * len(_watches))
 
@@ -120,13 +125,18 @@ async def _push_all(app: Any, changed: Changed) -> None:
         if changed is None or watch.shows is None or watch.shows in changed
     ]
     shared = Shared()
+    connected = _connected(app)
     for start in range(0, len(targets), PUSH_AT_ONCE):
         batch = targets[start : start + PUSH_AT_ONCE]
-        await asyncio.gather(*(_push_to(app, token, watch, shared) for token, watch in batch))
+        await asyncio.gather(
+            *(_push_to(app, token, watch, shared, connected) for token, watch in batch)
+        )
 
 
-async def _push_to(app: Any, token: str, watch: Watch, shared: Shared) -> None:
-    if not tab_is_open(token):
+async def _push_to(
+    app: Any, token: str, watch: Watch, shared: Shared, connected: Container[str]
+) -> None:
+    if token not in connected:
         _forget(token, watch)
         return
     try:
