@@ -82,6 +82,18 @@ _own = {
     _origin(os.getenv("API_BASE_URL") or reflex_backend_url()),
 }
 
+
+def _state_manager() -> dict[str, str]:
+    """Outside development, with no Redis: the tabs' states in memory. Reflex's default (disk)
+    lists and stats every saved state every 2 s: ~6 % of a core with 1,000 open tabs doing
+    nothing (bench/memory.py); a tab hydrates again after a restart anyway. Development keeps
+    disk (states survive hot reloads); REFLEX_REDIS_URL still selects Redis."""
+    environment = os.getenv("ENVIRONMENT", "development").strip().lower()
+    if os.getenv("REFLEX_REDIS_URL") or environment == "development":
+        return {}
+    return {"state_manager_mode": "memory"}
+
+
 config = rx.Config(
     app_name="mongocollectibles",
     # Reflex does not read DATABASE_URL itself; `reflex db ...` migrates this database.
@@ -94,4 +106,5 @@ config = rx.Config(
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="large")),
     ],
     **_pinned_bun(),
+    **_state_manager(),
 )

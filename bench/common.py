@@ -145,6 +145,7 @@ class Server:
     process: subprocess.Popen
     url: str
     log_path: Path
+    database_url: str = ""
 
     @property
     def pid(self) -> int:
@@ -452,5 +453,6 @@ def storefront(tag: str, *, build_timeout: float = 1200) -> Iterator[Server]:
             name=f"reflex-{tag}",
         ) as server:  # fmt: skip
             server.url = base
+            server.database_url = url
             log(f"storefront up after {time.monotonic() - started:.0f} s")
             yield server

@@ -5,12 +5,17 @@ PostgreSQL database). A real Chromium tab opens the catalog first; what its sock
 `/_event` (Engine.IO 4 over a websocket, the Socket.IO CONNECT packet that carries the hydrate
 event and the state schema) is recorded and replayed by light clients, each with a token of
 its own, like that many browser tabs: each hydrates its own state tree, runs the catalog's
-on_load (stock for the chosen store) and keeps the socket open (answering pings), which also
-keeps the page's live-stock poll running for it.
+on_load (stock for the chosen store, and its registration for live stock) and keeps the
+socket open (answering pings).
 
-Figure: RSS of the server's process tree (`reflex run` and its children), steady after the
-clients are connected. Baseline: the same server with no client connected (what the process
-costs before any tab); the difference per client is the cost of one connected tab.
+Figures: RSS of the server's process tree (`reflex run` and its children), steady after the
+clients are connected, and the server's CPU meanwhile (idle tabs should cost nothing: stock
+is pushed, not polled). Baseline: the same server with no client connected (what the process
+costs before any tab); the difference per client is the cost of one connected tab. With all
+the tabs connected: how long a hold takes to reach them, made through the API of the same
+server (`POST /api/rentals/checkout`, timed from the request) and committed by another
+process (bench/hold_elsewhere.py, timed from its commit), as the first, median and last tab
+see the new stock.
 
 Run: python -m bench.memory [--clients 1,100,1000]
 """
@@ -19,10 +24,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
 import time
 import urllib.parse
 import uuid
 
+import httpx
 from playwright.sync_api import sync_playwright
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import (
@@ -35,6 +42,8 @@ from wsproto.events import (
 )
 
 from bench.common import (
+    PYTHON,
+    ROOT,
     chromium,
     log,
     median,
@@ -47,6 +56,11 @@ from bench.common import (
 )
 
 TARGET_MB = 600
+TARGET_IDLE_CPU = 5.0  # % of one core with 1,000 idle tabs
+TARGET_LATENCY_MS = 1000  # a hold seen by every open tab
+HOLD_ROUNDS = 3
+SETTLE_SECONDS = 10.0  # after the last tab of a level hydrated
+SAMPLE_SECONDS = 20.0  # RSS and CPU sampled over this
 MARKER = "col-006"  # in the state update that fills the catalog: the tab is hydrated
 
 
@@ -81,6 +95,7 @@ class Tab:
         self.address = "127.0.0.1" if host == "localhost" else host
         self.connect_frame = connect_frame
         self.hydrated = asyncio.Event()
+        self.updates: list[float] = []  # wall-clock times of state updates after hydrating
         self.failed: str | None = None
         self.task: asyncio.Task | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -133,6 +148,8 @@ class Tab:
         elif message.startswith("44"):  # Socket.IO connect error
             self.failed = f"connect error: {message[:200]}"
             self.hydrated.set()
+        elif message.startswith("42") and self.hydrated.is_set():
+            self.updates.append(time.time())
         elif message.startswith("42") and MARKER in message:
             self.hydrated.set()
 
@@ -180,16 +197,84 @@ async def measure(server, ws_url: str, connect_frame: str, token: str, levels: l
         for n in levels:
             seconds = await open_tabs(tabs, n, make)
             failed = [t.failed for t in tabs if t.failed]
-            await asyncio.sleep(3)  # let the connect work and the first polls settle
-            steady, cpu = await asyncio.to_thread(steady_rss, server.pid)
+            await asyncio.sleep(SETTLE_SECONDS)  # let the connect work (and its GC) settle
+            steady, cpu = await asyncio.to_thread(steady_rss, server.pid, SAMPLE_SECONDS)
             log(f"{n} tabs: {steady:.0f} MB, CPU {cpu:.0f}% (connected in {seconds:.1f} s)")
             rows.append((n, steady, cpu, seconds, len(failed), failed[:3]))
+        latencies = await hold_latencies(server, tabs)
     finally:
         for tab in tabs:
             if tab.task is not None:
                 tab.task.cancel()
         await asyncio.gather(*(t.task for t in tabs if t.task), return_exceptions=True)
-    return rows
+    return rows, latencies
+
+
+def _order(collectible_id: str) -> dict:
+    return {
+        "collectible_id": collectible_id,
+        "store_id": "store-a",
+        "duration": 2,
+        "payment_method": "gcash",
+        "customer": {
+            "name": "Bench Shopper",
+            "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
+            "phone": "0917 555 0198",
+            "address": "1 Bench Street",
+            "city": "Manila",
+            "postal_code": "1000",
+        },
+    }
+
+
+def _elsewhere(database_url: str, action: str, what: str) -> tuple[float, str]:
+    """(wall-clock time of the commit, rental id) from bench/hold_elsewhere.py."""
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.hold_elsewhere", database_url, action, what],
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    at, rental_id = done.stdout.split()
+    return float(at), rental_id
+
+
+def _seen(tabs: list[Tab], since: float) -> tuple[list[float], int]:
+    """(ms until each tab's first update after `since`, sorted; tabs that saw none)."""
+    seen = sorted((next(u for u in t.updates if u >= since) - since) * 1000
+                  for t in tabs if any(u >= since for u in t.updates))  # fmt: skip
+    return seen, len(tabs) - len(seen)
+
+
+async def hold_latencies(server, tabs: list[Tab]) -> dict[str, list[tuple]]:  # noqa: ANN001
+    """Per origin, per round: (first, median, last tab ms, tabs that saw nothing)."""
+    found: dict[str, list[tuple]] = {"same": [], "other": []}
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        for round_ in range(HOLD_ROUNDS):
+            for origin in ("same", "other"):
+                collectible_id = f"col-00{1 + (2 * round_ + (origin == 'other')) % 6}"
+                if origin == "same":
+                    started = time.time()
+                    answer = await client.post("/api/rentals/checkout", json=_order(collectible_id))
+                    answer.raise_for_status()
+                    data = answer.json()["data"]
+                else:
+                    started, rental_id = await asyncio.to_thread(
+                        _elsewhere, server.database_url, "book", collectible_id
+                    )
+                await asyncio.sleep(3)  # every tab has had time to see it
+                seen, missed = _seen(tabs, started)
+                row = (seen[0], median(seen), seen[-1], missed) if seen else (0, 0, 0, missed)
+                found[origin].append(row)
+                log(f"hold ({origin} process) -> tabs: first/median/last {row[:3]} ms, "
+                    f"{missed} missed")  # fmt: skip
+                if origin == "same":
+                    cancel = await client.post(
+                        f"/api/rentals/{data['rental_id']}/cancel", params={"token": data["token"]}
+                    )
+                    cancel.raise_for_status()
+                else:
+                    await asyncio.to_thread(_elsewhere, server.database_url, "cancel", rental_id)
+                await asyncio.sleep(2)  # the release reached them too
+    return found
 
 
 def main() -> None:
@@ -203,17 +288,35 @@ def main() -> None:
         log(f"idle server: {idle:.0f} MB; recording a real tab")
         ws_url, connect_frame, token = record_a_tab(server.url + "/")
         time.sleep(2)
-        rows = asyncio.run(measure(server, ws_url, connect_frame, token, levels))
+        rows, latencies = asyncio.run(measure(server, ws_url, connect_frame, token, levels))
         _, tree = rss_mb(server.pid)
 
-    baseline = ["0 (baseline: idle server)", f"{idle:.0f}", "-", f"{idle_cpu:.0f}", "-", "-", "-"]
+    baseline = ["0 (baseline: idle server)", f"{idle:.0f}", "-", f"{idle_cpu:.1f}"] + ["-"] * 4
     table_rows = [baseline]
     for n, steady, cpu, seconds, failed, _ in rows:
         per_client = (steady - idle) * 1024 / n
         check = verdict(steady < TARGET_MB, f"< {TARGET_MB} MB") if n == 1000 else "-"
-        table_rows.append(
-            [n, f"{steady:.0f}", f"{per_client:.0f}", f"{cpu:.0f}", f"{seconds:.1f}", failed, check]
+        cpu_check = (
+            verdict(cpu <= TARGET_IDLE_CPU, f"<= {TARGET_IDLE_CPU:.0f} %") if n == 1000 else "-"
         )
+        table_rows.append(
+            [n, f"{steady:.0f}", f"{per_client:.0f}", f"{cpu:.1f}", cpu_check, f"{seconds:.1f}",
+             failed, check]
+        )  # fmt: skip
+    latency_rows = []
+    for origin, label in (("same", "same server (API checkout)"), ("other", "another process")):
+        measured = latencies[origin]
+        if not measured:
+            continue
+        first = median([m[0] for m in measured])
+        middle = median([m[1] for m in measured])
+        last = median([m[2] for m in measured])
+        missed = max(m[3] for m in measured)
+        ok = last <= TARGET_LATENCY_MS and missed == 0
+        latency_rows.append(
+            [label, f"{first:.0f}", f"{middle:.0f}", f"{last:.0f}", missed,
+             verdict(ok, f"<= {TARGET_LATENCY_MS} ms, every tab")]
+        )  # fmt: skip
     processes = "; ".join(
         f"{'`reflex run`' if i == 0 else 'its child (the server)'} {rss / 2**20:.0f} MB"
         for i, (_, rss) in enumerate(tree.values())
@@ -227,6 +330,7 @@ def main() -> None:
                     "server RSS MB",
                     "KB per tab over idle",
                     "server CPU % (1 core = 100)",
+                    "idle CPU target met",
                     "connect s",
                     "failed",
                     "target met",
@@ -235,13 +339,30 @@ def main() -> None:
             ),
             *problems,
             "",
+            f"Hold -> the {max(n for n, *_ in rows)} open tabs (medians of {HOLD_ROUNDS} holds):",
+            "",
+            table(
+                [
+                    "hold made by",
+                    "first tab ms",
+                    "median tab ms",
+                    "last tab ms",
+                    "tabs that missed it",
+                    "target met",
+                ],
+                latency_rows,
+            ),  # fmt: skip
+            "",
             f"Process tree at the end: {processes}.",
             "",
             "Each client replays a real Chromium tab's CONNECT packet (hydrate of `/`) with a "
             "token of its own, waits for its catalog to arrive, answers pings and stays "
-            "connected; clients are added 25 at a time. RSS: median over 8 s, 3 s after the "
-            "last tab hydrated; CPU over the same 8 s (the catalog's live-stock poll runs every "
-            "3 s for every open tab).",
+            "connected; clients are added 25 at a time. RSS: median over "
+            f"{SAMPLE_SECONDS:.0f} s, {SETTLE_SECONDS:.0f} s after the last tab hydrated; CPU "
+            f"over the same {SAMPLE_SECONDS:.0f} s (stock is pushed to the tabs when it "
+            "changes; nothing runs per idle tab). Hold latency: from sending the checkout "
+            "request (same server) or from the other process's commit, to each light tab "
+            "receiving its state update.",
         ]
     )
     report("memory", "5. Backend memory per connected storefront tab", body)

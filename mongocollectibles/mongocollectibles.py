@@ -11,6 +11,7 @@ from mongocollectibles.background import background_tasks
 from mongocollectibles.pages import register_pages
 from mongocollectibles.prestart import prestart
 from mongocollectibles.settings import get_settings
+from mongocollectibles.state.live import stock_push
 
 api = create_api(run_background_tasks=False)
 app = rx.App(
@@ -37,4 +38,12 @@ async def _prepare_database():
 @asynccontextmanager
 async def _background():
     async with background_tasks(api):
+        yield
+
+
+@app.register_lifespan_task
+@asynccontextmanager
+async def _live_stock():
+    """One stock feed per process, pushing stock changes to the open storefront tabs."""
+    async with stock_push():
         yield

@@ -137,17 +137,20 @@ def rental_json(view: rentals.RentalView) -> dict:
     }
 
 
-async def quote_body(data: dict, uow: UnitOfWork | None = None) -> bytes:
+async def quote_body(
+    data: dict, uow: UnitOfWork | None = None, snapshot: catalog.Snapshot | None = None
+) -> bytes:
     """The quote's JSON for a request body (the route and the fast path both answer with it);
-    raises the domain's errors for bad input. Priced from the in-process catalog snapshot: no
-    query and no thread while it is fresh; its dates are kept with that snapshot
-    (services/quotes.py), so a repeated quote costs no query either."""
+    raises the domain's errors for bad input. Priced from the in-process catalog snapshot
+    (`snapshot`, else the current one): no query and no thread while it is fresh; its dates
+    are kept with that snapshot (services/quotes.py), so a repeated quote costs no query
+    either."""
     collectible_id = required_id(data, "collectible_id")
     store_id = required_id(data, "store_id")
     days = quotes.parse_days(data.get("duration"))
     pickup = parse_pickup_date(data.get("pickup_date"))
     uow = uow or default_uow()
-    snapshot = await catalog.get_snapshot(uow=uow)
+    snapshot = snapshot or await catalog.get_snapshot(uow=uow)
     # Rendered once per snapshot and question (only answers that succeeded are kept).
     key = (collectible_id, store_id, days, pickup, shop_today())
     rendered = snapshot.memo.setdefault("api:quote", {})

@@ -11,7 +11,7 @@ from mongocollectibles.components.price import eta_phrase
 from mongocollectibles.domain.price_text import short_rate_name
 from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
 from mongocollectibles.services import catalog
-from mongocollectibles.state.live import LiveStockMixin
+from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
 
 SIZE_FILTERS = [("all", "All sizes"), *SIZE_LABELS.items()]
@@ -78,7 +78,7 @@ class CatalogState(LiveStockMixin, rx.State):
             return
         self.items = cards(views, store_name, await rate_note())
         self.loading = False
-        return CatalogState.watch_stock
+        self._show_stock(None)
 
     @rx.event
     def set_query(self, value: str):
@@ -93,18 +93,19 @@ class CatalogState(LiveStockMixin, rx.State):
     def clear_filters(self):
         self.query, self.size = "", "all"
 
-    # Live stock (see state/live.py): re-read while this tab shows the catalog.
-    async def _poll_args(self) -> tuple | None:
-        if self.router.url.path not in ("/", ""):
-            return None
-        return await self._read()
+    # Live stock (see state/live.py): pushed while this tab shows the catalog; the cards of
+    # a store are made once per push for all its tabs.
+    def _on_page(self) -> bool:
+        return self.router.url.path in ("/", "")
 
-    @staticmethod
-    async def _poll_read(store_id: str, store_name: str):
-        views = await catalog.list_collectibles(store_id or None)
-        return cards(views, store_name, await rate_note())
+    async def _refresh_stock(self, shared: Shared) -> None:
+        store_id, store_name = await self._read()
 
-    def _poll_apply(self, fresh: list[CardItem]) -> None:
+        async def store_cards() -> list[CardItem]:
+            views = await catalog.list_collectibles(store_id or None)
+            return cards(views, store_name, await rate_note())
+
+        fresh = await shared.once(("catalog", store_id, store_name), store_cards)
         if fresh != self.items:
             self.items = fresh
 

@@ -27,7 +27,7 @@ from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.receipt import vat_statement
 from mongocollectibles.services import checkout, quotes, site
 from mongocollectibles.services.payment_gateway import get_gateway
-from mongocollectibles.state.live import LiveStockMixin
+from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
 
 FIELDS = ("name", "email", "phone", "address", "city", "postal_code")
@@ -170,7 +170,7 @@ class CheckoutState(LiveStockMixin, rx.State):
             choice.store_id = wanted  # the store chosen on the collectible page
         await self._summarise()
         self.loading = False
-        return CheckoutState.watch_stock
+        self._show_stock(self._order.get("collectible_id") or None)
 
     @rx.event
     async def store_changed(self):
@@ -231,42 +231,37 @@ class CheckoutState(LiveStockMixin, rx.State):
         # the payment page is not part of this app (even when the sandbox runs on this host).
         return rx.call_script(f"window.location.assign({json.dumps(result.payment_url)})")
 
-    # Live stock (see state/live.py): the pay button follows whether the order's day can
-    # still be served while the form is open.
-    async def _poll_args(self) -> tuple | None:
-        if not self.router.url.path.startswith("/checkout") or self.problem:
-            return None
+    # Live stock (see state/live.py): pushed while the form is open, the pay button follows
+    # whether the order's day can still be served (not once this tab is paying: its own hold
+    # must not read as "sold out" on its way to the payment page).
+    def _on_page(self) -> bool:
+        return self.router.url.path.startswith("/checkout") and not self.problem
+
+    async def _refresh_stock(self, shared: Shared) -> None:
+        if self.submitting or not self._order:
+            return
         choice = await self.get_state(StoreChoiceState)
         if choice.store_id and choice.store_id != self._order.get("store_id"):
             await self._summarise()  # another tab chose another store: follow it
-        order = self._order
-        return (
-            order.get("collectible_id", ""),
-            order.get("store_id", ""),
-            order.get("duration", ""),
-            order.get("pickup_date"),
-            self.summary.store_name,
-        )
-
-    @staticmethod
-    async def _poll_read(collectible_id, store_id, duration, pickup, store_name):  # noqa: ANN001, ANN205
-        q = await quotes.get_quote(collectible_id, store_id, duration, pickup)
-        eta_text = eta_phrase(q.eta_days, store_name) if q.available else not_servable(q)
-        return collectible_id, store_id, q.available, eta_text, next_day(q)
-
-    def _poll_apply(self, fresh) -> None:
-        collectible_id, store_id, available, eta_text, (next_text, next_href) = fresh
-        if (self._order.get("collectible_id"), self._order.get("store_id")) != (
-            collectible_id,
-            store_id,
-        ):
             return
-        fresh_summary = self._shown(
-            dataclasses.replace(self.summary, available=available, eta_text=eta_text)
+        order = self._order
+        try:
+            q = await quotes.get_quote(
+                order["collectible_id"],
+                order["store_id"],
+                order["duration"],
+                order.get("pickup_date"),
+            )
+        except (InvalidInput, NotFound):
+            return
+        store_name = self.summary.store_name
+        eta_text = eta_phrase(q.eta_days, store_name) if q.available else not_servable(q)
+        fresh = self._shown(
+            dataclasses.replace(self.summary, available=q.available, eta_text=eta_text)
         )
-        shown = (self.summary.available, self.summary.eta_text)
-        if (fresh_summary.available, fresh_summary.eta_text) != shown:
-            self.summary = fresh_summary
+        if (fresh.available, fresh.eta_text) != (self.summary.available, self.summary.eta_text):
+            self.summary = fresh
+        next_text, next_href = next_day(q)
         if (self.next_day_text, self.next_day_href) != (next_text, next_href):
             self.next_day_text, self.next_day_href = next_text, next_href
 

@@ -33,10 +33,11 @@ from mongocollectibles.domain.errors import InvalidInput, NotFound
 from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
 from mongocollectibles.domain.reservations import parse_pickup_date, shop_today
 from mongocollectibles.services import catalog, quotes, reservations, site
-from mongocollectibles.state.live import LiveStockMixin
+from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
 
 DEFAULT_DAYS = "7"
+DURATION_DEBOUNCE_MS = 30  # typing -> the quote's event (bench/live_quote.py)
 
 
 class CollectibleState(LiveStockMixin, rx.State):
@@ -98,7 +99,9 @@ class CollectibleState(LiveStockMixin, rx.State):
             else ("Not available for the day and duration you chose. See the calendar.")
         )
 
-    async def _requote(self) -> None:
+    async def _requote(self, *, calendar: bool = True) -> None:
+        """The quote for the chosen store, duration and day (and, with `calendar`, the
+        calendar's availability for that duration)."""
         store_id, store_name = await self._store()
         try:
             q = await quotes.get_quote(
@@ -110,6 +113,13 @@ class CollectibleState(LiveStockMixin, rx.State):
                 self.date_problem = error.message
             return
         self.quote_error = ""
+        self._apply_price(q)
+        self._apply_stock(q.stock, q.eta_days, q.available, store_name)
+        self._apply_dates(q, store_name)
+        if calendar:
+            await self._load_calendar(store_id)
+
+    def _apply_price(self, q: quotes.Quote) -> None:
         self.daily_rate_text = format_php(q.daily_rate_centavos)
         self.total_text = format_php(q.total_centavos)
         self.is_special = q.is_special_rate
@@ -122,9 +132,18 @@ class CollectibleState(LiveStockMixin, rx.State):
             total_centavos=q.total_centavos,
             base_daily_centavos=q.base_daily_rate_centavos,
         )
-        self._apply_stock(q.stock, q.eta_days, q.available, store_name)
-        self._apply_dates(q, store_name)
-        await self._load_calendar(store_id)
+
+    async def _reprice(self) -> bool:
+        """The price alone (from the snapshot: no query); False when the quote would fail
+        (`_requote` then says why)."""
+        store_id, _ = await self._store()
+        try:
+            q = await quotes.get_price(self.collectible_id, store_id, self.duration)
+        except (InvalidInput, NotFound):
+            return False
+        self.quote_error = ""
+        self._apply_price(q)
+        return True
 
     def _apply_dates(self, q: quotes.Quote, store_name: str) -> None:
         self.shown_pickup = q.pickup_date.isoformat() if q.pickup_date else ""
@@ -199,12 +218,19 @@ class CollectibleState(LiveStockMixin, rx.State):
         self.base_rate_text = f"{format_php(item.daily_rate_centavos)} / day"
         await self._requote()
         self.loading = False
-        return CollectibleState.watch_stock
+        self._show_stock(self.collectible_id)
 
     @rx.event
     async def set_duration(self, value: str):
         self.duration = str(value).strip()[:6]
-        await self._requote()
+        # The new total at once, then the dates and stock, then the calendar for the new
+        # length (each sent as it is ready).
+        if await self._reprice():
+            yield
+        await self._requote(calendar=False)
+        yield
+        if not self.quote_error:
+            await self._load_calendar((await self._store())[0])
 
     @rx.event
     async def store_changed(self):
@@ -277,30 +303,21 @@ class CollectibleState(LiveStockMixin, rx.State):
             rx.redirect(f"/checkout?{query}"),
         ]
 
-    # Live stock (see state/live.py): while this tab shows this collectible, the quote for
-    # the chosen store, duration and day is re-read (from the snapshot: no query unless stock
-    # changed).
-    async def _poll_args(self) -> tuple | None:
-        if not self.router.url.path.startswith("/collectibles/") or self.not_found:
-            return None
+    # Live stock (see state/live.py): pushed while this tab shows this collectible: the quote
+    # for the chosen store, duration and day is re-read (from the snapshot).
+    def _on_page(self) -> bool:
+        return self.router.url.path.startswith("/collectibles/") and not self.not_found
+
+    async def _refresh_stock(self, shared: Shared) -> None:
         store_id, store_name = await self._store()
-        return (self.collectible_id, store_id, store_name, self.duration, self.pickup)
-
-    @staticmethod
-    async def _poll_read(collectible_id, store_id, store_name, duration, pickup):  # noqa: ANN001, ANN205
         try:
-            q = await quotes.get_quote(collectible_id, store_id, duration, pickup or None)
+            q = await quotes.get_quote(
+                self.collectible_id, store_id, self.duration, self.pickup or None
+            )
         except (InvalidInput, NotFound):
-            return None
-        return collectible_id, duration, pickup, q, store_name
-
-    def _poll_apply(self, fresh) -> None:
-        if fresh is None:
             return
-        collectible_id, duration, pickup, q, store_name = fresh
-        if (collectible_id, duration, pickup) == (self.collectible_id, self.duration, self.pickup):
-            self._apply_stock(q.stock, q.eta_days, q.available, store_name)
-            self._apply_dates(q, store_name)
+        self._apply_stock(q.stock, q.eta_days, q.available, store_name)
+        self._apply_dates(q, store_name)
 
 
 def date_picker() -> rx.Component:
@@ -389,7 +406,8 @@ def quote_panel() -> rx.Component:
             rx.input(
                 value=S.duration,
                 on_change=S.set_duration,
-                debounce_timeout=100,  # Reflex's 300 ms default made the quote feel slow
+                # Reflex's 300 ms default made the quote feel slow; each event is cheap.
+                debounce_timeout=DURATION_DEBOUNCE_MS,
                 id="duration",
                 type="number",
                 min=1,

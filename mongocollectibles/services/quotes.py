@@ -143,3 +143,15 @@ async def get_quote(
     uow = uow or default_uow()
     snapshot = await catalog_snapshot.current_snapshot(uow.engine)
     return await dated_quote(snapshot, collectible_id, store_id, days, pickup, uow)
+
+
+async def get_price(
+    collectible_id: str, store_id: str, duration: object, *, uow: UnitOfWork | None = None
+) -> Quote:
+    """A live quote's price alone (rates, total, special rate) from the catalog snapshot: no
+    query; its dates, ETA and availability are those of the stock today, not of a pickup date
+    (`get_quote` has those). A bad duration or unknown id is refused as `get_quote` does."""
+    days = parse_days(duration)
+    uow = uow or default_uow()
+    snapshot = await catalog_snapshot.current_snapshot(uow.engine)
+    return quote_from(snapshot, collectible_id, store_id, days)

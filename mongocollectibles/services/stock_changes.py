@@ -5,19 +5,32 @@ commits, it announces them (`announce_noted`), never before: a reader could othe
 the old stock again. A rollback drops them with the session. Other direct changes (owner
 edits of units, warehouses, collectibles, stores or prices) call `note_all(session)` (announced
 on commit like the rest) or `announce(bind, None)`.
+
+Beyond this process: on PostgreSQL the unit of work also sends what it noted as a NOTIFY on
+`CHANNEL` inside the transaction (`publish_noted`), so PostgreSQL delivers it to the other
+processes (services/stock_feed.py listens) exactly when, and only if, the transaction commits.
+Listeners (`add_listener`) hear every announcement of this process, from any thread.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 _NOTED = "mongocollectibles.stock_changed"
 _EVERYTHING = "*"  # noted: possibly everything changed (owner edits)
+CHANNEL = "mc_stock"  # PostgreSQL NOTIFY channel: "<origin>|<id>,<id>..." or "<origin>|*"
+_MAX_PAYLOAD = 7000  # NOTIFY payloads must stay under 8000 bytes: more ids -> "*"
+
+Listener = Callable[[Engine, frozenset[str] | None], None]
+_listeners: list[Listener] = []
 
 
 class ChangeLog:
@@ -66,20 +79,74 @@ def announce_noted(session: Session) -> None:
         announce(session, None if _EVERYTHING in noted else noted)
 
 
+def publish_noted(session: Session) -> None:
+    """Before the commit (PostgreSQL): queue a NOTIFY of what the transaction noted, delivered to
+    other processes on commit (never on rollback)."""
+    noted = session.info.get(_NOTED)
+    if not noted or session.get_bind().dialect.name != "postgresql":
+        return
+    ids = _EVERYTHING if _EVERYTHING in noted else ",".join(sorted(noted))
+    if len(ids) > _MAX_PAYLOAD:
+        ids = _EVERYTHING
+    session.execute(
+        text("SELECT pg_notify(:channel, :payload)"),
+        {"channel": CHANNEL, "payload": f"{origin()}|{ids}"},
+    )
+
+
+def origin() -> str:
+    """This process, as named in its NOTIFY payloads (so it can skip its own)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def parse_payload(payload: str) -> tuple[str, frozenset[str] | None]:
+    """(origin, changed collectible ids or None for everything) of a NOTIFY payload."""
+    sender, _, ids = payload.partition("|")
+    if not ids or ids == _EVERYTHING:
+        return sender, None
+    return sender, frozenset(ids.split(","))
+
+
 def forget_noted(session: Session) -> None:
     """After a rollback: nothing the transaction noted happened."""
     session.info.pop(_NOTED, None)
 
 
-def announce(bind: Engine | Connection | Session, collectible_ids: Iterable[str] | None) -> None:
-    """Tell this process's caches that stock changed (None: possibly everything)."""
+def announce(
+    bind: Engine | Connection | Session,
+    collectible_ids: Iterable[str] | None,
+    *,
+    tell_listeners: bool = True,
+) -> None:
+    """Tell this process's caches that stock changed (None: possibly everything), then the
+    listeners (unless `tell_listeners` is False: the caller finds out what changed itself)."""
     log = change_log(bind)
+    ids = None if collectible_ids is None else frozenset(collectible_ids)
     with log.lock:
         log.version += 1
-        if collectible_ids is None:
+        if ids is None:
             log.everything = True
         else:
-            log.collectibles.update(collectible_ids)
+            log.collectibles.update(ids)
+    if not tell_listeners:
+        return
+    engine = engine_of(bind)
+    for listener in list(_listeners):
+        try:
+            listener(engine, ids)
+        except Exception:  # noqa: BLE001, S112 - a listener's trouble never undoes a commit
+            continue
+
+
+def add_listener(listener: Listener) -> None:
+    """Call `listener(engine, ids or None)` after every announcement (from the announcing
+    thread: it must be quick and thread-safe)."""
+    _listeners.append(listener)
+
+
+def remove_listener(listener: Listener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
 
 
 def version(bind: Engine | Connection | Session) -> int:

@@ -44,6 +44,7 @@ class UnitOfWork:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
+                stock_changes.publish_noted(session)  # other processes hear it on commit
                 session.commit()
             except BaseException:
                 session.rollback()

@@ -6,6 +6,8 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import card, collectible_cards, stock_of
+from tests.support.bookings import other_shopper
+from tests.support.orders import order
 
 NAMES = [
     "Vintage Batman Action Figure",
@@ -114,3 +116,37 @@ def test_live_stock_updates_without_reload(page, shop_url, hold_units):
     hold_units.release_all()
     expect(stock).to_contain_text("4 in stock")
     expect(rent).to_be_enabled()
+
+
+def test_a_hold_is_pushed_to_an_idle_tab_within_a_second(page, shop_url, api):
+    """Stock is pushed, not polled: an idle catalog tab sends nothing, yet shows a hold made
+    elsewhere (here through the API) within a second."""
+    sent: list[str] = []  # Socket.IO messages the page sends ("4..."; pongs are "3")
+    page.on(
+        "websocket",
+        lambda socket: socket.on(
+            "framesent",
+            lambda payload: sent.append(payload) if str(payload).startswith("4") else None,
+        ),
+    )
+    page.goto(shop_url)
+    gundam = card(page, GUNDAM)
+    before = stock_of(api, "col-005")
+    expect(gundam).to_contain_text(f"{before} in stock", timeout=30_000)
+    page.wait_for_timeout(1_000)  # the page's own start-up events are over
+    sent_while_idle = len(sent)
+    body = order("col-005", duration=2, customer=other_shopper(501))
+    answer = api.post("/api/rentals/checkout", json=body)
+    assert answer.status_code == 200, answer.text
+    held = answer.json()["data"]
+    try:
+        expect(gundam).to_contain_text(f"{before - 1} in stock", timeout=1_000)
+        page.wait_for_timeout(3_500)  # longer than the old per-tab poll's 3 s
+        assert sent[sent_while_idle:] == [], "the idle tab sent events"
+    finally:
+        cancelled = api.post(
+            f"/api/rentals/{held['rental_id']}/cancel", params={"token": held["token"]}
+        )
+        assert cancelled.status_code == 200, cancelled.text
+    expect(gundam).to_contain_text(f"{before} in stock", timeout=1_000)
+    assert sent[sent_while_idle:] == []

@@ -5,10 +5,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlmodel import col, select
 
 from mongocollectibles.api import create_api
 from mongocollectibles.api.fast_path import hot_paths
 from mongocollectibles.domain.reservations import shop_today
+from mongocollectibles.models import Unit
+from mongocollectibles.services import catalog_snapshot
 from tests.support.bookings import book
 
 QUOTE = {"collectible_id": "col-002", "store_id": "store-a", "duration": 3}
@@ -98,3 +101,42 @@ async def test_hot_paths_see_a_hold_at_once(api_on, uow):
     after = await answers(app)
     assert json.loads(after[7][2])["data"]["stock"] == json.loads(before[7][2])["data"]["stock"] - 1
     assert after == await answers(api_on)
+
+
+async def post_quote(app, body: str) -> tuple[int, bytes]:  # noqa: ANN001
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
+        response = await client.post(
+            "/api/rentals/quote", content=body, headers={"content-type": "application/json"}
+        )
+    return response.status_code, response.content
+
+
+async def test_a_kept_quote_answer_is_renewed_when_stock_changes(api_on, uow, monkeypatch):
+    """Quote answers are kept per snapshot and raw body: a change the snapshot has not heard
+    of leaves the kept answer as it was; a hold (a new snapshot version) renews it."""
+    monkeypatch.setattr(catalog_snapshot, "CACHE_SECONDS", 3600.0)  # no re-read by age
+    app = hot_paths(api_on, uow=uow)
+    body = json.dumps(QUOTE)
+    status, first = await post_quote(app, body)
+    assert status == 200
+    stock = json.loads(first)["data"]["stock"]
+    with uow() as session:
+        kept = catalog_snapshot.snapshot(session).memo["api:quote-messages"]
+        version = catalog_snapshot.snapshot(session).version
+    assert (body.encode(), TODAY) in kept
+    assert await post_quote(app, body) == (200, first)
+    with uow() as session:  # not announced: as if done elsewhere, unheard so far
+        unit = session.exec(
+            select(Unit).where(Unit.collectible_id == "col-002", col(Unit.active))
+        ).first()
+        unit.active = False
+    assert await post_quote(app, body) == (200, first)  # the kept answer
+    with uow() as session:
+        book(session, "col-002", "store-a")  # announced on commit: a new snapshot version
+    status, renewed = await post_quote(app, body)
+    assert status == 200 and renewed != first
+    assert json.loads(renewed)["data"]["stock"] == stock - 2  # the unheard change too
+    with uow() as session:
+        assert catalog_snapshot.snapshot(session).version > version
+    assert await post_quote(api_on, body) == (200, renewed)  # as FastAPI answers it

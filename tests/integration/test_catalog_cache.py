@@ -66,3 +66,17 @@ def test_unknown_ids_are_refused_as_before(db_url):
         quotes.quote(session, "col-999", "store-x", 3)
     with UnitOfWork(db_url)() as session, pytest.raises(NotFound, match="Collectible 'col-9"):
         quotes.quote(session, "col-999", "store-a", 3)
+
+
+async def test_the_live_price_agrees_with_the_full_quote(uow):
+    """The collectible page shows the price from `get_price` first, then the full quote."""
+    for days in ("1", "6", "7", "30"):
+        price = await quotes.get_price("col-003", "store-b", days, uow=uow)
+        full = await quotes.get_quote("col-003", "store-b", days, uow=uow)
+        assert (price.total_centavos, price.daily_rate_centavos, price.is_special_rate) == (
+            full.total_centavos,
+            full.daily_rate_centavos,
+            full.is_special_rate,
+        )
+    with pytest.raises(NotFound):
+        await quotes.get_price("col-999", "store-b", "3", uow=uow)
