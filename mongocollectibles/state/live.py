@@ -3,10 +3,11 @@
 A page state mixes in `LiveStockMixin`, calls `self._show_stock(collectible_id or None)` from
 its on_load (None: it shows every collectible) and implements two hooks. The process's one
 stock feed (services/stock_feed.py, started by `stock_push()` as a lifespan task) says which
-collectibles changed; `push` then opens, one by one, the state of each registered tab that
-shows one of them (`app.modify_state`, the same lock and delta as an event) and calls its
-`_refresh_stock`, which re-reads through the services; Reflex sends the tab what changed.
-Tabs that closed or left the page are dropped from the register when met.
+collectibles changed; `push` then opens (PUSH_AT_ONCE at a time) the state of each registered
+tab that shows one of them (`app.modify_state`, the same lock and delta as an event) and
+calls its `_refresh_stock`, which re-reads through the services; Reflex sends the tab what
+changed. Tabs that closed or left the page are dropped from the register when met. The
+register is this worker's: a tab's socket and its on_load are served by the same worker.
 """
 
 from __future__ import annotations
