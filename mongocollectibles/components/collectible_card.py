@@ -27,12 +27,16 @@ class CardItem:
 
 
 def collectible_image(src, alt, *, eager: bool = False, **props) -> rx.Component:
-    """A sized 4:3 image (no layout shift), lazy and async-decoded unless `eager`."""
+    """A sized 4:3 image (no layout shift), lazy and async-decoded unless `eager` (then also
+    fetched first: the page's HTML names it in a preload in its head)."""
+    attrs = {"width": str(IMAGE_WIDTH), "height": str(IMAGE_HEIGHT)}
+    if eager:
+        attrs["fetchpriority"] = "high"
     return rx.el.img(
         src=src,
         alt=alt,
         # Real attributes (Reflex would turn width=/height= into CSS): no layout shift.
-        custom_attrs={"width": str(IMAGE_WIDTH), "height": str(IMAGE_HEIGHT)},
+        custom_attrs=attrs,
         loading="eager" if eager else "lazy",
         decoding="async",
         style={"width": "100%", "height": "auto", "aspect_ratio": "4 / 3", "display": "block"},
@@ -51,11 +55,11 @@ def stock_badge(available, stock_text) -> rx.Component:
     )
 
 
-def collectible_card(item: CardItem) -> rx.Component:
+def collectible_card(item: CardItem, *, eager: bool = False) -> rx.Component:
     return rx.link(
         rx.box(
             # Decorative here: the heading names the item (read once, not twice).
-            collectible_image(item.image_url, ""),
+            collectible_image(item.image_url, "", eager=eager),
             opacity=rx.cond(item.available, "1", "0.55"),
             filter=rx.cond(item.available, "none", "grayscale(0.8)"),
         ),
