@@ -6,7 +6,7 @@ import re
 import httpx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import card
+from tests.e2e.conftest import ARTIFACTS, card
 
 # The demo shop, as of the build: name -> daily rate.
 RATES = {
@@ -19,9 +19,7 @@ RATES = {
 }
 
 
-def test_without_javascript_the_page_shows_the_six_collectibles_and_their_rates(
-    browser, shop_url, screenshot
-):
+def test_without_javascript_the_page_shows_the_six_collectibles_and_their_rates(browser, shop_url):
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
@@ -37,7 +35,8 @@ def test_without_javascript_the_page_shows_the_six_collectibles_and_their_rates(
         expect(batman).to_have_attribute("href", "/collectibles/col-001")
         expect(batman.locator("img")).to_have_attribute("src", "/collectibles/col-001.svg")
         expect(page.get_by_text("Short-rental rate, x2 under 7 days").first).to_be_visible()
-        screenshot("catalog-without-javascript")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "catalog-without-javascript.png"), full_page=True)
     finally:
         context.close()
 
