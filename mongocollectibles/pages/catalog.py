@@ -11,7 +11,6 @@ from mongocollectibles.components.price import eta_phrase
 from mongocollectibles.domain.price_text import short_rate_name
 from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
 from mongocollectibles.services import catalog
-from mongocollectibles.services.catalog_preview import catalog_preview
 from mongocollectibles.state.live import LiveStockMixin
 from mongocollectibles.state.store_choice import StoreChoiceState
 
@@ -52,7 +51,7 @@ HERO_IMAGES = 3  # the first row of cards on a laptop: fetched first, not lazily
 def preview_cards() -> list[CardItem]:
     """The cards as of the app's build (services/catalog_preview.py): compiled into the page,
     so its HTML shows them before any script runs; the live list replaces them."""
-    preview = catalog_preview()
+    preview = catalog.catalog_preview()
     rules = preview.rules
     name = short_rate_name(rules.special_threshold_days, rules.special_multiplier_percent)
     return [
