@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -251,6 +252,22 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: pages shared between processes (a forked worker and the parent
+    that imported the app) count once in a sum, not in every process as RSS does."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_pss(pid: int) -> int:
+    return sum(pss_bytes(p) for p in process_tree(pid))
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds used so far by the process tree under `pid`."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -424,11 +441,17 @@ def chromium(playwright):  # noqa: ANN001, ANN201 - a playwright.sync_api.Playwr
 
 
 @contextlib.contextmanager
-def storefront(tag: str, *, build_timeout: float = 1200) -> Iterator[Server]:
+def storefront(
+    tag: str, *, build_timeout: float = 1200, database_url: str | None = None
+) -> Iterator[Server]:
     """The real Reflex app (`reflex run --env prod --single-port`) on a fresh PostgreSQL
-    database with demo data and the embedded PayMongo sandbox, as the browser tests run it."""
-    with scratch_database(tag) as url:
-        prestart(url)
+    database with demo data (or on `database_url`, migrated and seeded already) and the
+    embedded PayMongo sandbox, as the browser tests run it."""
+    with contextlib.ExitStack() as stack:
+        if database_url is None:
+            database_url = stack.enter_context(scratch_database(tag))
+            prestart(database_url)
+        url = database_url
         port = free_port()
         base = f"http://localhost:{port}"
         env = bench_env(
@@ -456,3 +479,57 @@ def storefront(tag: str, *, build_timeout: float = 1200) -> Iterator[Server]:
             server.database_url = url
             log(f"storefront up after {time.monotonic() - started:.0f} s")
             yield server
+
+
+# ---------------------------------------------------------------------------- production way
+
+UNIT_FILE = ROOT / "deploy" / "mongocollectibles.service"
+UNIT_VENV_BIN = "/opt/shop/current/.venv/bin/"
+
+
+def unit_backend(port: int) -> tuple[list[str], dict[str, str]]:
+    """The backend's command and its Reflex/granian settings as deploy/mongocollectibles.service
+    runs them on the droplet, for this checkout's virtualenv and `port`."""
+    command, env = [], {}
+    for line in UNIT_FILE.read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key == "ExecStart":
+            command = shlex.split(value.replace(UNIT_VENV_BIN, f"{Path(PYTHON).parent}/"))
+        elif key == "Environment":
+            for item in shlex.split(value):
+                name, _, setting = item.partition("=")
+                if name.startswith(("REFLEX_", "GRANIAN_", "SQLALCHEMY_")):
+                    env[name] = setting
+    command = [str(port) if word == "8000" else word for word in command]
+    env["REFLEX_BACKEND_PORT"] = str(port)
+    return command, env
+
+
+@contextlib.contextmanager
+def production_backend(tag: str, database_url: str, port: int) -> Iterator[Server]:
+    """The backend started the way deploy/mongocollectibles.service starts it (granian serving
+    Reflex's ASGI app, no `reflex run`), on `database_url` (migrated and seeded) at `port`,
+    with the benchmarks' settings otherwise (ENVIRONMENT=test, as `storefront`)."""
+    command, unit_env = unit_backend(port)
+    base = f"http://localhost:{port}"
+    env = bench_env(
+        **{
+            **unit_env,
+            "DATABASE_URL": database_url,
+            "PUBLIC_BASE_URL": base,
+            "API_BASE_URL": base,
+            "ENVIRONMENT": "test",
+            "PORT": str(port),
+            # The droplet's state directory, here in the benchmarks' folder.
+            "REFLEX_WEB_WORKDIR": str(BENCH_WEB),
+            "REFLEX_STATES_WORKDIR": str(BENCH_STATES),
+            "REFLEX_UPLOADED_FILES_DIR": str(RESULTS / "uploads"),
+        }
+    )
+    log(f"starting the backend as the unit does on {base}: {' '.join(command[1:])}")
+    with serve(
+        command, port=port, env=env, probes=["/_health", "/api/stores"], timeout=180,
+        name=f"unit-{tag}",
+    ) as server:  # fmt: skip
+        server.url = base
+        yield server

@@ -37,6 +37,8 @@ from bench.common import (
 from tests.support.servers import free_port
 
 STORE = "store-a"
+FCP_TARGET = 1.5  # x the static page's (issue 15; was 2x)
+ITEMS_TARGET = 3.0  # six items in the DOM, x the static page's
 # Records when the six cards are in the document (both pages give them the same ids).
 ITEMS_PROBE = """
 (() => {
@@ -179,7 +181,7 @@ def main() -> None:
             finally:
                 browser.close()
 
-    def row(name: str, s: dict, fcp_check: str) -> list:
+    def row(name: str, s: dict, fcp_check: str, items_check: str) -> list:
         return [
             name,
             f"{s['fcp']:.0f}",
@@ -192,9 +194,14 @@ def main() -> None:
             f"{s['other']:.1f}",
             f"{s['requests']:.0f}",
             fcp_check,
+            items_check,
         ]
 
     fcp_ratio = ours["fcp"] / static["fcp"]
+    items_ratio = ours["items"] / static["items"] if ours["items"] and static["items"] else None
+    items_check = verdict(
+        None if items_ratio is None else items_ratio <= ITEMS_TARGET, f"<= {ITEMS_TARGET:g}x"
+    )
     body = "\n".join(
         [
             table(
@@ -210,11 +217,17 @@ def main() -> None:
                     "other KB",
                     "requests",
                     "FCP target met",
+                    "items target met",
                 ],
                 [
-                    row("storefront `/` (Reflex, prod)", ours, verdict(fcp_ratio <= 2, "<= 2x")),
-                    row("static HTML, same 6 items (baseline)", static, "-"),
-                    row("storefront `/` with JavaScript off (diagnosis)", no_js, "-"),
+                    row(
+                        "storefront `/` (Reflex, prod)",
+                        ours,
+                        verdict(fcp_ratio <= FCP_TARGET, f"<= {FCP_TARGET:g}x"),
+                        items_check,
+                    ),
+                    row("static HTML, same 6 items (baseline)", static, "-", "-"),
+                    row("storefront `/` with JavaScript off (diagnosis)", no_js, "-", "-"),
                     [
                         "ratio ours / static",
                         ratio(ours["fcp"], static["fcp"]),
@@ -227,6 +240,7 @@ def main() -> None:
                         "-",
                         ratio(ours["requests"], static["requests"]),
                         "",
+                        "",
                     ],
                 ],
             ),
@@ -234,10 +248,10 @@ def main() -> None:
             f"Medians of {args.loads} loads of each page (in turn), each in a fresh Chromium "
             "context (empty cache, 1280x800), after a warm-up load; loopback, no throttling. "
             "Bytes are transfer sizes (compressed, with headers) from Resource Timing. "
-            "'6 items in DOM' is when the six cards exist (the storefront fills them after its "
-            "websocket hydrates). With JavaScript off the storefront shows its prerendered HTML "
-            "(layout and loading skeletons) and CSS only: what the first paint costs before any "
-            "script.",
+            "'6 items in DOM' is when the six cards exist (the storefront's HTML holds them as of "
+            "its build; live stock fills them after its websocket hydrates). With JavaScript off "
+            "the storefront shows its prerendered HTML and CSS only: what the first paint costs "
+            "before any script.",
         ]
     )
     report("page_load", "3. Storefront page load (Chromium, loopback)", body)

@@ -9,7 +9,6 @@ import reflex as rx
 from mongocollectibles.api import create_api, hot_paths
 from mongocollectibles.background import background_tasks
 from mongocollectibles.pages import register_pages
-from mongocollectibles.prestart import prestart
 from mongocollectibles.settings import get_settings
 from mongocollectibles.state.live import stock_push
 
@@ -30,6 +29,9 @@ async def _prepare_database():
     plain `reflex run` opens a working shop. Production runs the same prestart as the service's
     ExecStartPre instead, once per release, before any worker starts."""
     if get_settings().environment != "production":
+        # Imported here: production workers never load Alembic (~11 MB of each worker).
+        from mongocollectibles.prestart import prestart  # noqa: PLC0415
+
         await asyncio.to_thread(prestart)
     yield
 

@@ -27,7 +27,8 @@ class CardItem:
 
 
 def collectible_image(src, alt, *, eager: bool = False, **props) -> rx.Component:
-    """A sized 4:3 image (no layout shift), lazy and async-decoded unless `eager`."""
+    """A sized 4:3 image (no layout shift), lazy and async-decoded unless `eager` (then the
+    prerendered page preloads it from its head: React does so for eager images)."""
     return rx.el.img(
         src=src,
         alt=alt,
@@ -51,11 +52,11 @@ def stock_badge(available, stock_text) -> rx.Component:
     )
 
 
-def collectible_card(item: CardItem) -> rx.Component:
+def collectible_card(item: CardItem, *, eager: bool = False) -> rx.Component:
     return rx.link(
         rx.box(
             # Decorative here: the heading names the item (read once, not twice).
-            collectible_image(item.image_url, ""),
+            collectible_image(item.image_url, "", eager=eager),
             opacity=rx.cond(item.available, "1", "0.55"),
             filter=rx.cond(item.available, "none", "grayscale(0.8)"),
         ),

@@ -44,6 +44,32 @@ def cards(views: list[catalog.CollectibleView], store_name: str, note: str = "")
     ]
 
 
+PREVIEW_STOCK_TEXT = "Checking stock"
+HERO_IMAGES = 3  # the first row of cards on a laptop: fetched first, not lazily
+
+
+def preview_cards() -> list[CardItem]:
+    """The cards as of the app's build (services/catalog_preview.py): compiled into the page,
+    so its HTML shows them before any script runs; the live list replaces them."""
+    preview = catalog.catalog_preview()
+    rules = preview.rules
+    name = short_rate_name(rules.special_threshold_days, rules.special_multiplier_percent)
+    return [
+        CardItem(
+            id=item.id,
+            name=item.name,
+            size=item.size,
+            size_label=SIZE_LABELS.get(item.size, item.size),
+            image_url=item.image_url,
+            rate_text=f"{format_php(item.daily_rate_centavos)} / day",
+            rate_note=name[0].upper() + name[1:],
+            available=True,
+            stock_text=PREVIEW_STOCK_TEXT,
+        )
+        for item in preview.items
+    ]
+
+
 class CatalogState(LiveStockMixin, rx.State):
     items: list[CardItem] = []
     loading: bool = True
@@ -139,15 +165,31 @@ def filters() -> rx.Component:
     )
 
 
-def grid() -> rx.Component:
-    return rx.cond(
-        CatalogState.loading,
-        rx.grid(
+def preview_grid(items: list[CardItem]) -> rx.Component:
+    """Until the live list arrives: the build's cards (stock being checked), else skeletons."""
+    if not items:
+        return rx.grid(
             *[rx.skeleton(rx.box(height="320px"), loading=True) for _ in range(6)],
             columns=rx.breakpoints(initial="1", sm="2", md="3"),
             spacing="4",
             aria_busy="true",
-        ),
+        )
+    return rx.grid(
+        *[
+            rx.box(collectible_card(item, eager=index < HERO_IMAGES), data_preview="true")
+            for index, item in enumerate(items)
+        ],
+        columns=rx.breakpoints(initial="1", sm="2", md="3"),
+        spacing="4",
+        id="catalog-preview",
+        aria_busy="true",
+    )
+
+
+def grid(preview: list[CardItem]) -> rx.Component:
+    return rx.cond(
+        CatalogState.loading,
+        preview_grid(preview),
         rx.cond(
             CatalogState.visible.length() > 0,
             rx.grid(
@@ -172,6 +214,7 @@ def grid() -> rx.Component:
 
 
 def index() -> rx.Component:
+    preview = preview_cards()
     return page_layout(
         rx.vstack(
             rx.heading("Rent a legend", size="8", as_="h1"),
@@ -183,17 +226,23 @@ def index() -> rx.Component:
             filters(),
             problem_callout(CatalogState.error, "catalog-error"),
             rx.text(
-                "Showing ",
-                CatalogState.visible.length(),
-                " of ",
-                CatalogState.items.length(),
-                " collectibles",
+                rx.cond(
+                    CatalogState.loading,
+                    f"{len(preview)} collectibles" if preview else "",
+                    rx.fragment(
+                        "Showing ",
+                        CatalogState.visible.length(),
+                        " of ",
+                        CatalogState.items.length(),
+                        " collectibles",
+                    ),
+                ),
                 size="2",
                 color=rx.color("gray", 11),
                 aria_live="polite",
                 id="result-count",
             ),
-            grid(),
+            grid(preview),
             spacing="4",
             width="100%",
         ),

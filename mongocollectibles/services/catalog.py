@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from mongocollectibles.domain.pricing import PricingRules
 from mongocollectibles.models import Collectible, Distance, Store
 from mongocollectibles.services import inventory
+from mongocollectibles.services.catalog_preview import CatalogPreview, catalog_preview
 from mongocollectibles.services.catalog_snapshot import (
     CollectibleView,
     Item,
@@ -25,12 +26,14 @@ from mongocollectibles.services.pricing import load_rules
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 
 __all__ = [
+    "CatalogPreview",
     "CollectibleView",
     "Snapshot",
     "StoreView",
     "get_collectible",
     "get_snapshot",
     "list_collectibles",
+    "catalog_preview",
     "list_stores",
     "read_collectible",
 ]

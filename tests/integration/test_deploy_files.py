@@ -30,7 +30,7 @@ def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
 def unit_file(tmp_path) -> Path:
     # verify needs the executables to exist; point them at a stub, keep everything else.
     text = (DEPLOY / "mongocollectibles.service").read_text()
-    for binary in ("/opt/shop/current/.venv/bin/python", "/opt/shop/current/.venv/bin/reflex"):
+    for binary in ("/opt/shop/current/.venv/bin/python", "/opt/shop/current/.venv/bin/granian"):
         text = text.replace(binary, "/bin/true")
     path = tmp_path / "mongocollectibles.service"
     path.write_text(text)
@@ -58,6 +58,26 @@ def test_systemd_unit_runs_the_shared_prestart_path_from_the_live_release():
     # Worker count pinned, memory bounded; the release itself stays read-only.
     assert "GRANIAN_WORKERS=1" in text and "MemoryHigh=" in text and "MemoryMax=" in text
     assert "ReadWritePaths" not in text and "ProtectSystem=strict" in text
+
+
+def test_the_backend_is_reflexs_asgi_app_under_granian_with_no_reflex_run_above_it():
+    """`reflex run` only supervised (~125 MB); granian serves the app as Reflex's own backend
+    start does (the same factory, settings it would export), in the unit and the image."""
+    unit = (DEPLOY / "mongocollectibles.service").read_text()
+    (start,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    args = start.removeprefix("ExecStart=").split()
+    assert args[0] == "/opt/shop/current/.venv/bin/granian"
+    assert args[-1] == "mongocollectibles.backend:asgi_app"
+    assert {"--interface", "asgi", "--factory"} <= set(args) and "reflex" not in args[0]
+    docker = (DEPLOY / "Dockerfile").read_text()
+    assert (
+        "exec granian "
+        + " ".join(args[1:])
+        .replace("127.0.0.1", "0.0.0.0")
+        .replace("--port 8000", '--port \\"$PORT\\"')
+        in docker
+    )
+    assert "reflex run" not in docker
 
 
 def test_caddyfile_is_valid_for_the_droplets_caddy():

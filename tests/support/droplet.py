@@ -79,7 +79,8 @@ class Unit:
             original.replace("/opt/shop", str(root / "opt/shop"))
             .replace("/var/lib/shop", str(root / "var/lib/shop"))
             .replace("/etc/shop", str(root / "etc/shop"))
-            .replace("--backend-port 8000", f"--backend-port {port}")
+            .replace("--port 8000", f"--port {port}")
+            .replace("REFLEX_BACKEND_PORT=8000", f"REFLEX_BACKEND_PORT={port}")
         )
         self.values: dict[str, list[str]] = {}
         for line in self.text.splitlines():
