@@ -26,7 +26,16 @@ fi
   cd "$out"
   # Built with development settings on purpose: the frontend holds no secrets, and the
   # backend sends its real state (test-mode banner etc.) when the page connects.
-  env -u DATABASE_URL ENVIRONMENT=development REFLEX_API_URL="$public_url" \
+  # The cards the page shows before it connects (services/catalog_preview.py): the shop's own
+  # catalog when BUILD_DATABASE_URL lets the build read it; the demo catalog only when asked
+  # (BUILD_DEMO_CATALOG=true, e.g. a demo shop); otherwise loading placeholders, never the
+  # demo's items in front of a real shop's.
+  if [ -n "${BUILD_DATABASE_URL:-}" ]; then
+    catalog_env=(DATABASE_URL="$BUILD_DATABASE_URL" SEED_DEMO_DATA=false)
+  else
+    catalog_env=(-u DATABASE_URL SEED_DEMO_DATA="${BUILD_DEMO_CATALOG:-false}")
+  fi
+  env "${catalog_env[@]}" ENVIRONMENT=development REFLEX_API_URL="$public_url" \
     REFLEX_DEPLOY_URL="$public_url" \
     API_URL="$public_url" reflex export --frontend-only --no-zip --loglevel warning
   rm -rf .web/node_modules .web/.cache
