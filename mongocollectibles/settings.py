@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     # EMAIL_API_KEY) or SMTP (SMTP_HOST, on a port the host allows).
     mail_from: str = "MongoCollectibles <orders@mongocollectibles.example>"
     owner_email: str = ""  # gets a copy of every new paid order
+    # What customers see under Contact (footer, policies page); set when the app is built.
+    contact_email: str = "hello@mongocollectibles.example"
+    contact_phone: str = "+63 2 8123 4567"
     smtp_host: str = ""
     smtp_port: int = Field(default=0, ge=0, le=65535)  # 0: 8025 embedded, 587 otherwise
     smtp_username: str = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -96,15 +97,25 @@ async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes:
     return bytes(body)
 
 
+# Decimals (pesos with centavos) reach JSON as their exact digits, never through a float: the
+# encoder writes each as a string wrapped in this per-process marker, and the quotes and markers
+# are then dropped. No client string can contain the marker (it is random and never shown).
+_DECIMAL_MARK = "dec" + secrets.token_hex(12)
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        # Only at the JSON boundary: pesos with centavos (e.g. 1500.5) as a JSON number.
-        return float(value)
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a JSON number")
+        return f"{_DECIMAL_MARK}{value}{_DECIMAL_MARK}"
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def render(content: Any) -> bytes:
-    return json.dumps(content, default=_json_default, separators=(",", ":")).encode()
+    text = json.dumps(content, default=_json_default, separators=(",", ":"))
+    if _DECIMAL_MARK in text:
+        text = text.replace(f'"{_DECIMAL_MARK}', "").replace(f'{_DECIMAL_MARK}"', "")
+    return text.encode()
 
 
 class EnvelopeResponse(JSONResponse):

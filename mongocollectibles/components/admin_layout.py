@@ -124,3 +124,41 @@ def admin_layout(*children: rx.Component, title: str) -> rx.Component:
 def scroll_table(table: rx.Component) -> rx.Component:
     """Wide tables scroll inside their card on a phone instead of widening the page."""
     return rx.box(table, overflow_x="auto", width="100%")
+
+
+def pager(page, pages, total, noun: str, go_to_page, id_prefix: str) -> rx.Component:  # noqa: ANN001
+    """Previous / "Page p of n (t <noun>)" / Next under a paged table; `go_to_page` is the
+    page state's handler taking the wanted page number."""
+    return rx.hstack(
+        rx.button(
+            "Previous",
+            on_click=go_to_page(page - 1),
+            disabled=page <= 1,
+            variant="soft",
+            size="2",
+            id=f"{id_prefix}-prev-page",
+        ),
+        rx.text(
+            "Page ",
+            page,
+            " of ",
+            pages,
+            " (",
+            total,
+            f" {noun})",
+            size="2",
+            id=f"{id_prefix}-count",
+        ),
+        rx.button(
+            "Next",
+            on_click=go_to_page(page + 1),
+            disabled=page >= pages,
+            variant="soft",
+            size="2",
+            id=f"{id_prefix}-next-page",
+        ),
+        align="center",
+        justify="center",
+        width="100%",
+        wrap="wrap",
+    )

@@ -116,8 +116,6 @@ POLICY_LINKS = [
     ("Damage", "/policies#damage"),
     ("Find my order", "/orders"),
 ]
-CONTACT_EMAIL = "hello@mongocollectibles.example"
-CONTACT_PHONE = "+63 2 8123 4567"
 
 
 def _footer_heading(text: str) -> rx.Component:
@@ -126,6 +124,7 @@ def _footer_heading(text: str) -> rx.Component:
 
 def footer() -> rx.Component:
     muted = rx.color("gray", 11)  # 4.5:1 or better on the page background
+    S = SiteState
     return rx.el.footer(
         rx.grid(
             rx.el.nav(
@@ -140,13 +139,13 @@ def footer() -> rx.Component:
                 _footer_heading("Contact"),
                 rx.text(
                     "Email ",
-                    rx.link(CONTACT_EMAIL, href=f"mailto:{CONTACT_EMAIL}", underline="always"),
+                    rx.link(S.contact_email, href="mailto:" + S.contact_email, underline="always"),
                     size="2",
                     color=muted,
                 ),
                 rx.text(
                     "Phone ",
-                    rx.link(CONTACT_PHONE, href="tel:+63281234567", underline="always"),
+                    rx.link(S.contact_phone, href=S.contact_phone_href, underline="always"),
                     size="2",
                     color=muted,
                 ),
@@ -179,13 +178,24 @@ def footer() -> rx.Component:
     )
 
 
+def store_follower(on_store_synced: EventType) -> rx.Component:
+    """Runs `on_store_synced` whenever the shared store choice changes, also when another tab
+    of the browser changed it (localStorage): React mounts the inner box afresh whenever the
+    outer one's key, the store id, changes. The handler must do nothing when its page already
+    shows that store."""
+    return rx.box(rx.box(on_mount=on_store_synced), key=StoreChoiceState.store_id, display="none")
+
+
 def page_layout(
     *children: rx.Component,
     on_store_change: EventType | None = None,
+    on_store_synced: EventType | None = None,
     show_store: bool = True,
 ) -> rx.Component:
-    """Every page: skip link, banner, header, a centred main column, footer (landmarks)."""
+    """Every page: skip link, banner, header, a centred main column, footer (landmarks).
+    `on_store_change`: after this tab's choice; `on_store_synced`: see `store_follower`."""
     return rx.box(
+        *([store_follower(on_store_synced)] if on_store_synced is not None else []),
         skip_link(),
         test_mode_banner(),
         header(on_store_change, show_store),

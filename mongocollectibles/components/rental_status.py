@@ -13,7 +13,7 @@ from reflex.event import EventType
 from mongocollectibles.components.order_summary import OrderSummary
 from mongocollectibles.components.price import day_text
 from mongocollectibles.domain import status
-from mongocollectibles.domain.price_text import short_rate_name
+from mongocollectibles.domain.price_text import SHORT_RATE
 from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.receipt import vat_statement
 from mongocollectibles.services.site import method_label
@@ -120,7 +120,7 @@ def rental_display(view: RentalView) -> tuple[RentalStatus, OrderSummary]:
         store_address=view.store_address,
         days=view.duration_days,
         daily_rate_text=format_php(view.daily_rate_centavos)
-        + (f" ({short_rate_name()})" if view.is_special_rate else ""),
+        + (f" ({SHORT_RATE})" if view.is_special_rate else ""),
         total_text=format_php(view.total_centavos),
         is_special=False,  # agreed and paid: no warning any more, just the rate's name
         eta_text="",  # the pickup text is shown in the status notice

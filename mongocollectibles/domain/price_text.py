@@ -14,9 +14,14 @@ def multiplier_text(multiplier_percent: int) -> str:
     return f"x{value.normalize():f}"
 
 
-def short_rate_name(threshold_days: int = 7, multiplier_percent: int = 200) -> str:
-    """The one name of the surcharge: "short-rental rate, x2 under 7 days"."""
-    return f"short-rental rate, {multiplier_text(multiplier_percent)} under {threshold_days} days"
+# The surcharge's one name. A booked rental's rate is named by it alone: the rule's figures
+# may have changed since the booking, and its own daily rate is shown beside it.
+SHORT_RATE = "short-rental rate"
+
+
+def short_rate_name(threshold_days: int, multiplier_percent: int) -> str:
+    """The surcharge under today's rule: "short-rental rate, x2 under 7 days"."""
+    return f"{SHORT_RATE}, {multiplier_text(multiplier_percent)} under {threshold_days} days"
 
 
 def threshold_saving(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mongocollectibles.components.alerts import problem_callout
 from mongocollectibles.components.collectible_card import CardItem, collectible_card
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.price import eta_phrase
@@ -49,6 +50,7 @@ class CatalogState(LiveStockMixin, rx.State):
     error: str = ""
     query: str = ""
     size: str = "all"
+    _store_shown: str = ""  # the store whose stock and ETAs the cards show
 
     @rx.var
     def visible(self) -> list[CardItem]:
@@ -77,7 +79,15 @@ class CatalogState(LiveStockMixin, rx.State):
             return
         self.items = cards(views, store_name, await rate_note())
         self.loading = False
+        self._store_shown = store_id
         self._show_stock(None)
+
+    @rx.event
+    async def follow_store(self):
+        """The store choice changed, maybe in another tab: show that store's stock."""
+        choice = await self.get_state(StoreChoiceState)
+        if not self.loading and choice.store_id and choice.store_id != self._store_shown:
+            return CatalogState.load
 
     @rx.event
     def set_query(self, value: str):
@@ -180,10 +190,7 @@ def index() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             filters(),
-            rx.cond(
-                CatalogState.error != "",
-                rx.callout(CatalogState.error, icon="circle_alert", color_scheme="red"),
-            ),
+            problem_callout(CatalogState.error, "catalog-error"),
             rx.text(
                 "Showing ",
                 CatalogState.visible.length(),
@@ -200,6 +207,7 @@ def index() -> rx.Component:
             width="100%",
         ),
         on_store_change=CatalogState.load,
+        on_store_synced=CatalogState.follow_store,
     )
 
 

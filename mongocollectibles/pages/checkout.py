@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -32,6 +33,7 @@ from mongocollectibles.state.store_choice import StoreChoiceState
 FIELDS = ("name", "email", "phone", "address", "city", "postal_code")
 NO_ERRORS = dict.fromkeys(FIELDS, "")
 SOLD_OUT = "Out of stock at the moment: every unit is rented or on hold."
+STARTED = "You have started paying for this order: Pay takes you back to it."
 
 
 def order_summary_of(q: quotes.Quote, store: dict) -> OrderSummary:
@@ -65,14 +67,30 @@ def order_summary_of(q: quotes.Quote, store: dict) -> OrderSummary:
 
 
 def not_servable(q: quotes.Quote) -> str:
+    """Why the order's day cannot be had, and the next day that can (stands beside Pay)."""
     if q.pickup_date is None:
         return SOLD_OUT
-    nearest = (
-        f" The nearest day that can be served is {day_text(q.nearest_pickup_date)}."
-        if q.nearest_pickup_date
-        else ""
+    booked = (
+        f"Every unit is booked for those dates ({day_text(q.pickup_date)} to "
+        f"{day_text(q.return_date)}) at this store."
     )
-    return f"{day_text(q.pickup_date)} is fully booked at this store.{nearest}"
+    if q.nearest_pickup_date is None:
+        return f"{booked} No later day is free here either: try another store."
+    return f"{booked} The next available pickup is {day_text(q.nearest_pickup_date)}."
+
+
+def next_day(q: quotes.Quote) -> tuple[str, str]:
+    """When the order's day cannot be served: the offer of the next day that can, and the
+    link to this checkout for that day; ("", "") otherwise."""
+    if q.available or q.nearest_pickup_date is None:
+        return "", ""
+    query = {
+        "collectible_id": q.collectible_id,
+        "store_id": q.store_id,
+        "duration": q.duration_days,
+        "pickup_date": q.nearest_pickup_date.isoformat(),
+    }
+    return f"Pick up on {day_text(q.nearest_pickup_date)} instead", f"/checkout?{urlencode(query)}"
 
 
 class CheckoutState(LiveStockMixin, rx.State):
@@ -84,6 +102,12 @@ class CheckoutState(LiveStockMixin, rx.State):
     errors: dict[str, str] = NO_ERRORS
     form_error: str = ""
     submitting: bool = False
+    # The same order on the next day that can be served, when the chosen one cannot.
+    next_day_href: str = ""
+    next_day_text: str = ""
+    # This tab has a checkout for this order (its own booking may be the one that makes the
+    # day look taken; Pay goes back to it: the payment page, or the order once paid).
+    checkout_started: bool = False
     _order: dict = {}
     _idempotency_key: str = ""
 
@@ -92,6 +116,10 @@ class CheckoutState(LiveStockMixin, rx.State):
         method = site.METHOD_LABELS.get(self.payment_method, "")
         return f"Pay {self.summary.total_text} with {method}"
 
+    @rx.var
+    def pay_blocked(self) -> bool:
+        return not self.summary.available and not self.checkout_started
+
     async def _summarise(self) -> None:
         query = self.router.url.query_parameters
         choice = await self.get_state(StoreChoiceState)
@@ -99,18 +127,37 @@ class CheckoutState(LiveStockMixin, rx.State):
         store = choice.store()
         cid, duration = query.get("collectible_id", ""), query.get("duration", "")
         pickup = query.get("pickup_date", "") or None
+        order = {"collectible_id": cid, "store_id": store["id"], "duration": duration}
+        # The day shown is the day paid for. Without one in the link: the earliest day as
+        # first quoted for this order, kept (were it booked meanwhile, the reason shows
+        # beside Pay; the order does not move to another day unseen).
+        same = all(self._order.get(key) == value for key, value in order.items())
+        kept = None if pickup or not same else self._order.get("pickup_date")
         try:
-            q = await quotes.get_quote(cid, store["id"], duration, pickup)
-            self.summary = order_summary_of(q, store)
+            try:
+                q = await quotes.get_quote(cid, store["id"], duration, pickup or kept)
+            except InvalidInput:
+                if kept is None:
+                    raise
+                kept = None  # that day has passed meanwhile: the earliest again
+                q = await quotes.get_quote(cid, store["id"], duration, None)
         except (InvalidInput, NotFound) as error:
             self.problem = error.message
             return
         self.problem = ""
-        order = {"collectible_id": cid, "store_id": store["id"], "duration": duration}
-        if pickup:  # without one, the earliest day at the moment of paying
-            order["pickup_date"] = pickup
+        day = pickup or kept or (q.pickup_date.isoformat() if q.pickup_date else None)
+        if day:
+            order["pickup_date"] = day
         if order != self._order:  # one idempotency key per order: a double submit holds once
             self._order, self._idempotency_key = order, uuid.uuid4().hex
+            self.checkout_started = False
+        self.summary = self._shown(order_summary_of(q, store))
+        self.next_day_text, self.next_day_href = next_day(q)
+
+    def _shown(self, summary: OrderSummary) -> OrderSummary:
+        if self.checkout_started and not summary.available:
+            return dataclasses.replace(summary, eta_text=STARTED)
+        return summary
 
     @rx.event
     async def load(self):
@@ -129,6 +176,15 @@ class CheckoutState(LiveStockMixin, rx.State):
     async def store_changed(self):
         self.form_error = ""
         await self._summarise()
+
+    @rx.event
+    async def follow_store(self):
+        """The store choice changed, maybe in another tab: the order follows it."""
+        choice = await self.get_state(StoreChoiceState)
+        if self.loading or self.problem or not choice.store_id:
+            return
+        if self._order and choice.store_id != self._order.get("store_id"):
+            await self._summarise()
 
     @rx.event
     def set_payment_method(self, value: str):
@@ -169,20 +225,24 @@ class CheckoutState(LiveStockMixin, rx.State):
                     self.errors = {**self.errors, field: error.message}
                 if isinstance(error, Conflict):  # that checkout ended: the next try starts anew
                     self._idempotency_key = uuid.uuid4().hex
+                    self.checkout_started = False
                 if isinstance(error, OutOfStock):  # known now, whatever a cached read says
                     self.summary = dataclasses.replace(
                         self.summary, available=False, eta_text=SOLD_OUT
                     )
+                    self.next_day_text = self.next_day_href = ""
                 else:
                     await self._summarise()  # fresh price, stock and ETA
             return rx.toast.error(error.message, duration=8000)
+        async with self:
+            self.checkout_started = True
         # Keep `submitting`: the browser is leaving. A full page load, not a client-side route:
         # the payment page is not part of this app (even when the sandbox runs on this host).
         return rx.call_script(f"window.location.assign({json.dumps(result.payment_url)})")
 
     # Live stock (see state/live.py): pushed while the form is open, the pay button follows
-    # whether the order's day can still be served (not once this tab is paying: its own hold
-    # must not read as "sold out" on its way to the payment page).
+    # whether the order's day can still be served (not while this tab's own submit is holding
+    # a unit: that hold must not read as "sold out" on its way to the payment page).
     def _on_page(self) -> bool:
         return self.router.url.path.startswith("/checkout") and not self.problem
 
@@ -205,10 +265,14 @@ class CheckoutState(LiveStockMixin, rx.State):
             return
         store_name = self.summary.store_name
         eta_text = eta_phrase(q.eta_days, store_name) if q.available else not_servable(q)
-        if (self.summary.available, self.summary.eta_text) != (q.available, eta_text):
-            self.summary = dataclasses.replace(
-                self.summary, available=q.available, eta_text=eta_text
-            )
+        fresh = self._shown(
+            dataclasses.replace(self.summary, available=q.available, eta_text=eta_text)
+        )
+        if (fresh.available, fresh.eta_text) != (self.summary.available, self.summary.eta_text):
+            self.summary = fresh
+        next_text, next_href = next_day(q)
+        if (self.next_day_text, self.next_day_href) != (next_text, next_href):
+            self.next_day_text, self.next_day_href = next_text, next_href
 
 
 def billing_form() -> rx.Component:
@@ -230,14 +294,30 @@ def billing_form() -> rx.Component:
                 ),
             ),
             rx.cond(
-                ~S.summary.available & (S.problem == "") & (S.form_error == ""),
-                # Next to Pay (on a phone the summary may be scrolled away): why it is off.
-                rx.text(
-                    S.summary.eta_text,
-                    color=rx.color("red", 11),
-                    size="2",
+                S.checkout_started & ~S.summary.available & (S.form_error == ""),
+                rx.text(S.summary.eta_text, size="2", id="pay-resume-note", role="status"),
+            ),
+            rx.cond(
+                S.pay_blocked & (S.problem == "") & (S.form_error == ""),
+                # Right above Pay (on a phone the summary is scrolled away by now): why it is
+                # off, and the way on.
+                rx.callout.root(
+                    rx.callout.icon(rx.icon("calendar_x", size=16)),
+                    rx.callout.text(S.summary.eta_text, role="status"),
+                    rx.cond(
+                        S.next_day_href != "",
+                        rx.link(
+                            S.next_day_text,
+                            href=S.next_day_href,
+                            size="2",
+                            weight="bold",
+                            id="pay-next-day",
+                        ),
+                    ),
+                    color_scheme="red",
+                    size="1",
                     id="pay-blocked-reason",
-                    role="status",
+                    width="100%",
                 ),
             ),
             rx.button(
@@ -245,7 +325,7 @@ def billing_form() -> rx.Component:
                 rx.cond(S.submitting, "Holding your unit...", S.pay_label),
                 type="submit",
                 loading=S.submitting,
-                disabled=S.submitting | ~S.summary.available,
+                disabled=S.submitting | S.pay_blocked,
                 size="3",
                 width="100%",
                 id="pay-button",
@@ -325,6 +405,7 @@ def checkout_page() -> rx.Component:
         ),
         rx.script(KEEP_TYPING),
         on_store_change=S.store_changed,
+        on_store_synced=S.follow_store,
     )
 
 

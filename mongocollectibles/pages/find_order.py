@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mongocollectibles.components.alerts import problem_callout
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.services import order_lookup
@@ -63,17 +64,7 @@ def find_order_page() -> rx.Component:
             as_="p",
             margin_bottom="16px",
         ),
-        rx.cond(
-            S.problem != "",
-            rx.callout(
-                S.problem,
-                icon="circle_alert",
-                color_scheme="red",
-                role="alert",
-                id="find-problem",
-                margin_bottom="16px",
-            ),
-        ),
+        problem_callout(S.problem, "find-problem", margin_bottom="16px"),
         rx.grid(
             rx.card(
                 rx.form(

@@ -28,6 +28,20 @@ from mongocollectibles.domain.errors import TooManyRequests
 from mongocollectibles.settings import get_settings
 
 
+def moving_window(storage_url: str | None, prefix: str) -> MovingWindowRateLimiter:
+    """A moving-window limiter over the counters' storage: Redis at `storage_url` (every
+    worker that uses the same URL and prefix counts in the same place), else this process's
+    memory (one worker). Make one per event loop: storages hold asyncio locks and
+    connections bound to the loop that made them."""
+    storage: Storage
+    if storage_url:
+        uri = "async+" + storage_url
+        storage = RedisStorage(uri, implementation="redispy", key_prefix=prefix)
+    else:
+        storage = MemoryStorage()
+    return MovingWindowRateLimiter(storage)
+
+
 def wait_text(seconds: int) -> str:
     minutes = math.ceil(seconds / 60)
     if seconds < 60:
@@ -64,17 +78,10 @@ class CheckoutLimiter:
                 self._items[name] = parse(value)
 
     def _limiter(self) -> MovingWindowRateLimiter:
-        # Storages hold asyncio locks and connections bound to the loop that made them.
         loop = asyncio.get_running_loop()
         limiter = self._by_loop.get(loop)
         if limiter is None:
-            storage: Storage
-            if self.storage_url:
-                uri = "async+" + self.storage_url
-                storage = RedisStorage(uri, implementation="redispy", key_prefix=self.prefix)
-            else:
-                storage = MemoryStorage()
-            limiter = self._by_loop[loop] = MovingWindowRateLimiter(storage)
+            limiter = self._by_loop[loop] = moving_window(self.storage_url, self.prefix)
         return limiter
 
     async def hit_checkout(self, *, ip: str | None, email: str, phone: str) -> None:
@@ -90,7 +97,7 @@ class CheckoutLimiter:
         limiter = self._limiter()
         for item_name, kind, value, message in checks:
             item = self._items[item_name]
-            key = _hashed(kind, value)
+            key = hashed_key(kind, value)
             if not await limiter.hit(item, "checkout", kind, key):
                 stats = await limiter.get_window_stats(item, "checkout", kind, key)
                 wait = max(1, math.ceil(stats.reset_time - time.time()))
@@ -105,7 +112,8 @@ TOO_MANY_FOR_CUSTOMER = (
 )
 
 
-def _hashed(kind: str, value: str) -> str:
+def hashed_key(kind: str, value: str) -> str:
+    """What the store keeps instead of an email, phone or IP address."""
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:32]
 
 

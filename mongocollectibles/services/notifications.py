@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 
 from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
-from mongocollectibles.domain.price_text import short_rate_name
+from mongocollectibles.domain.price_text import SHORT_RATE
 from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.receipt import vat_statement
 from mongocollectibles.models import Rental, RentalEvent, Store, utcnow
-from mongocollectibles.services import outbox
+from mongocollectibles.services import outbox, schedule
 from mongocollectibles.services.outbox import Email
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
@@ -54,15 +54,15 @@ def day_text(day: date) -> str:
 
 @dataclass(frozen=True)
 class Dates:
-    ordered: date
-    pickup: date  # ready for pickup from (paid + delivery days)
-    return_by: date  # pickup + rental days
+    ordered: date  # the day it was paid (or ordered, before paying), in Manila
+    pickup: date  # the booked pickup date
+    return_by: date  # the booked return date (pickup + rental days)
 
 
 def rental_dates(rental: Rental) -> Dates:
+    """The days a rental's emails name: the ones booked at checkout (both always set)."""
     ordered = local_day(rental.paid_at or rental.created_at)
-    pickup = ordered + timedelta(days=rental.eta_days)
-    return Dates(ordered, pickup, pickup + timedelta(days=rental.duration_days))
+    return Dates(ordered, rental.pickup_date, rental.return_date)
 
 
 # -- rendering: one list of lines, as plain text and as HTML -------------------------------
@@ -129,11 +129,17 @@ def _store_lines(store: Store | None) -> list[Row]:
     return rows
 
 
+def date_rows(rental: Rental) -> list[Row]:
+    """The booked days, as every message about a rental names them."""
+    dates = rental_dates(rental)
+    return [Row("Pickup date", day_text(dates.pickup)), Row("Return by", day_text(dates.return_by))]
+
+
 def receipt_rows(session: Session, rental: Rental) -> list[Row]:
     dates = rental_dates(rental)
     rate = format_php(rental.daily_rate_centavos)
     if rental.is_special_rate:
-        rate += f" ({short_rate_name()})"
+        rate += f" ({SHORT_RATE})"
     return [
         Row("Order code", rental.order_code, strong=True),
         Row("Item", rental.collectible_name),
@@ -142,8 +148,7 @@ def receipt_rows(session: Session, rental: Rental) -> list[Row]:
         Row("Amount paid", format_php(rental.total_centavos), strong=True),
         Row("VAT", vat_statement(rental.total_centavos)),
         Row("Paid on", day_text(dates.ordered)),
-        Row("Ready for pickup from", day_text(dates.pickup)),
-        Row("Return by", day_text(dates.return_by)),
+        *date_rows(rental),
         *_store_lines(_store(session, rental)),
     ]
 
@@ -152,7 +157,19 @@ def _email(to: str, subject: str, body: tuple[str, str]) -> Email:
     return Email(to=to, subject=subject, text=body[0], html=body[1])
 
 
-def _send(session: Session, kind: str, rental: Rental, email: Email, key: str | None) -> bool:
+def _to_customer(
+    session: Session,
+    kind: str,
+    rental: Rental,
+    subject: str,
+    body: tuple[str, str],
+    *,
+    once_per: str = "",
+) -> bool:
+    """Enqueue a message to the rental's customer, at most once per kind and rental (and
+    `once_per`, for messages that may come again: another failed payment, a new hold end)."""
+    key = f"{kind}:{rental.id}" + (f":{once_per}" if once_per else "")
+    email = _email(rental.customer_email, subject, body)
     return outbox.enqueue(session, kind, email, rental_id=rental.id, dedupe_key=key)
 
 
@@ -169,13 +186,7 @@ def order_confirmed(session: Session, rental: Rental) -> None:
         order_url(rental),
     )
     subject = f"Receipt for your rental {rental.order_code}: {format_php(rental.total_centavos)}"
-    _send(
-        session,
-        ORDER_CONFIRMED,
-        rental,
-        _email(rental.customer_email, subject, body),
-        f"{ORDER_CONFIRMED}:{rental.id}",
-    )
+    _to_customer(session, ORDER_CONFIRMED, rental, subject, body)
     owner = get_settings().owner_email
     if owner:
         copy = _render(
@@ -185,12 +196,12 @@ def order_confirmed(session: Session, rental: Rental) -> None:
             [],
             None,
         )
-        _send(
+        outbox.enqueue(
             session,
             OWNER_COPY,
-            rental,
             _email(owner, f"New order {rental.order_code}: {rental.collectible_name}", copy),
-            f"{OWNER_COPY}:{rental.id}",
+            rental_id=rental.id,
+            dedupe_key=f"{OWNER_COPY}:{rental.id}",
         )
 
 
@@ -205,7 +216,11 @@ def payment_failed(session: Session, rental: Rental) -> None:
     body = _render(
         "Your payment did not go through",
         [held, "You can try again, or pick another payment method, from your order page."],
-        [Row("Order code", rental.order_code), Row("Amount", format_php(rental.total_centavos))],
+        [
+            Row("Order code", rental.order_code),
+            Row("Amount", format_php(rental.total_centavos)),
+            *date_rows(rental),
+        ],
         ["Nothing was charged for the failed attempt."],
         order_url(rental),
     )
@@ -214,13 +229,8 @@ def payment_failed(session: Session, rental: Rental) -> None:
             RentalEvent.rental_id == rental.id, col(RentalEvent.note).startswith("Payment failed")
         )
     ).all()
-    _send(
-        session,
-        PAYMENT_FAILED,
-        rental,
-        _email(rental.customer_email, f"Payment failed for order {rental.order_code}", body),
-        f"{PAYMENT_FAILED}:{rental.id}:{len(count)}",
-    )
+    subject = f"Payment failed for order {rental.order_code}"
+    _to_customer(session, PAYMENT_FAILED, rental, subject, body, once_per=str(len(count)))
 
 
 def hold_expiring(session: Session, rental: Rental) -> None:
@@ -233,68 +243,57 @@ def hold_expiring(session: Session, rental: Rental) -> None:
             f"We hold {rental.collectible_name} for you until "
             f"{until.astimezone(MANILA):%H:%M} (Manila time). Pay before then to keep it."
         ],
-        [Row("Order code", rental.order_code), Row("Amount", format_php(rental.total_centavos))],
+        [
+            Row("Order code", rental.order_code),
+            Row("Amount", format_php(rental.total_centavos)),
+            *date_rows(rental),
+        ],
         [],
         order_url(rental),
     )
-    _send(
-        session,
-        HOLD_EXPIRING,
-        rental,
-        _email(rental.customer_email, f"Your hold on {rental.collectible_name} ends soon", body),
-        f"{HOLD_EXPIRING}:{rental.id}:{until.isoformat()}",
-    )
+    subject = f"Your hold on {rental.collectible_name} ends soon"
+    _to_customer(session, HOLD_EXPIRING, rental, subject, body, once_per=until.isoformat())
 
 
 def pickup_ready(session: Session, rental: Rental) -> None:
     body = _render(
         f"{rental.collectible_name} is ready for pickup",
         ["Show your order code at the counter."],
-        [Row("Order code", rental.order_code, strong=True), *_store_lines(_store(session, rental))],
-        [f"The {rental.duration_days}-day rental starts when you pick it up."],
+        [
+            Row("Order code", rental.order_code, strong=True),
+            *date_rows(rental),
+            *_store_lines(_store(session, rental)),
+        ],
+        [f"Your {rental.duration_days}-day rental is booked until {day_text(rental.return_date)}."],
         order_url(rental),
     )
-    _send(
-        session,
-        PICKUP_READY,
-        rental,
-        _email(rental.customer_email, f"Ready for pickup: order {rental.order_code}", body),
-        f"{PICKUP_READY}:{rental.id}",
+    _to_customer(
+        session, PICKUP_READY, rental, f"Ready for pickup: order {rental.order_code}", body
     )
 
 
-def return_due(session: Session, rental: Rental, due: date) -> None:
+def return_due(session: Session, rental: Rental) -> None:
     body = _render(
         "Your rental is due back tomorrow",
-        [f"Please return {rental.collectible_name} by {day_text(due)}."],
+        [f"Please return {rental.collectible_name} by {day_text(rental.return_date)}."],
         [Row("Order code", rental.order_code), *_store_lines(_store(session, rental))],
         [LATE_NOTE],
         order_url(rental),
     )
-    _send(
-        session,
-        RETURN_DUE,
-        rental,
-        _email(rental.customer_email, f"Return due tomorrow: order {rental.order_code}", body),
-        f"{RETURN_DUE}:{rental.id}",
-    )
+    subject = f"Return due tomorrow: order {rental.order_code}"
+    _to_customer(session, RETURN_DUE, rental, subject, body)
 
 
-def overdue(session: Session, rental: Rental, due: date) -> None:
+def overdue(session: Session, rental: Rental) -> None:
+    due = day_text(rental.return_date)
     body = _render(
         "Your rental is overdue",
-        [f"{rental.collectible_name} was due back on {day_text(due)}. Please return it soon."],
+        [f"{rental.collectible_name} was due back on {due}. Please return it soon."],
         [Row("Order code", rental.order_code), *_store_lines(_store(session, rental))],
         [LATE_NOTE],
         order_url(rental),
     )
-    _send(
-        session,
-        OVERDUE,
-        rental,
-        _email(rental.customer_email, f"Overdue: order {rental.order_code}", body),
-        f"{OVERDUE}:{rental.id}",
-    )
+    _to_customer(session, OVERDUE, rental, f"Overdue: order {rental.order_code}", body)
 
 
 def refunded(session: Session, rental: Rental) -> None:
@@ -309,13 +308,7 @@ def refunded(session: Session, rental: Rental) -> None:
         ["Refunds can take 5 to 10 banking days to show, depending on your bank or wallet."],
         order_url(rental),
     )
-    _send(
-        session,
-        REFUNDED,
-        rental,
-        _email(rental.customer_email, f"Refund for order {rental.order_code}", body),
-        f"{REFUNDED}:{rental.id}",
-    )
+    _to_customer(session, REFUNDED, rental, f"Refund for order {rental.order_code}", body)
 
 
 def on_transition(session: Session, rental: Rental, previous: str | None) -> None:
@@ -341,21 +334,10 @@ def _aware(moment: datetime | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _picked_up_on(session: Session, rental_id: str) -> datetime | None:
-    return session.exec(
-        select(RentalEvent.created_at)
-        .where(RentalEvent.rental_id == rental_id, RentalEvent.to_status == status.PICKED_UP)
-        .order_by(col(RentalEvent.id).desc())
-    ).first()
-
-
-def due_back(session: Session, rental: Rental) -> date | None:
-    picked = _picked_up_on(session, rental.id)
-    return local_day(picked) + timedelta(days=rental.duration_days) if picked else None
-
-
 def enqueue_due_reminders(session: Session, now: datetime) -> int:
-    """Enqueue the reminders due at `now` (each at most once); returns how many were added."""
+    """Enqueue the reminders due at `now` (each at most once); returns how many were added.
+    Returns due tomorrow and overdue ones are the owner's schedule for the same day (by the
+    booked return date)."""
     before = _outbox_count(session)
     soon = now + timedelta(minutes=get_settings().hold_reminder_minutes)
     pending = (
@@ -367,24 +349,18 @@ def enqueue_due_reminders(session: Session, now: datetime) -> int:
         )
         .limit(100)
     )
-    out = select(Rental).where(Rental.status == status.PICKED_UP).limit(500)
     if is_postgres(session):
         pending = pending.with_for_update(skip_locked=True)
-        out = out.with_for_update(skip_locked=True)
     window = timedelta(minutes=get_settings().hold_reminder_minutes)
     for rental in session.exec(pending).all():
         held_for = _aware(rental.hold_expires_at) - _aware(rental.created_at)
         if held_for > window:  # a hold shorter than the window gets no reminder
             hold_expiring(session, rental)
     today = local_day(now)
-    for rental in session.exec(out).all():
-        due = due_back(session, rental)
-        if due is None:
-            continue
-        if due == today + timedelta(days=1):
-            return_due(session, rental, due)
-        elif due < today:
-            overdue(session, rental, due)
+    for rental in schedule.due_back(session, today + timedelta(days=1), lock=True):
+        return_due(session, rental)
+    for rental in schedule.overdue(session, today, lock=True):
+        overdue(session, rental)
     return _outbox_count(session) - before
 
 

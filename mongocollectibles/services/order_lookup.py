@@ -32,10 +32,11 @@ LINKS_SENT = (
     "minute to arrive."
 )
 
-# Per client (IP or browser tab) and per email address.
-LOOKUPS_PER_CLIENT = RateLimiter(limit=10, window_seconds=600)
-LINK_EMAILS_PER_CLIENT = RateLimiter(limit=5, window_seconds=600)
-LINK_EMAILS_PER_ADDRESS = RateLimiter(limit=3, window_seconds=3600)
+# Per client (IP or browser tab) and per email address, shared by every worker
+# (services/rate_limit.py). A lookup counts the same whichever of email and code is wrong.
+LOOKUPS_PER_CLIENT = RateLimiter("order-lookups-per-client", limit=10, window_seconds=600)
+LINK_EMAILS_PER_CLIENT = RateLimiter("order-links-per-client", limit=5, window_seconds=600)
+LINK_EMAILS_PER_ADDRESS = RateLimiter("order-links-per-address", limit=3, window_seconds=3600)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ async def find_order(
 ) -> FoundOrder:
     """The order with this email and order code (NotFound with one message otherwise)."""
     address = _email(email)
-    if not LOOKUPS_PER_CLIENT.hit(client):
+    if not await LOOKUPS_PER_CLIENT.hit(client):
         raise TooManyAttempts(TOO_MANY)
     normalized = normalize_order_code(code)
     if normalized is None:
@@ -83,9 +84,11 @@ def _links_email(session: Session, address: str) -> int:
     ).all()
     if not rentals:
         return 0
+    day = notifications.day_text
     lines = [
         (
-            f"{r.order_code}: {r.collectible_name}, {r.duration_days} days, "
+            f"{r.order_code}: {r.collectible_name}, pickup {day(r.pickup_date)}, "
+            f"return by {day(r.return_date)}, "
             f"{format_php(r.total_centavos)} ({status.STATUS_LABELS[r.status]})",
             notifications.order_url(r),
         )
@@ -114,8 +117,8 @@ def _links_email(session: Session, address: str) -> int:
 async def email_order_links(email: object, *, client: str, uow: UnitOfWork | None = None) -> str:
     """Email the links to every order of this address; the same answer either way."""
     address = _email(email)
-    if not LINK_EMAILS_PER_CLIENT.hit(client):
+    if not await LINK_EMAILS_PER_CLIENT.hit(client):
         raise TooManyAttempts(TOO_MANY)
-    if LINK_EMAILS_PER_ADDRESS.hit(address):
+    if await LINK_EMAILS_PER_ADDRESS.hit(address):
         await (uow or default_uow()).run(_links_email, address)
     return LINKS_SENT

@@ -127,12 +127,7 @@ def _work(session: Session, now: datetime) -> _Work:
         (_day_start(r.pickup_date), r)
         for r in [*schedule.due_for_pickup(session, local_today), *ready]
     ]
-    due_back = session.exec(
-        select(Rental)
-        .where(Rental.status == status.PICKED_UP, Rental.return_date == local_today)
-        .order_by(col(Rental.id))
-    ).all()
-    returns = [(_day_start(r.return_date), r) for r in due_back]
+    returns = [(_day_start(r.return_date), r) for r in schedule.due_back(session, local_today)]
     overdue = [(_day_start(r.return_date), r) for r in schedule.overdue(session, local_today)]
     pending = session.exec(
         select(Rental)

@@ -517,6 +517,22 @@ def live_rentals_on(session: Session, unit_ids: list[str], on: date) -> dict[str
     return {unit_id: (rental_id, state) for unit_id, rental_id, state in rows}
 
 
+def rentals_over(session: Session, unit_id: str, window: Window) -> list[str]:
+    """Order codes of the unit's live rentals whose window overlaps `window`, earliest first."""
+    return list(
+        session.exec(
+            select(Rental.order_code)
+            .where(
+                Rental.unit_id == unit_id,
+                text(f"rental.{LIVE_RENTAL}"),
+                Rental.window_start < window.end,
+                Rental.window_end > window.start,
+            )
+            .order_by(col(Rental.window_start))
+        ).all()
+    )
+
+
 def booked_units(session: Session, unit_ids: list[str], on: date) -> dict[str, str]:
     """{unit id: rental id} for the units a live rental takes on `on` or later (out now or
     booked ahead): they cannot be retired."""
@@ -682,7 +698,8 @@ def serialize_bookings(session: Session, collectible_id: str) -> None:
         )
 
 
-def _lock_unit(session: Session, unit_id: str) -> None:
+def lock_unit(session: Session, unit_id: str) -> None:
+    """Row-lock the unit (PostgreSQL) so a booking and a change to its days take turns."""
     session.exec(select(Unit.id).where(Unit.id == unit_id).with_for_update()).first()
 
 
@@ -692,7 +709,7 @@ def _claim(session: Session, unit_id: str, window: Window) -> bool:
     if not is_postgres(session):
         return unit_is_free(session, unit_id, window)
     savepoint = session.begin_nested()
-    _lock_unit(session, unit_id)
+    lock_unit(session, unit_id)
     if unit_is_free(session, unit_id, window):
         savepoint.commit()
         return True
@@ -754,7 +771,7 @@ def _refuse(
     hint = (
         f" The nearest date that can be served is {nearest.isoformat()}."
         if nearest
-        else " Nothing can be served at this store within the booking horizon."
+        else f" No unit is free at this store for it in the next {max_ahead_days()} days."
     )
     raise Conflict(
         f"Sorry, no unit is free for a {days}-day rental picked up on {pickup.isoformat()}." + hint
@@ -767,7 +784,7 @@ def retake(session: Session, rental: Rental) -> bool:
     window = Window(rental.window_start, rental.window_end)
     serialize_bookings(session, rental.collectible_id)
     if is_postgres(session):
-        _lock_unit(session, rental.unit_id)
+        lock_unit(session, rental.unit_id)
     if not unit_is_free(session, rental.unit_id, window, except_rental=rental.id):
         return False
     stock_changes.note(session, rental.collectible_id)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import text
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import reservations as rules
 from mongocollectibles.domain import status
 from mongocollectibles.models import LIVE_RENTAL, Rental, RentalEvent
@@ -33,15 +35,27 @@ def due_for_pickup(session: Session, day: date) -> list[Rental]:
     )
 
 
-def overdue(session: Session, day: date) -> list[Rental]:
-    """Picked-up rentals not returned by their return date."""
-    return list(
-        session.exec(
-            select(Rental)
-            .where(Rental.status == status.PICKED_UP, Rental.return_date < day)
-            .order_by(col(Rental.return_date), col(Rental.id))
-        ).all()
+def _out_with_renters(session: Session, due: ColumnElement[bool], *, lock: bool) -> list[Rental]:
+    query = (
+        select(Rental)
+        .where(Rental.status == status.PICKED_UP, due)
+        .order_by(col(Rental.return_date), col(Rental.id))
     )
+    if lock and is_postgres(session):  # one worker at a time writes each one's reminder
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())
+
+
+def overdue(session: Session, day: date, *, lock: bool = False) -> list[Rental]:
+    """Picked-up rentals not returned by their return date (`lock`: rows no other
+    transaction holds, locked for this one)."""
+    return _out_with_renters(session, col(Rental.return_date) < day, lock=lock)
+
+
+def due_back(session: Session, day: date, *, lock: bool = False) -> list[Rental]:
+    """Picked-up rentals whose return date is `day` (the owner's returns today; the "due back
+    tomorrow" reminder)."""
+    return _out_with_renters(session, col(Rental.return_date) == day, lock=lock)
 
 
 def flag_late_return_conflicts(session: Session, day: date | None = None) -> list[str]:

@@ -7,6 +7,7 @@ import html
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from mongocollectibles.domain import status
@@ -20,7 +21,7 @@ from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
 
 SUBSCRIBED = "We will email you when it is back in stock at this store."
-ALERTS_PER_CLIENT = RateLimiter(limit=10, window_seconds=600)
+ALERTS_PER_CLIENT = RateLimiter("stock-alerts-per-client", limit=10, window_seconds=600)
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,13 @@ class OutOfStockHelp:
 
 
 def _due_back(session: Session, collectible_id: str) -> date | None:
-    """The earliest day a rented unit of this collectible is due back (picked-up rentals)."""
-    rentals = session.exec(
-        select(Rental).where(
+    """The earliest booked return date of a rented unit of this collectible (picked-up
+    rentals)."""
+    return session.exec(
+        select(func.min(Rental.return_date)).where(
             Rental.collectible_id == collectible_id, Rental.status == status.PICKED_UP
         )
-    ).all()
-    days = [d for r in rentals if (d := notifications.due_back(session, r)) is not None]
-    return min(days) if days else None
+    ).one()
 
 
 async def out_of_stock_help(
@@ -91,7 +91,7 @@ async def subscribe(
     if problem:
         raise InvalidInput(problem, field="email")
     address = text.lower()
-    if not ALERTS_PER_CLIENT.hit(client):
+    if not await ALERTS_PER_CLIENT.hit(client):
         raise TooManyAttempts("Too many requests. Please wait a few minutes and try again.")
     await (uow or default_uow()).run(_subscribe, address, collectible_id, store_id)
     return SUBSCRIBED

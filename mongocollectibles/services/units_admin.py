@@ -10,12 +10,13 @@ for a range of days (bookings never take a unit over a window touching its block
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
+from mongocollectibles.domain.reservations import Window
 from mongocollectibles.domain.units import shop_today, unit_state
 from mongocollectibles.models import Collectible, Unit, UnitBlock, Warehouse
 from mongocollectibles.services import catalog_version, reservations
@@ -200,6 +201,14 @@ def _block(
         raise InvalidInput("The block is entirely in the past.", field="ends_on")
     if len(reason) > 300:
         raise InvalidInput("The reason can be at most 300 characters.", field="reason")
+    reservations.lock_unit(session, unit.id)
+    days = Window(start=starts_on, end=ends_on + timedelta(days=1))
+    booked = reservations.rentals_over(session, unit.id, days)
+    if booked:
+        raise Conflict(
+            f"Unit {unit_id} is booked on some of those days ({', '.join(booked)}); "
+            "block other days, or move or cancel those rentals first."
+        )
     block = UnitBlock(
         unit_id=unit.id,
         starts_on=starts_on,

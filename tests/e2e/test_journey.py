@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import date, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from mongocollectibles.components.price import day_text
 from tests.e2e.conftest import ARTIFACTS, amount, stock_of
 from tests.e2e.test_checkout import (
     SANDBOX_PAY,
@@ -54,7 +56,7 @@ def test_paying_sends_the_receipt_to_the_dev_mailbox(page, shop_url, api, screen
     assert "PHP 30,000.00" in receipt["subject"]
     for body in (receipt["text"], receipt["html"]):
         assert "PHP 30,000.00" in body and "Includes 12% VAT of PHP 3,214.29" in body
-        assert "Return by" in body and "Ready for pickup from" in body
+        assert "Return by" in body and "Pickup date" in body
         assert "123 Main Street, Manila" in body and "Mon-Sat 10:00-20:00" in body
     # The dev mailbox page lists it.
     page.goto(f"{shop_url}/api/dev/mailbox")
@@ -276,3 +278,118 @@ def test_the_quote_says_when_seven_days_cost_less(page, shop_url):
     expect(warning).to_contain_text(
         "7 days cost less than 6 days: PHP 70,000.00 instead of PHP 120,000.00."
     )
+
+
+def book_every_unit(api, body: dict) -> list[dict]:
+    """Other shoppers take every unit that could serve `body`'s pickup date (unpaid holds)."""
+    booked = []
+    while api.post("/api/rentals/quote", json=body).json()["data"]["available"]:
+        answer = api.post("/api/rentals/checkout", json={**body, "customer": another_customer()})
+        assert answer.is_success, answer.text
+        booked.append(answer.json()["data"])
+    assert booked
+    return booked
+
+
+def release(api, booked: list[dict]) -> None:
+    for started in booked:
+        api.post(f"/api/rentals/{started['rental_id']}/cancel", params={"token": started["token"]})
+
+
+def test_on_a_phone_the_reason_stands_next_to_pay(browser, shop_url, api):
+    """Every unit goes for the chosen pickup date while the form is open: on a phone the
+    reason (and the nearest day that can be served) stands right above Pay, in view with it."""
+    quote = api.post("/api/rentals/quote", json={**order("col-004", duration=7)}).json()["data"]
+    # A day far enough ahead that no other test's booking touches it.
+    pickup = (date.fromisoformat(quote["earliest_pickup_date"]) + timedelta(days=40)).isoformat()
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+    page = context.new_page()
+    booked: list[dict] = []
+    try:
+        page.goto(
+            f"{shop_url}/checkout?collectible_id=col-004&store_id=store-a&duration=7"
+            f"&pickup_date={pickup}"
+        )
+        expect(amount(summary(page), "Duration")).to_have_text("7 days", timeout=30_000)
+        fill_billing(page)
+        expect(pay_button(page)).to_be_enabled()
+        # Other shoppers book every unit for that day through the API.
+        body = order("col-004", duration=7, pickup_date=pickup)
+        booked = book_every_unit(api, body)
+        reason = page.locator("#pay-blocked-reason")
+        expect(reason).to_contain_text("booked for those dates", timeout=30_000)
+        expect(reason).to_contain_text("next available")
+        expect(pay_button(page)).to_be_disabled()
+        pay_button(page).scroll_into_view_if_needed()
+        reason_box, pay_box = reason.bounding_box(), pay_button(page).bounding_box()
+        assert 0 <= pay_box["y"] - (reason_box["y"] + reason_box["height"]) < 40
+        for box in (reason_box, pay_box):  # both in view at once, no scrolling between
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 812
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "checkout-sold-out-phone.png"))
+        assert serious(page) == []
+        # The way on: the same order on the next day that can be served.
+        nearest = api.post("/api/rentals/quote", json=body).json()["data"]["nearest_pickup_date"]
+        page.get_by_role("link", name=re.compile(r"^Pick up on .* instead$")).click()
+        expect(page).to_have_url(re.compile(rf"pickup_date={nearest}"))
+        expect(amount(summary(page), "Pickup date")).to_have_text(
+            day_text(date.fromisoformat(nearest)), timeout=30_000
+        )
+        expect(pay_button(page)).to_be_enabled()
+        expect(field(page, "name")).to_have_value("Juan dela Cruz")  # typing kept
+    finally:
+        release(api, booked)
+        context.close()
+
+
+def test_a_link_without_a_date_pays_for_the_day_it_shows(page, shop_url, api):
+    """A checkout link with no pickup date shows the earliest day and keeps to it: when that
+    day is booked meanwhile, Pay stops with the reason instead of paying for a later day."""
+    open_checkout(page, shop_url, "col-005", 7)
+    earliest = api.post("/api/rentals/quote", json=order("col-005", duration=7)).json()["data"]
+    shown = day_text(date.fromisoformat(earliest["pickup_date"]))
+    expect(amount(summary(page), "Pickup date")).to_have_text(shown)
+    fill_billing(page)
+    booked = book_every_unit(api, order("col-005", duration=7, pickup_date=earliest["pickup_date"]))
+    try:
+        expect(page.locator("#pay-blocked-reason")).to_contain_text(
+            f"booked for those dates ({shown} to", timeout=30_000
+        )
+        expect(pay_button(page)).to_be_disabled()
+        expect(amount(summary(page), "Pickup date")).to_have_text(shown)
+    finally:
+        release(api, booked)
+    expect(pay_button(page)).to_be_enabled(timeout=30_000)  # free again: the same day
+    expect(amount(summary(page), "Pickup date")).to_have_text(shown)
+
+
+def test_back_after_paying_for_the_last_unit_of_a_day_leads_to_the_order(page, shop_url, api):
+    """The customer's own booking makes the day look taken: Pay still takes them to it."""
+    quote = api.post("/api/rentals/quote", json=order("col-002", duration=7)).json()["data"]
+    pickup = (date.fromisoformat(quote["earliest_pickup_date"]) + timedelta(days=50)).isoformat()
+    body = order("col-002", duration=7, pickup_date=pickup)
+    booked = book_every_unit(api, body)
+    release(api, booked[-1:])  # one unit left for that day
+    try:
+        page.goto(
+            f"{shop_url}/checkout?collectible_id=col-002&store_id=store-a&duration=7"
+            f"&pickup_date={pickup}"
+        )
+        expect(amount(summary(page), "Duration")).to_have_text("7 days", timeout=30_000)
+        fill_billing(page, email=another_customer()["email"])
+        pay_button(page).click()
+        expect(page).to_have_url(re.compile(r"/paymongo-sandbox/checkout/"))
+        page.get_by_role("button", name=SANDBOX_PAY).click()
+        expect(rental_status(page)).to_have_text("Paid")
+        page.go_back()
+        page.go_back()
+        expect(page.locator("#pay-resume-note")).to_contain_text(
+            "started paying for this order", timeout=30_000
+        )
+        expect(page.locator("#pay-blocked-reason")).to_have_count(0)
+        page.screenshot(path=str(ARTIFACTS / "checkout-back-after-paying.png"), full_page=True)
+        pay_button(page).click()
+        expect(page).to_have_url(re.compile(r"/orders/[^/?]+/?\?token="))
+        expect(rental_status(page)).to_have_text("Paid")
+    finally:
+        release(api, booked[:-1])

@@ -141,6 +141,31 @@ async def test_bookings_never_take_a_unit_over_its_maintenance_blocks(uow):
     assert (await catalog.get_collectible("col-003", uow=uow)).stock == 4  # its window: later
 
 
+async def test_a_unit_cannot_be_blocked_over_its_bookings(uow):
+    """A block over days a customer has booked would leave them with nothing at pickup: it is
+    refused, naming the order; days outside the booking can still be blocked."""
+    result = await checkout.start_checkout(
+        order("col-001", "store-b"), gateway=FakeGateway(), uow=uow
+    )
+    with uow() as session:
+        rental = session.get(Rental, result.rental_id)
+        unit_id, pickup, back = rental.unit_id, rental.pickup_date, rental.return_date
+        code, window_end = rental.order_code, rental.window_end
+    with pytest.raises(Conflict, match=code):
+        await units_admin.block_unit(unit_id, pickup, pickup, actor="admin", uow=uow)
+    with pytest.raises(Conflict, match="booked on some of those days"):
+        await units_admin.block_unit(
+            unit_id, back, back + timedelta(days=30), actor="admin", uow=uow
+        )
+    units = {u.id: u for u in await units_admin.list_units("col-001", uow=uow)}
+    assert not units[unit_id].blocks  # nothing written
+    await units_admin.block_unit(
+        unit_id, window_end, window_end + timedelta(days=2), actor="admin", uow=uow
+    )
+    units = {u.id: u for u in await units_admin.list_units("col-001", uow=uow)}
+    assert len(units[unit_id].blocks) == 1
+
+
 async def test_unit_input_is_checked(uow):
     today = shop_today()
     with pytest.raises(InvalidInput, match="from 1 to"):

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+import redis
 from sqlmodel import select
 
 from mongocollectibles.domain.errors import InvalidInput, NotFound
 from mongocollectibles.domain.order_code import is_order_code, normalize_order_code
 from mongocollectibles.models import OutboxMessage, Rental
-from mongocollectibles.services import checkout, order_lookup, pay_again, rentals, webhooks
-from mongocollectibles.services.rate_limit import TooManyAttempts
+from mongocollectibles.services import (
+    checkout,
+    notifications,
+    order_lookup,
+    pay_again,
+    rentals,
+    webhooks,
+)
+from mongocollectibles.services.rate_limit import RateLimiter, TooManyAttempts
 from mongocollectibles.settings import get_settings
 from tests.support.fakes import FakeGateway
 from tests.support.orders import checkout_paid, event_body, order, payment, signed_headers
@@ -18,13 +28,9 @@ from tests.support.orders import checkout_paid, event_body, order, payment, sign
 @pytest.fixture
 def shop(uow, monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://shop.example.ph")
+    # Counters of this test's own (in Redis too, were REDIS_URL set).
+    monkeypatch.setenv("RATE_LIMIT_PREFIX", f"test-journey-{uuid.uuid4().hex[:12]}")
     get_settings.cache_clear()
-    for limiter in (
-        order_lookup.LOOKUPS_PER_CLIENT,
-        order_lookup.LINK_EMAILS_PER_CLIENT,
-        order_lookup.LINK_EMAILS_PER_ADDRESS,
-    ):
-        limiter.reset()
     yield uow
     get_settings.cache_clear()
 
@@ -77,6 +83,75 @@ async def test_find_my_order_is_rate_limited_per_client(shop):
         await order_lookup.find_order("a@example.com", "MC-777777", client="9.9.9.9", uow=shop)
 
 
+REDIS_URL = "redis://127.0.0.1:6379/7"
+
+
+@pytest.fixture
+def shared_counters(monkeypatch):
+    """REDIS_URL set, as with several workers, with keys of this test's own (deleted after)."""
+    prefix = f"test-lookups-{uuid.uuid4().hex[:12]}"
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis not reachable at {REDIS_URL}: {error}")
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("RATE_LIMIT_PREFIX", prefix)
+    get_settings.cache_clear()
+    yield client
+    get_settings.cache_clear()
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+async def test_two_workers_share_the_find_my_order_count_in_redis(shop, shared_counters):
+    """Each worker process has its own copy of the limiter; with REDIS_URL they count
+    together, and no client address is stored as such."""
+    limit = order_lookup.LOOKUPS_PER_CLIENT.limit
+    first = RateLimiter(order_lookup.LOOKUPS_PER_CLIENT.name, limit=limit, window_seconds=600)
+    second = RateLimiter(order_lookup.LOOKUPS_PER_CLIENT.name, limit=limit, window_seconds=600)
+    workers = [first, second] * limit
+    assert [await worker.hit("203.0.113.7") for worker in workers[:limit]] == [True] * limit
+    assert not await first.hit("203.0.113.7") and not await second.hit("203.0.113.7")
+    assert await second.hit("203.0.113.8")  # another client counts apart
+    keys = [
+        key.decode() for key in shared_counters.scan_iter(f"{get_settings().rate_limit_prefix}*")
+    ]
+    assert keys and not any("203.0.113" in key for key in keys)
+
+    # Find my order, in this worker, counts there too: wrong email or wrong code alike.
+    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=shop)
+    wrong_email = ("other@example.com", result.order_code)
+    wrong_code = ("juan@example.com", "MC-777777")
+    answers = []
+    for number in range(limit):
+        email, code = wrong_email if number % 2 else wrong_code
+        with pytest.raises(NotFound) as missed:
+            await order_lookup.find_order(email, code, client="198.51.100.4", uow=shop)
+        answers.append((missed.value.status_code, missed.value.message))
+    assert set(answers) == {(404, order_lookup.NOT_FOUND)}
+    refused = []
+    for email, code in (wrong_email, wrong_code, ("juan@example.com", result.order_code)):
+        with pytest.raises(TooManyAttempts) as stopped:
+            await order_lookup.find_order(email, code, client="198.51.100.4", uow=shop)
+        refused.append((stopped.value.status_code, stopped.value.message))
+    assert set(refused) == {(429, order_lookup.TOO_MANY)}
+    # ... and another worker's copy sees that count.
+    assert not await second.hit("198.51.100.4")
+
+
+async def test_without_redis_each_worker_counts_alone(shop):
+    """Without REDIS_URL (one worker) the count is this process's: the test above could fail."""
+    first = RateLimiter("order-lookups-per-client", limit=2, window_seconds=600)
+    second = RateLimiter("order-lookups-per-client", limit=2, window_seconds=600)
+    assert [await first.hit("c"), await first.hit("c"), await first.hit("c")] == [
+        True,
+        True,
+        False,
+    ]
+    assert await second.hit("c")
+
+
 async def test_order_links_are_emailed_through_the_outbox_and_the_answer_never_differs(shop):
     first = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=shop)
     second = await checkout.start_checkout(order("col-001"), gateway=FakeGateway(), uow=shop)
@@ -88,6 +163,12 @@ async def test_order_links_are_emailed_through_the_outbox_and_the_answer_never_d
     for result in (first, second):
         assert result.order_code in message.text_body
         assert f"/orders/{result.rental_id}?token={result.secret_token}" in message.html_body
+        booked = row(shop, result.rental_id)  # each order with its booked days
+        dates = (
+            f"pickup {notifications.day_text(booked.pickup_date)}, "
+            f"return by {notifications.day_text(booked.return_date)}"
+        )
+        assert dates in message.text_body and dates in message.html_body
 
 
 async def test_another_method_after_back_opens_a_new_session_for_the_same_unit(shop):
@@ -196,7 +277,6 @@ def test_migration_gives_existing_rentals_codes_and_stores_hours(tmp_path):
 async def test_back_in_stock_alert_is_emailed_once_when_a_unit_is_free(shop):
     from mongocollectibles.services import stock_alerts
 
-    stock_alerts.ALERTS_PER_CLIENT.reset()
     gateway = FakeGateway()
     held = [
         await checkout.start_checkout(order("col-003", duration=7), gateway=gateway, uow=shop)

@@ -4,7 +4,8 @@ change, survive a mail server outage, and are sent exactly once, also with sever
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import re
+from datetime import datetime, time, timedelta
 
 import pytest
 from fastapi import FastAPI, Request
@@ -14,7 +15,15 @@ from sqlmodel import select
 from mongocollectibles.mail import SmtpTransport
 from mongocollectibles.mail.dev_server import DevMailServer, read_mailbox
 from mongocollectibles.models import OutboxMessage, Rental, utcnow
-from mongocollectibles.services import checkout, notifications, outbox, owner_actions, webhooks
+from mongocollectibles.services import (
+    checkout,
+    notifications,
+    outbox,
+    owner_actions,
+    reservations,
+    schedule,
+    webhooks,
+)
 from mongocollectibles.services.outbox import Email
 from mongocollectibles.settings import get_settings
 from tests.support.fakes import FakeGateway
@@ -87,7 +96,7 @@ async def test_paid_order_enqueues_the_receipt_and_the_owner_copy_once(shop):
         assert "Includes 12% VAT of PHP 3,214.29" in text
         assert "123 Main Street, Manila" in text and "Mon-Sat 10:00-20:00" in text
         assert f"https://shop.example.ph/orders/{rental_id}?token=" in text
-        assert "short-rental rate, x2 under 7 days" in text
+        assert "PHP 10,000.00 (short-rental rate)" in text
     assert code in receipt.subject and "PHP 30,000.00" in receipt.subject
     # The owner's later steps email the customer too; repeats enqueue nothing more.
     await owner_actions.advance_rental(rental_id, "ready_for_pickup", actor="owner", uow=shop)
@@ -180,6 +189,28 @@ async def test_a_refused_recipient_is_not_retried(shop, mail_port):
     assert row.last_error == "550 no such user"
 
 
+async def test_the_receipt_shows_the_booked_pickup_and_return_dates(shop, mail_port, mail_server):
+    pickup = reservations.today() + timedelta(days=10)
+    rental_id = await pay(shop, pickup_date=pickup.isoformat(), duration=3)
+    booked = rental(shop, rental_id)
+    assert (booked.pickup_date, booked.return_date) == (pickup, pickup + timedelta(days=3))
+    await owner_actions.advance_rental(rental_id, "ready_for_pickup", actor="owner", uow=shop)
+    server = mail_server()
+    report = await outbox.deliver_due(SmtpTransport("127.0.0.1", mail_port, timeout=5), uow=shop)
+    assert report.sent == 3  # receipt, owner's copy, ready for pickup
+
+    received = read_mailbox(server.folder)
+    pickup_text = notifications.day_text(pickup)
+    return_text = notifications.day_text(pickup + timedelta(days=3))
+    for subject in ("Receipt for your rental", "Ready for pickup"):
+        mail = next(m for m in received if m.subject.startswith(subject))
+        assert mail.to == "juan@example.com"
+        for body in (mail.text, mail.html):
+            assert pickup_text in body and return_text in body
+        assert re.search(rf"Pickup date +{pickup_text}", mail.text)
+        assert re.search(rf"Return by +{return_text}", mail.text)
+
+
 async def test_reminders_are_enqueued_once_each(shop):
     result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=shop)
     hold_end = rental(shop, result.rental_id).hold_expires_at
@@ -188,20 +219,37 @@ async def test_reminders_are_enqueued_once_each(shop):
     assert await notifications.send_due_reminders(uow=shop, now=almost) == 0
     assert [r.kind for r in outbox_rows(shop)] == ["hold_expiring"]
 
-    rental_id = await pay(shop, collectible_id="col-001", duration=7)
+    # Booked 10 days ahead, handed over early (today): due back on the booked return date.
+    pickup = reservations.today() + timedelta(days=10)
+    rental_id = await pay(
+        shop, collectible_id="col-001", duration=7, pickup_date=pickup.isoformat()
+    )
     for step in ("ready_for_pickup", "picked_up"):
         await owner_actions.advance_rental(rental_id, step, actor="owner", uow=shop)
-    due = notifications.local_day(utcnow()) + timedelta(days=7)
-    day_before = utcnow() + timedelta(days=6)
+    due = pickup + timedelta(days=7)
+    assert rental(shop, rental_id).return_date == due
+    at_noon = datetime.combine(due, time(12), notifications.MANILA)
+    # Nothing before the day before: also not on the days that 7 days from the handover
+    # would make "due tomorrow" (due - 11) and "overdue" (due - 9).
+    for days_before in (11, 9, 2):
+        earlier = at_noon - timedelta(days=days_before)
+        assert await notifications.send_due_reminders(uow=shop, now=earlier) == 0
+    day_before = at_noon - timedelta(days=1)
     assert await notifications.send_due_reminders(uow=shop, now=day_before) == 1
     assert await notifications.send_due_reminders(uow=shop, now=day_before) == 0
-    after = utcnow() + timedelta(days=9)
+    assert await notifications.send_due_reminders(uow=shop, now=at_noon) == 0  # due today
+    after = at_noon + timedelta(days=1)
     assert await notifications.send_due_reminders(uow=shop, now=after) == 1
     assert await notifications.send_due_reminders(uow=shop, now=after) == 0
     kinds = [r.kind for r in outbox_rows(shop) if r.rental_id == rental_id]
     assert kinds == ["order_confirmed", "owner_new_order", "pickup_ready", "return_due", "overdue"]
-    overdue = outbox_rows(shop)[-1]
-    assert notifications.day_text(due) in overdue.text_body
+    return_due, overdue = outbox_rows(shop)[-2:]
+    for message in (return_due, overdue):
+        assert notifications.day_text(due) in message.text_body
+    # The owner's schedule reads the same dates: overdue from the day after, not before.
+    assert [r.id for r in (await schedule.get_schedule(due, uow=shop)).overdue] == []
+    next_day = due + timedelta(days=1)
+    assert [r.id for r in (await schedule.get_schedule(next_day, uow=shop)).overdue] == [rental_id]
 
 
 async def test_the_https_email_api_transport_over_real_http():

@@ -1,5 +1,6 @@
 """Order codes, the rate limiter and the outbox's backoff and Message-ID."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from mongocollectibles.domain.order_code import (
@@ -23,12 +24,13 @@ def test_order_codes_are_short_and_unambiguous():
         assert normalize_order_code(bad) is None
 
 
-def test_rate_limiter_counts_per_key_within_the_window():
-    limiter = RateLimiter(limit=2, window_seconds=60)
-    assert limiter.hit("a", now=0) and limiter.hit("a", now=1)
-    assert not limiter.hit("a", now=2)
-    assert limiter.hit("b", now=2)
-    assert limiter.hit("a", now=61)  # the first hit left the window
+async def test_rate_limiter_counts_per_key_within_the_window():
+    limiter = RateLimiter("test", limit=2, window_seconds=1)
+    assert await limiter.hit("a") and await limiter.hit("a")
+    assert not await limiter.hit("a")
+    assert await limiter.hit("b")
+    await asyncio.sleep(1.1)
+    assert await limiter.hit("a")  # the first hits left the window
 
 
 def test_outbox_backoff_and_message_id():
@@ -39,3 +41,15 @@ def test_outbox_backoff_and_message_id():
     assert first == message_id(7, created, "Shop <orders@shop.example.ph>")
     assert first != message_id(8, created, "Shop <orders@shop.example.ph>")
     assert first.startswith("<outbox-7.") and first.endswith("@shop.example.ph>")
+
+
+def test_the_shops_contact_details_come_from_the_settings(monkeypatch):
+    from mongocollectibles.services import site
+    from mongocollectibles.settings import get_settings
+
+    monkeypatch.setenv("CONTACT_EMAIL", "hello@shop.example.ph")
+    monkeypatch.setenv("CONTACT_PHONE", "+63 917 555 0101")
+    get_settings.cache_clear()
+    shop = site.contact()
+    assert (shop.email, shop.phone) == ("hello@shop.example.ph", "+63 917 555 0101")
+    assert shop.phone_href == "tel:+639175550101"

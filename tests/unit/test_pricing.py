@@ -104,7 +104,7 @@ def test_one_name_for_the_short_rental_rate_and_the_cheaper_threshold():
     from mongocollectibles.domain.price_text import short_rate_name, threshold_saving
     from mongocollectibles.domain.receipt import vat_included_centavos, vat_statement
 
-    assert short_rate_name() == "short-rental rate, x2 under 7 days"
+    assert short_rate_name(7, 200) == "short-rental rate, x2 under 7 days"
     assert short_rate_name(5, 150) == "short-rental rate, x1.5 under 5 days"
     # L: 6 days x PHP 20,000 = PHP 120,000; 7 days x PHP 10,000 = PHP 70,000.
     assert threshold_saving(6, 12_000_000, 1_000_000, 7) == (

@@ -61,7 +61,7 @@ def test_pending_rental_offers_payment_and_shows_the_hold():
     assert "10:15 AM (Manila time)" in status.hold_text
     assert status.payment_method == "GCash"
     assert summary.total_text == "PHP 30,000.00"
-    assert summary.daily_rate_text == "PHP 10,000.00 (short-rental rate, x2 under 7 days)"
+    assert summary.daily_rate_text == "PHP 10,000.00 (short-rental rate)"
     assert summary.vat_text == "Includes 12% VAT of PHP 3,214.29"
 
 

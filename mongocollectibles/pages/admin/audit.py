@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from mongocollectibles.components.admin_layout import admin_layout, when
+from mongocollectibles.components.admin_layout import admin_layout, pager, when
 from mongocollectibles.domain import admin
 from mongocollectibles.services import audit
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
@@ -153,25 +153,7 @@ def audit_page() -> rx.Component:
                 ),
                 width="100%",
             ),
-            rx.hstack(
-                rx.button(
-                    "Previous",
-                    on_click=S.go_to_page(S.page - 1),
-                    disabled=S.page <= 1,
-                    variant="soft",
-                    size="2",
-                ),
-                rx.text("Page ", S.page, " of ", S.pages, " (", S.total, " entries)", size="2"),
-                rx.button(
-                    "Next",
-                    on_click=S.go_to_page(S.page + 1),
-                    disabled=S.page >= S.pages,
-                    variant="soft",
-                    size="2",
-                ),
-                align="center",
-                wrap="wrap",
-            ),
+            pager(S.page, S.pages, S.total, "entries", S.go_to_page, "audit"),
             spacing="3",
             width="100%",
         ),

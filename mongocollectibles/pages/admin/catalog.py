@@ -10,7 +10,7 @@ from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
 from mongocollectibles.domain.problems import ProblemsFound
-from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
+from mongocollectibles.pages.admin.frame import active_toggle, admin_frame, field, problem_list
 from mongocollectibles.services import catalog_admin
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
@@ -82,16 +82,7 @@ def _row(item: CollectibleItem) -> rx.Component:
         rx.table.cell(item.units),
         rx.table.cell(item.rentals),
         rx.table.cell(
-            rx.cond(
-                item.active,
-                rx.button(
-                    "Archive",
-                    size="1",
-                    variant="soft",
-                    on_click=S.set_active(item.id, False),
-                ),
-                rx.button("Restore", size="1", on_click=S.set_active(item.id, True)),
-            )
+            active_toggle(item.active, "Archive", "Restore", lambda on: S.set_active(item.id, on))
         ),
     )
 

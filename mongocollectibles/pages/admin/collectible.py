@@ -43,7 +43,8 @@ class CollectibleAdminState(AdminState):
 
     @rx.var
     def cid(self) -> str:
-        return self.router.page.params.get("collectible_id", "")
+        # The route's dynamic argument, a var Reflex adds to every state.
+        return str(self.collectible_id or "")
 
     async def _read(self) -> None:
         try:

@@ -40,3 +40,13 @@ def field(label: str, control: rx.Component) -> rx.Component:
         rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1"),
         width="100%",
     )
+
+
+def active_toggle(active, deactivate: str, activate: str, set_active) -> rx.Component:  # noqa: ANN001
+    """One button that switches a row off (`deactivate`, e.g. "Archive") or back on; the row's
+    handler `set_active(value)` takes the wanted state."""
+    return rx.cond(
+        active,
+        rx.button(deactivate, size="1", variant="soft", on_click=set_active(False)),
+        rx.button(activate, size="1", on_click=set_active(True)),
+    )

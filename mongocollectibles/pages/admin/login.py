@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mongocollectibles.components.alerts import problem_callout
 from mongocollectibles.services import admin_sessions
 from mongocollectibles.services.admin_sessions import SignInRefused
 from mongocollectibles.state.admin import AdminState, admin_uow, public_admin_event
@@ -79,17 +80,7 @@ def login_page() -> rx.Component:
                         width="100%",
                         size="3",
                     ),
-                    rx.cond(
-                        S.error != "",
-                        rx.callout(
-                            S.error,
-                            icon="circle_alert",
-                            color_scheme="red",
-                            id="sign-in-error",
-                            role="alert",
-                            width="100%",
-                        ),
-                    ),
+                    problem_callout(S.error, "sign-in-error", width="100%"),
                     rx.button(
                         "Sign in",
                         type="submit",

@@ -10,7 +10,7 @@ import reflex as rx
 from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.problems import ProblemsFound
-from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
+from mongocollectibles.pages.admin.frame import active_toggle, admin_frame, field, problem_list
 from mongocollectibles.services import network_admin
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
@@ -225,15 +225,8 @@ def _store_row(store: StoreItem) -> rx.Component:
         rx.table.cell(store.address),
         rx.table.cell(store.opening_hours),
         rx.table.cell(
-            rx.cond(
-                store.active,
-                rx.button(
-                    "Close",
-                    size="1",
-                    variant="soft",
-                    on_click=S.set_store_active(store.id, False),
-                ),
-                rx.button("Open", size="1", on_click=S.set_store_active(store.id, True)),
+            active_toggle(
+                store.active, "Close", "Open", lambda on: S.set_store_active(store.id, on)
             )
         ),
     )

@@ -57,10 +57,8 @@ class AdminRentalState(AdminState):
 
     @property
     def _rental_id(self) -> str:
-        try:
-            return str(self.router.page.params.get("rental_id", ""))[:40]
-        except AttributeError:
-            return ""
+        # The route's dynamic argument, a var Reflex adds to every state.
+        return str(getattr(self, "rental_id", "") or "")[:40]
 
     async def _read(self) -> None:
         try:
