@@ -7,7 +7,7 @@ from reflex.event import EventType
 
 from mongocollectibles.components.store_select import store_select
 from mongocollectibles.state.site import SiteState
-from mongocollectibles.state.store_choice import STORE_STORAGE_KEY, StoreChoiceState
+from mongocollectibles.state.store_choice import StoreChoiceState
 
 # For pages whose URL carries a rental's token (the server adds the header in production).
 NO_REFERRER = [{"name": "referrer", "content": "no-referrer"}]
@@ -178,44 +178,24 @@ def footer() -> rx.Component:
     )
 
 
-# Another tab of this browser chose another store: Reflex syncs the choice into this tab's
-# state, and this makes the page re-read what it shows for the new store (stock is pushed
-# only when it changes, so nothing else would). The click is deferred so that Reflex's own
-# storage event, which carries the new choice, is sent first.
-_FOLLOW_STORE_SCRIPT = f"""
-if (!window.__followStore) {{
-  window.__followStore = true;
-  window.addEventListener("storage", (e) => {{
-    if (e.key === "{STORE_STORAGE_KEY}" && e.storageArea === localStorage) {{
-      setTimeout(() => document.getElementById("store-follow")?.click(), 0);
-    }}
-  }});
-}}
-"""
-
-
-def follow_store_choice(on_store_change: EventType) -> rx.Component:
-    """An invisible control the page's script presses when another tab changes the store."""
-    return rx.fragment(
-        rx.el.button(
-            on_click=on_store_change,
-            id="store-follow",
-            hidden=True,
-            tab_index=-1,
-            aria_hidden="true",
-            type="button",
-        ),
-        rx.script(_FOLLOW_STORE_SCRIPT),
-    )
+def store_follower(on_store_synced: EventType) -> rx.Component:
+    """Runs `on_store_synced` whenever the shared store choice changes, also when another tab
+    of the browser changed it (localStorage): React mounts the inner box afresh whenever the
+    outer one's key, the store id, changes. The handler must do nothing when its page already
+    shows that store."""
+    return rx.box(rx.box(on_mount=on_store_synced), key=StoreChoiceState.store_id, display="none")
 
 
 def page_layout(
     *children: rx.Component,
     on_store_change: EventType | None = None,
+    on_store_synced: EventType | None = None,
     show_store: bool = True,
 ) -> rx.Component:
-    """Every page: skip link, banner, header, a centred main column, footer (landmarks)."""
+    """Every page: skip link, banner, header, a centred main column, footer (landmarks).
+    `on_store_change`: after this tab's choice; `on_store_synced`: see `store_follower`."""
     return rx.box(
+        *([store_follower(on_store_synced)] if on_store_synced is not None else []),
         skip_link(),
         test_mode_banner(),
         header(on_store_change, show_store),
@@ -230,7 +210,6 @@ def page_layout(
             tab_index=-1,
         ),
         footer(),
-        follow_store_choice(on_store_change) if on_store_change is not None else rx.fragment(),
         min_height="100vh",
         background_color=rx.color("gray", 2),
     )

@@ -76,6 +76,7 @@ class CatalogState(LiveStockMixin, rx.State):
     error: str = ""
     query: str = ""
     size: str = "all"
+    _store_shown: str = ""  # the store whose stock and ETAs the cards show
 
     @rx.var
     def visible(self) -> list[CardItem]:
@@ -104,7 +105,15 @@ class CatalogState(LiveStockMixin, rx.State):
             return
         self.items = cards(views, store_name, await rate_note())
         self.loading = False
+        self._store_shown = store_id
         self._show_stock(None)
+
+    @rx.event
+    async def follow_store(self):
+        """The store choice changed, maybe in another tab: show that store's stock."""
+        choice = await self.get_state(StoreChoiceState)
+        if not self.loading and choice.store_id and choice.store_id != self._store_shown:
+            return CatalogState.load
 
     @rx.event
     def set_query(self, value: str):
@@ -247,6 +256,7 @@ def index() -> rx.Component:
             width="100%",
         ),
         on_store_change=CatalogState.load,
+        on_store_synced=CatalogState.follow_store,
     )
 
 

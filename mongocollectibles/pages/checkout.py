@@ -178,6 +178,15 @@ class CheckoutState(LiveStockMixin, rx.State):
         await self._summarise()
 
     @rx.event
+    async def follow_store(self):
+        """The store choice changed, maybe in another tab: the order follows it."""
+        choice = await self.get_state(StoreChoiceState)
+        if self.loading or self.problem or not choice.store_id:
+            return
+        if self._order and choice.store_id != self._order.get("store_id"):
+            await self._summarise()
+
+    @rx.event
     def set_payment_method(self, value: str):
         if site.is_known(value):
             self.payment_method = value
@@ -232,8 +241,8 @@ class CheckoutState(LiveStockMixin, rx.State):
         return rx.call_script(f"window.location.assign({json.dumps(result.payment_url)})")
 
     # Live stock (see state/live.py): pushed while the form is open, the pay button follows
-    # whether the order's day can still be served (not once this tab is paying: its own hold
-    # must not read as "sold out" on its way to the payment page).
+    # whether the order's day can still be served (not while this tab's own submit is holding
+    # a unit: that hold must not read as "sold out" on its way to the payment page).
     def _on_page(self) -> bool:
         return self.router.url.path.startswith("/checkout") and not self.problem
 
@@ -396,6 +405,7 @@ def checkout_page() -> rx.Component:
         ),
         rx.script(KEEP_TYPING),
         on_store_change=S.store_changed,
+        on_store_synced=S.follow_store,
     )
 
 

@@ -50,6 +50,7 @@ class CollectibleState(LiveStockMixin, rx.State):
     base_rate_text: str = ""
 
     duration: str = DEFAULT_DAYS
+    _quoted_store: str = ""  # the store the quote shown is for
     quote_error: str = ""
     daily_rate_text: str = ""
     total_text: str = ""
@@ -103,6 +104,7 @@ class CollectibleState(LiveStockMixin, rx.State):
         """The quote for the chosen store, duration and day (and, with `calendar`, the
         calendar's availability for that duration)."""
         store_id, store_name = await self._store()
+        self._quoted_store = store_id
         try:
             q = await quotes.get_quote(
                 self.collectible_id, store_id, self.duration, self.pickup or None
@@ -235,6 +237,15 @@ class CollectibleState(LiveStockMixin, rx.State):
     @rx.event
     async def store_changed(self):
         await self._requote()
+
+    @rx.event
+    async def follow_store(self):
+        """The store choice changed, maybe in another tab: quote for that store."""
+        choice = await self.get_state(StoreChoiceState)
+        if self.loading or self.not_found or not choice.store_id:
+            return
+        if choice.store_id != self._quoted_store:
+            await self._requote()
 
     @rx.event
     async def pick_day(self, iso: str):
@@ -512,6 +523,7 @@ def collectible_page() -> rx.Component:
             rx.cond(S.loading, rx.center(rx.spinner(size="3"), padding="64px"), details()),
         ),
         on_store_change=S.store_changed,
+        on_store_synced=S.follow_store,
     )
 
 

@@ -147,7 +147,9 @@ class StockFeed:
 
         engine = self._engine
         assert engine is not None
-        conninfo = libpq_url(get_settings().migrate_database_url or self._uow.url)
+        settings = get_settings()
+        direct = settings.migrate_database_url if self._uow.url == settings.database_url else ""
+        conninfo = libpq_url(direct or self._uow.url)  # the direct URL names the same database
         me = stock_changes.origin()
         reconnected = False
         while not self._stopping.is_set():

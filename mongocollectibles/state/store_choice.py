@@ -6,14 +6,11 @@ import reflex as rx
 
 from mongocollectibles.services import catalog
 
-# The browser's localStorage key of the choice (shared by the tabs of one browser).
-STORE_STORAGE_KEY = "mongocollectibles_store"
-
 
 class StoreChoiceState(rx.State):
     """The selected store id and the list of stores to pick from."""
 
-    store_id: str = rx.LocalStorage("", name=STORE_STORAGE_KEY, sync=True)
+    store_id: str = rx.LocalStorage("", name="mongocollectibles_store", sync=True)
     stores: list[dict[str, str]] = []
 
     @rx.var
