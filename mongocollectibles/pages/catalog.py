@@ -9,7 +9,7 @@ from mongocollectibles.components.collectible_card import CardItem, collectible_
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.price import eta_phrase
 from mongocollectibles.domain.price_text import short_rate_name
-from mongocollectibles.domain.pricing import SIZE_LABELS, format_php
+from mongocollectibles.domain.pricing import SIZE_LABELS, PricingRules, format_php
 from mongocollectibles.services import catalog
 from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
@@ -17,10 +17,14 @@ from mongocollectibles.state.store_choice import StoreChoiceState
 SIZE_FILTERS = [("all", "All sizes"), *SIZE_LABELS.items()]
 
 
-async def rate_note() -> str:
-    rules = await catalog.pricing_rules()
+def rate_note_for(rules: PricingRules) -> str:
+    """The cards' note under the rate: "Short-rental rate, x2 under 7 days"."""
     name = short_rate_name(rules.special_threshold_days, rules.special_multiplier_percent)
     return name[0].upper() + name[1:]
+
+
+async def rate_note() -> str:
+    return rate_note_for(await catalog.pricing_rules())
 
 
 def cards(views: list[catalog.CollectibleView], store_name: str, note: str = "") -> list[CardItem]:
@@ -52,8 +56,7 @@ def preview_cards() -> list[CardItem]:
     """The cards as of the app's build (services/catalog_preview.py): compiled into the page,
     so its HTML shows them before any script runs; the live list replaces them."""
     preview = catalog.catalog_preview()
-    rules = preview.rules
-    name = short_rate_name(rules.special_threshold_days, rules.special_multiplier_percent)
+    note = rate_note_for(preview.rules)
     return [
         CardItem(
             id=item.id,
@@ -62,7 +65,7 @@ def preview_cards() -> list[CardItem]:
             size_label=SIZE_LABELS.get(item.size, item.size),
             image_url=item.image_url,
             rate_text=f"{format_php(item.daily_rate_centavos)} / day",
-            rate_note=name[0].upper() + name[1:],
+            rate_note=note,
             available=True,
             stock_text=PREVIEW_STOCK_TEXT,
         )

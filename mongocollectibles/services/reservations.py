@@ -111,18 +111,19 @@ def warehouses_for(session: Session, store_id: str) -> list[tuple[str, int]]:
     ]
 
 
+def _live_over(unit_id_column: str | ColumnElement[str], window: Window) -> tuple[Any, ...]:
+    """The conditions of a live rental of the unit whose window overlaps `window`."""
+    return (
+        Rental.unit_id == unit_id_column,
+        text(f"rental.{LIVE_RENTAL}"),
+        Rental.window_start < window.end,
+        Rental.window_end > window.start,
+    )
+
+
 def _live_overlap(unit_id_column: str | ColumnElement[str], window: Window) -> Exists:
     """EXISTS a live rental of the unit whose window overlaps `window`."""
-    return (
-        select(Rental.id)
-        .where(
-            Rental.unit_id == unit_id_column,
-            text(f"rental.{LIVE_RENTAL}"),
-            Rental.window_start < window.end,
-            Rental.window_end > window.start,
-        )
-        .exists()
-    )
+    return select(Rental.id).where(*_live_over(unit_id_column, window)).exists()
 
 
 def _blocked_overlap(unit_id_column: str | ColumnElement[str], window: Window) -> Exists:
@@ -159,13 +160,7 @@ def first_free_unit(
 
 
 def unit_is_free(session: Session, unit_id: str, window: Window, except_rental: str = "") -> bool:
-    overlap = select(Rental.id).where(
-        Rental.unit_id == unit_id,
-        text(f"rental.{LIVE_RENTAL}"),
-        Rental.window_start < window.end,
-        Rental.window_end > window.start,
-        Rental.id != except_rental,
-    )
+    overlap = select(Rental.id).where(*_live_over(unit_id, window), Rental.id != except_rental)
     blocked = select(UnitBlock.id).where(
         UnitBlock.unit_id == unit_id,
         UnitBlock.starts_on < window.end,
@@ -522,12 +517,7 @@ def rentals_over(session: Session, unit_id: str, window: Window) -> list[str]:
     return list(
         session.exec(
             select(Rental.order_code)
-            .where(
-                Rental.unit_id == unit_id,
-                text(f"rental.{LIVE_RENTAL}"),
-                Rental.window_start < window.end,
-                Rental.window_end > window.start,
-            )
+            .where(*_live_over(unit_id, window))
             .order_by(col(Rental.window_start))
         ).all()
     )
