@@ -128,6 +128,13 @@ def prepare(slug: str, paths: list[str]) -> Path:
         flags=re.S,
     )
     (work / "pyproject.toml").write_text(pyproject.replace(section, new))
+    # The installed tools (e.g. the API docs' files, found from the code's own location): the
+    # tests that use them see them from mutmut's copy too.
+    tools = ROOT / ".tools"
+    link = work / "mutants" / ".tools"
+    if tools.exists() and not link.exists():
+        link.parent.mkdir(exist_ok=True)
+        link.symlink_to(tools.resolve())
     return work
 
 
