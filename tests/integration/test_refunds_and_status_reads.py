@@ -125,3 +125,23 @@ async def test_a_store_listing_and_quote_use_that_stores_distances(uow):
     assert (quote.store_id, quote.eta_days) == ("store-c", 1)
     with pytest.raises(NotFound):
         await catalog.list_collectibles("store-z", uow=uow)
+
+
+async def test_a_second_submit_after_paying_shows_the_paid_order(uow):
+    from mongocollectibles.settings import get_settings
+
+    gateway = FakeGateway()
+    first = await checkout.start_checkout(
+        order(), gateway=gateway, idempotency_key="tab-9", uow=uow
+    )
+    await pay(uow, first.rental_id)
+    again = await checkout.start_checkout(
+        order(), gateway=gateway, idempotency_key="tab-9", uow=uow
+    )
+    base = get_settings().public_base_url.rstrip("/")
+    assert (again.rental_id, again.order_code) == (first.rental_id, first.order_code)
+    assert again.payment_url == f"{base}/orders/{first.rental_id}?token={first.secret_token}"
+    assert again.message == "This order is already paid; here it is."
+    assert len(gateway.requests) == 1  # no second payment page, nothing charged twice
+    assert row(uow, first.rental_id).status == "paid"
+    assert uow.call(catalog.read_collectible, "col-002").stock == 3  # one unit, not two
