@@ -4,13 +4,18 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+import time
+
 import httpx
 import pytest
 
 from mongocollectibles.api import create_api
 from mongocollectibles.api.deps import gateway as gateway_dependency
 from mongocollectibles.models import Rental
-from mongocollectibles.services import catalog, checkout
+from mongocollectibles.payments import sign_header
+from mongocollectibles.services import catalog, checkout, webhooks
+from mongocollectibles.settings import get_settings
 from tests.support.fakes import FakeGateway
 from tests.support.orders import event_body, order, payment, signed_headers
 
@@ -60,4 +65,30 @@ async def test_a_paid_event_delivered_twice_is_applied_once(api, uow):
     paid = payment(result.rental_id, "pay_1", "paid")
     assert await deliver(api, "payment.paid", paid, "evt_paid_1") == "paid"
     assert await deliver(api, "payment.paid", paid, "evt_paid_1") == "duplicate"
+    assert status_of(uow, result.rental_id) == "paid"
+
+
+async def test_a_signed_body_that_is_not_an_event_is_refused_saying_so(api):
+    body = b'{"data": {"id": "evt_1"}}'
+    response = await api.post("/api/webhooks/paymongo", content=body, headers=signed_headers(body))
+    assert response.status_code == 400
+    assert response.json() == {"success": False, "error": "Webhook body is not a PayMongo event."}
+
+
+async def test_a_live_shop_takes_paymongos_live_signature_only(uow, monkeypatch):
+    """Once the owner switches to live keys, PayMongo signs with the live field (li=)."""
+    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=uow)
+    monkeypatch.setenv("PAYMONGO_SECRET_KEY", "sk_live_" + "k" * 24)
+    monkeypatch.setenv("PAYMONGO_WEBHOOK_SECRET", "whsk_live_" + "w" * 24)
+    get_settings.cache_clear()
+    secret = get_settings().webhook_secret
+    event = json.loads(event_body("payment.paid", payment(result.rental_id, "pay_1", "paid")))
+    event["data"]["attributes"]["livemode"] = True
+    body = json.dumps(event).encode()
+    now = int(time.time())
+    with pytest.raises(webhooks.BadSignature):  # a test-mode signature (te=) is not enough
+        await webhooks.handle_webhook(body, sign_header(secret, body, now, False), uow=uow)
+    assert status_of(uow, result.rental_id) == "pending_payment"
+    live = sign_header(secret, body, now, True)
+    assert await webhooks.handle_webhook(body, live, uow=uow) == "paid"
     assert status_of(uow, result.rental_id) == "paid"
