@@ -92,3 +92,19 @@ async def test_a_live_shop_takes_paymongos_live_signature_only(uow, monkeypatch)
     live = sign_header(secret, body, now, True)
     assert await webhooks.handle_webhook(body, live, uow=uow) == "paid"
     assert status_of(uow, result.rental_id) == "paid"
+
+
+@pytest.mark.parametrize("secret", ["whsk_someone_else", None])  # forged; unsigned
+async def test_a_delivery_not_signed_with_the_shops_secret_is_refused(api, uow, secret):
+    result = await checkout.start_checkout(order(), gateway=api.gateway, uow=uow)
+    body = event_body("payment.paid", payment(result.rental_id, "pay_1", "paid"))
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["Paymongo-Signature"] = signed_headers(body, secret)["Paymongo-Signature"]
+    response = await api.post("/api/webhooks/paymongo", content=body, headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {
+        "success": False,
+        "error": "Invalid or missing Paymongo-Signature.",
+    }
+    assert status_of(uow, result.rental_id) == "pending_payment"
