@@ -145,3 +145,58 @@ async def test_a_second_submit_after_paying_shows_the_paid_order(uow):
     assert len(gateway.requests) == 1  # no second payment page, nothing charged twice
     assert row(uow, first.rental_id).status == "paid"
     assert uow.call(catalog.read_collectible, "col-002").stock == 3  # one unit, not two
+
+
+class WebhookBeforeAnswer(RecordingGateway):
+    """PayMongo's payment.refunded webhook arriving before its answer to the refund call."""
+
+    def __init__(self, uow) -> None:  # noqa: ANN001
+        super().__init__()
+        self.uow = uow
+
+    async def create_refund(self, **kwargs):  # noqa: ANN003, ANN201
+        refund = await super().create_refund(**kwargs)
+        rental_id = kwargs["idempotency_key"].removeprefix("refund-")
+        body = event_body(
+            "payment.refunded", payment(rental_id, kwargs["payment_id"], "refunded", [refund.id])
+        )
+        signature = signed_headers(body)["Paymongo-Signature"]
+        assert await webhooks.handle_webhook(body, signature, uow=self.uow) == "refunded"
+        return refund
+
+
+async def test_the_owners_refund_note_is_kept_when_paymongos_webhook_came_first(uow):
+    from sqlmodel import select
+
+    from mongocollectibles.models import RentalEvent
+
+    gateway = WebhookBeforeAnswer(uow)
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    refund_id = await refunds.refund_rental(
+        result.rental_id, gateway=gateway, actor="owner:ana", note="Box damaged", uow=uow
+    )
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.refund_id, rental.refunded_centavos) == (
+        "refunded",
+        refund_id,
+        3_000_000,
+    )
+    with uow() as session:
+        events = session.exec(
+            select(
+                RentalEvent.from_status, RentalEvent.to_status, RentalEvent.actor, RentalEvent.note
+            )
+            .where(RentalEvent.rental_id == result.rental_id)
+            .order_by(RentalEvent.id)
+        ).all()
+    assert [tuple(e) for e in events][-2:] == [
+        ("paid", "refunded", "webhook:payment.refunded", ""),
+        (
+            "refunded",
+            "refunded",
+            "owner:ana",
+            "Refund in full (requested_by_customer): Box damaged",
+        ),
+    ]
+    assert len(gateway.refunds) == 1
