@@ -200,3 +200,62 @@ async def test_the_owners_refund_note_is_kept_when_paymongos_webhook_came_first(
         ),
     ]
     assert len(gateway.refunds) == 1
+
+
+@pytest.mark.parametrize(
+    ("asked", "field", "message"),
+    [
+        (
+            {"reason": "changed_mind"},
+            "reason",
+            "Reason must be one of requested_by_customer, duplicate, fraudulent, others.",
+        ),
+        *(
+            (
+                {"amount_centavos": amount},
+                "amount",
+                "The refund amount must be a whole number of centavos.",
+            )
+            for amount in ("150000", 1500.5, True)
+        ),
+        (
+            {"amount_centavos": 99},
+            "amount",
+            "The refund must be between 100 and 3000000 centavos.",
+        ),
+    ],
+)
+async def test_a_refund_the_owner_words_wrongly_is_refused_saying_which_field(
+    uow, asked, field, message
+):
+    from mongocollectibles.domain.errors import InvalidInput
+
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    with pytest.raises(InvalidInput) as refused:
+        await refunds.refund_rental(
+            result.rental_id, gateway=gateway, actor="owner:ana", uow=uow, **asked
+        )
+    assert (refused.value.field, refused.value.message) == (field, message)
+    assert gateway.refund_calls == [] and row(uow, result.rental_id).status == "paid"
+
+
+async def test_a_refund_without_a_note_reads_plainly_in_the_history(uow):
+    from sqlmodel import select
+
+    from mongocollectibles.models import RentalEvent
+
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    await refunds.refund_rental(
+        result.rental_id, gateway=gateway, actor="owner:ana", reason="duplicate", uow=uow
+    )
+    with uow() as session:
+        notes = session.exec(
+            select(RentalEvent.note).where(
+                RentalEvent.rental_id == result.rental_id, RentalEvent.to_status == "refunded"
+            )
+        ).all()
+    assert notes == ["Refund in full (duplicate)"]
