@@ -259,3 +259,17 @@ async def test_a_refund_without_a_note_reads_plainly_in_the_history(uow):
             )
         ).all()
     assert notes == ["Refund in full (duplicate)"]
+
+
+async def test_the_smallest_refund_paymongo_takes_goes_through(uow):
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    await refunds.refund_rental(
+        result.rental_id, gateway=gateway, actor="owner:ana", amount_centavos=100, uow=uow
+    )
+    assert [(c["amount_centavos"], c["idempotency_key"]) for c in gateway.refund_calls] == [
+        (100, f"refund-{result.rental_id}-100")  # PHP 1.00, keyed apart from a full refund
+    ]
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.refunded_centavos) == ("refunded", 100)
