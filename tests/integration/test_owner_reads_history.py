@@ -135,8 +135,55 @@ async def test_a_payment_page_already_closed_at_paymongo_is_not_closed_again(uow
     assert await expiry.sweep(gateway, now=later, uow=uow) == [result.rental_id]
     rental = row(uow, result.rental_id)
     assert (rental.status, rental.session_expired_at_gateway) == ("expired", True)
+    assert rental.owner_flag is None and rental.payment_id is None  # nothing was paid
     assert await expiry.sweep(gateway, now=later, uow=uow) == []
     assert gateway.expired == [] and row(uow, result.rental_id).status == "expired"
+    assert history(uow, result.rental_id) == [
+        started(),
+        ("pending_payment", "expired", "expiry-sweep", "Hold expired."),
+    ]
+
+
+async def test_a_payment_whose_webhook_never_came_is_found_when_its_hold_ends(uow):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    paid = gateway.pay(row(uow, result.rental_id).checkout_session_id)  # no webhook follows
+    later = utcnow() + timedelta(hours=1)
+    assert await expiry.sweep(gateway, now=later, uow=uow) == [result.rental_id]
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.payment_id, rental.session_expired_at_gateway) == (
+        "paid",
+        paid,
+        True,
+    )
+    assert history(uow, result.rental_id)[1:] == [
+        ("pending_payment", "expired", "expiry-sweep", "Hold expired."),
+        ("expired", "paid", "paymongo-retrieve", ""),
+    ]
+    assert stock(uow) == 3  # the unit is held again for the customer who paid
+
+
+class CannotCloseNorRead(FakeGateway):
+    """PayMongo refusing to close a page (400) and then failing to show it (503)."""
+
+    async def expire_checkout_session(self, session_id: str):  # noqa: ANN201
+        raise GatewayRejected("Checkout session cannot be expired.", status_code=400)
+
+    async def retrieve_checkout_session(self, session_id: str):  # noqa: ANN201
+        raise GatewayUnavailable("PayMongo answered 503", status_code=503)
+
+
+async def test_a_page_paymongo_cannot_show_is_logged_and_asked_about_again(uow, caplog):
+    gateway = CannotCloseNorRead()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    session_id = row(uow, result.rental_id).checkout_session_id
+    later = utcnow() + timedelta(hours=1)
+    with caplog.at_level("WARNING", logger="mongocollectibles.services.expiry"):
+        assert await expiry.sweep(gateway, now=later, uow=uow) == [result.rental_id]
+    assert f"could not read checkout session {session_id}: PayMongo answered 503" in (
+        caplog.messages
+    )
+    assert row(uow, result.rental_id).session_expired_at_gateway is False  # asked again later
 
 
 async def test_a_payment_page_paymongo_could_not_close_is_closed_on_a_later_pass(uow):
