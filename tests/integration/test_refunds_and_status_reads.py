@@ -273,3 +273,12 @@ async def test_the_smallest_refund_paymongo_takes_goes_through(uow):
     ]
     rental = row(uow, result.rental_id)
     assert (rental.status, rental.refunded_centavos) == ("refunded", 100)
+
+
+async def test_a_second_payment_event_does_not_redirect_the_refund(uow):
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    assert await pay(uow, result.rental_id, "pay_first") == "paid"
+    assert await pay(uow, result.rental_id, "pay_second") == "already"
+    await refunds.refund_rental(result.rental_id, gateway=gateway, actor="owner:ana", uow=uow)
+    assert [c["payment_id"] for c in gateway.refund_calls] == ["pay_first"]  # what paid it
