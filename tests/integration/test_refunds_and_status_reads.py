@@ -282,3 +282,29 @@ async def test_a_second_payment_event_does_not_redirect_the_refund(uow):
     assert await pay(uow, result.rental_id, "pay_second") == "already"
     await refunds.refund_rental(result.rental_id, gateway=gateway, actor="owner:ana", uow=uow)
     assert [c["payment_id"] for c in gateway.refund_calls] == ["pay_first"]  # what paid it
+
+
+async def test_a_partial_refund_reads_as_one_in_the_history(uow):
+    from sqlmodel import select
+
+    from mongocollectibles.models import RentalEvent
+
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    await refunds.refund_rental(
+        result.rental_id,
+        gateway=gateway,
+        actor="owner:ana",
+        reason="others",
+        amount_centavos=2_500_000,
+        note="PHP 5,000 cancellation fee kept",
+        uow=uow,
+    )
+    with uow() as session:
+        notes = session.exec(
+            select(RentalEvent.note).where(
+                RentalEvent.rental_id == result.rental_id, RentalEvent.to_status == "refunded"
+            )
+        ).all()
+    assert notes == ["Refund of part (others): PHP 5,000 cancellation fee kept"]
