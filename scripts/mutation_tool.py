@@ -39,6 +39,17 @@ COPY = [
     ".ci",
     "pyproject.toml",
 ]
+# Tests that drive the shop in other processes (a release, a provisioned droplet, a backup
+# restored): no mutant they could catch is switched on there, and they take minutes each.
+DEPLOYMENT_TESTS = [
+    f"--ignore=tests/integration/{name}.py"
+    for name in (
+        "test_release",
+        "test_provision",
+        "test_backup_restore",
+        "test_prestart_production",
+    )
+]
 # The tests each path is checked against (mutmut then runs, per mutant, only those of them that
 # reach the mutated function). Unit tests are fast; integration tests bring up databases.
 TESTS_FOR = {
@@ -47,13 +58,15 @@ TESTS_FOR = {
     # The client against the local PayMongo sandbox over real HTTP; the whole shop's HTTP
     # tests (test_payment_http.py) start servers per test and would take hours here.
     "mongocollectibles/payments": ["tests/unit", "tests/integration/test_paymongo_sandbox.py"],
-    # The sandbox's own tests (tests/integration/test_paymongo_sandbox.py) reach no service.
+    # The sandbox's own tests (tests/integration/test_paymongo_sandbox.py) reach no service;
+    # the deployment tests run the shop in other processes, out of mutmut's sight.
     "mongocollectibles/services": [
         "tests/unit",
         "tests/integration",
         "--ignore=tests/integration/test_paymongo_sandbox.py",
+        *DEPLOYMENT_TESTS,
     ],
-    "mongocollectibles/api": ["tests/unit", "tests/integration"],
+    "mongocollectibles/api": ["tests/unit", "tests/integration", *DEPLOYMENT_TESTS],
 }
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".web", "*.db", "*.db-*", "node_modules")
 
@@ -128,6 +141,13 @@ def prepare(slug: str, paths: list[str]) -> Path:
         flags=re.S,
     )
     (work / "pyproject.toml").write_text(pyproject.replace(section, new))
+    # The installed tools (e.g. the API docs' files, found from the code's own location): the
+    # tests that use them see them from mutmut's copy too.
+    tools = ROOT / ".tools"
+    link = work / "mutants" / ".tools"
+    if tools.exists() and not link.exists():
+        link.parent.mkdir(exist_ok=True)
+        link.symlink_to(tools.resolve())
     return work
 
 

@@ -41,8 +41,8 @@ def _record_refund(
         rental.refund_id = refund_id
     rental.needs_refund = False
     session.add(rental)
-    if rental.status == status.PENDING_PAYMENT:  # refund before the paid event
-        lifecycle.transition(session, rental, status.CANCELLED, actor, "Refunded before paid.")
+    # Never pending here: _refundable admitted only a paid rental or a flagged late payment
+    # (expired or cancelled), and neither goes back to waiting for payment.
     if not lifecycle.transition(session, rental, status.REFUNDED, actor, note):
         lifecycle.record(session, rental, rental.status, actor, note)
 

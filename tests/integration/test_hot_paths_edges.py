@@ -114,6 +114,35 @@ async def test_a_quote_at_exactly_the_cap_is_answered(apps):
     assert status == 200 and json.loads(answer)["data"]["total_fee"] == 30000
 
 
+async def test_a_quote_whose_client_goes_away_is_closed_as_the_route_closes_it(apps):
+    plain, hot = apps
+    body = json.dumps(QUOTE).encode()
+    ends = []
+    for app in (plain, hot):  # the body never completes: the client hung up
+        ends.append(
+            await asyncio.wait_for(
+                call(app, "POST", "/api/rentals/quote", [body], disconnect=True), 5
+            )
+        )
+    assert ends[0] == ends[1]
+    status, headers, answer = ends[1]
+    assert status == 400 and answer == b"" and headers[b"connection"] == b"close"
+
+
+async def test_a_checkout_whose_client_goes_away_holds_nothing(apps, uow):
+    from mongocollectibles.services import catalog
+
+    plain, hot = apps
+    body = json.dumps(order()).encode()
+    for app in (plain, hot):
+        status, _, _ = await asyncio.wait_for(
+            call(app, "POST", "/api/rentals/checkout", [body], disconnect=True), 5
+        )
+        assert status == 400
+    assert plain.dependency_overrides[gateway_dependency]().requests == []  # no payment page
+    assert uow.call(catalog.read_collectible, "col-002", "store-a").stock == 4
+
+
 @pytest.mark.parametrize("length", [-1, 99_999])  # no Content-Length; a lying one
 async def test_a_quote_without_a_usable_length_goes_to_the_route(apps, length):
     plain, hot = apps

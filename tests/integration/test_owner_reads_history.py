@@ -10,7 +10,9 @@ import pytest
 from sqlmodel import select
 
 from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
+from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.models import Rental, RentalEvent, utcnow
+from mongocollectibles.payments import GatewayRejected, GatewayUnavailable
 from mongocollectibles.services import (
     catalog,
     checkout,
@@ -53,7 +55,149 @@ async def deliver(uow, kind: str, resource: dict) -> str:
     return await webhooks.handle_webhook(body, signed_headers(body)["Paymongo-Signature"], uow=uow)
 
 
-STARTED = (None, "pending_payment", "customer", "Checkout started; unit held.")
+def started(pickup_in_days: int = 1) -> tuple:
+    """The first line of every history: the checkout and the day its pickup was booked for
+    (store-a's nearest warehouse is a day away, so its unit is picked up tomorrow)."""
+    pickup = shop_today() + timedelta(days=pickup_in_days)
+    return (None, "pending_payment", "customer", f"Checkout started; unit booked from {pickup}.")
+
+
+async def test_the_whole_life_of_a_rental_as_the_owner_reads_it(uow):
+    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=uow)
+    rid = result.rental_id
+    assert stock(uow) == 3
+    assert await deliver(uow, "payment.paid", payment(rid, "pay_1", "paid")) == "paid"
+    for step in ("ready_for_pickup", "picked_up", "returned"):
+        assert await owner_actions.advance_rental(rid, step, actor="owner:ana", uow=uow)
+    assert history(uow, rid) == [
+        started(),
+        ("pending_payment", "paid", "webhook:payment.paid", ""),
+        ("paid", "ready_for_pickup", "owner:ana", ""),
+        ("ready_for_pickup", "picked_up", "owner:ana", ""),
+        ("picked_up", "returned", "owner:ana", ""),
+    ]
+    rental = row(uow, rid)
+    assert rental.paid_at is not None and rental.hold_expires_at is None
+    assert rental.payment_id == "pay_1" and stock(uow) == 4  # back on the shelf
+
+
+async def test_why_a_rental_ended_unpaid(uow):
+    gateway = FakeGateway()
+    cancelled = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await rentals.cancel_rental(
+        cancelled.rental_id, cancelled.secret_token, gateway=gateway, uow=uow
+    )
+    assert stock(uow) == 4
+    declined = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    assert await deliver(uow, "payment.failed", payment(declined.rental_id, "p", "failed")) == (
+        "payment failed; hold kept"
+    )
+    assert row(uow, declined.rental_id).status == "pending_payment"
+    assert stock(uow) == 3  # a declined card keeps the unit: the customer may try again
+    # Store-a's nearest unit is still held for the declined one: the next shopper's comes
+    # from the next warehouse out, five days away.
+    unpaid = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    assert unpaid.eta_days == 5
+    swept = await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1), uow=uow)
+    assert sorted(swept) == sorted([declined.rental_id, unpaid.rental_id])
+    assert history(uow, cancelled.rental_id) == [
+        started(),
+        ("pending_payment", "cancelled", "customer", "Cancelled by customer."),
+    ]
+    assert history(uow, declined.rental_id) == [
+        started(),
+        (
+            "pending_payment",
+            "pending_payment",
+            "webhook:payment.failed",
+            "Payment failed; the hold is kept.",
+        ),
+        ("pending_payment", "expired", "expiry-sweep", "Hold expired."),
+    ]
+    assert history(uow, unpaid.rental_id) == [
+        started(5),
+        ("pending_payment", "expired", "expiry-sweep", "Hold expired."),
+    ]
+    assert stock(uow) == 4
+
+
+class PageAlreadyClosed(FakeGateway):
+    """PayMongo refusing to expire a page it has already expired (400), as it answers."""
+
+    async def expire_checkout_session(self, session_id: str):  # noqa: ANN201
+        raise GatewayRejected("Checkout session is already expired.", status_code=400)
+
+
+async def test_a_payment_page_already_closed_at_paymongo_is_not_closed_again(uow):
+    gateway = PageAlreadyClosed()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    later = utcnow() + timedelta(hours=1)
+    assert await expiry.sweep(gateway, now=later, uow=uow) == [result.rental_id]
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.session_expired_at_gateway) == ("expired", True)
+    assert rental.owner_flag is None and rental.payment_id is None  # nothing was paid
+    assert await expiry.sweep(gateway, now=later, uow=uow) == []
+    assert gateway.expired == [] and row(uow, result.rental_id).status == "expired"
+    assert history(uow, result.rental_id) == [
+        started(),
+        ("pending_payment", "expired", "expiry-sweep", "Hold expired."),
+    ]
+
+
+async def test_a_payment_whose_webhook_never_came_is_found_when_its_hold_ends(uow):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    paid = gateway.pay(row(uow, result.rental_id).checkout_session_id)  # no webhook follows
+    later = utcnow() + timedelta(hours=1)
+    assert await expiry.sweep(gateway, now=later, uow=uow) == [result.rental_id]
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.payment_id, rental.session_expired_at_gateway) == (
+        "paid",
+        paid,
+        True,
+    )
+    assert history(uow, result.rental_id)[1:] == [
+        ("pending_payment", "expired", "expiry-sweep", "Hold expired."),
+        ("expired", "paid", "paymongo-retrieve", ""),
+    ]
+    assert stock(uow) == 3  # the unit is held again for the customer who paid
+
+
+class CannotCloseNorRead(FakeGateway):
+    """PayMongo refusing to close a page (400) and then failing to show it (503)."""
+
+    async def expire_checkout_session(self, session_id: str):  # noqa: ANN201
+        raise GatewayRejected("Checkout session cannot be expired.", status_code=400)
+
+    async def retrieve_checkout_session(self, session_id: str):  # noqa: ANN201
+        raise GatewayUnavailable("PayMongo answered 503", status_code=503)
+
+
+async def test_a_page_paymongo_cannot_show_is_logged_and_asked_about_again(uow, caplog):
+    gateway = CannotCloseNorRead()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    session_id = row(uow, result.rental_id).checkout_session_id
+    later = utcnow() + timedelta(hours=1)
+    with caplog.at_level("WARNING", logger="mongocollectibles.services.expiry"):
+        assert await expiry.sweep(gateway, now=later, uow=uow) == [result.rental_id]
+    assert f"could not read checkout session {session_id}: PayMongo answered 503" in (
+        caplog.messages
+    )
+    assert row(uow, result.rental_id).session_expired_at_gateway is False  # asked again later
+
+
+async def test_a_payment_page_paymongo_could_not_close_is_closed_on_a_later_pass(uow):
+    gateway = FakeGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    gateway.fail_with = GatewayUnavailable("PayMongo answered 503", status_code=503)
+    later = utcnow() + timedelta(hours=1)
+    assert await expiry.sweep(gateway, now=later, uow=uow) == [result.rental_id]
+    assert row(uow, result.rental_id).session_expired_at_gateway is False  # try again
+    assert stock(uow) == 4  # the unit is free all the same
+    gateway.fail_with = None
+    await expiry.sweep(gateway, now=later, uow=uow)
+    assert row(uow, result.rental_id).session_expired_at_gateway is True
+    assert gateway.expired == [row(uow, result.rental_id).checkout_session_id]
 
 
 @pytest.mark.parametrize(

@@ -125,3 +125,186 @@ async def test_a_store_listing_and_quote_use_that_stores_distances(uow):
     assert (quote.store_id, quote.eta_days) == ("store-c", 1)
     with pytest.raises(NotFound):
         await catalog.list_collectibles("store-z", uow=uow)
+
+
+async def test_a_second_submit_after_paying_shows_the_paid_order(uow):
+    from mongocollectibles.settings import get_settings
+
+    gateway = FakeGateway()
+    first = await checkout.start_checkout(
+        order(), gateway=gateway, idempotency_key="tab-9", uow=uow
+    )
+    await pay(uow, first.rental_id)
+    again = await checkout.start_checkout(
+        order(), gateway=gateway, idempotency_key="tab-9", uow=uow
+    )
+    base = get_settings().public_base_url.rstrip("/")
+    assert (again.rental_id, again.order_code) == (first.rental_id, first.order_code)
+    assert again.payment_url == f"{base}/orders/{first.rental_id}?token={first.secret_token}"
+    assert again.message == "This order is already paid; here it is."
+    assert len(gateway.requests) == 1  # no second payment page, nothing charged twice
+    assert row(uow, first.rental_id).status == "paid"
+    assert uow.call(catalog.read_collectible, "col-002").stock == 3  # one unit, not two
+
+
+class WebhookBeforeAnswer(RecordingGateway):
+    """PayMongo's payment.refunded webhook arriving before its answer to the refund call."""
+
+    def __init__(self, uow) -> None:  # noqa: ANN001
+        super().__init__()
+        self.uow = uow
+
+    async def create_refund(self, **kwargs):  # noqa: ANN003, ANN201
+        refund = await super().create_refund(**kwargs)
+        rental_id = kwargs["idempotency_key"].removeprefix("refund-")
+        body = event_body(
+            "payment.refunded", payment(rental_id, kwargs["payment_id"], "refunded", [refund.id])
+        )
+        signature = signed_headers(body)["Paymongo-Signature"]
+        assert await webhooks.handle_webhook(body, signature, uow=self.uow) == "refunded"
+        return refund
+
+
+async def test_the_owners_refund_note_is_kept_when_paymongos_webhook_came_first(uow):
+    from sqlmodel import select
+
+    from mongocollectibles.models import RentalEvent
+
+    gateway = WebhookBeforeAnswer(uow)
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    refund_id = await refunds.refund_rental(
+        result.rental_id, gateway=gateway, actor="owner:ana", note="Box damaged", uow=uow
+    )
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.refund_id, rental.refunded_centavos) == (
+        "refunded",
+        refund_id,
+        3_000_000,
+    )
+    with uow() as session:
+        events = session.exec(
+            select(
+                RentalEvent.from_status, RentalEvent.to_status, RentalEvent.actor, RentalEvent.note
+            )
+            .where(RentalEvent.rental_id == result.rental_id)
+            .order_by(RentalEvent.id)
+        ).all()
+    assert [tuple(e) for e in events][-2:] == [
+        ("paid", "refunded", "webhook:payment.refunded", ""),
+        (
+            "refunded",
+            "refunded",
+            "owner:ana",
+            "Refund in full (requested_by_customer): Box damaged",
+        ),
+    ]
+    assert len(gateway.refunds) == 1
+
+
+@pytest.mark.parametrize(
+    ("asked", "field", "message"),
+    [
+        (
+            {"reason": "changed_mind"},
+            "reason",
+            "Reason must be one of requested_by_customer, duplicate, fraudulent, others.",
+        ),
+        *(
+            (
+                {"amount_centavos": amount},
+                "amount",
+                "The refund amount must be a whole number of centavos.",
+            )
+            for amount in ("150000", 1500.5, True)
+        ),
+        (
+            {"amount_centavos": 99},
+            "amount",
+            "The refund must be between 100 and 3000000 centavos.",
+        ),
+    ],
+)
+async def test_a_refund_the_owner_words_wrongly_is_refused_saying_which_field(
+    uow, asked, field, message
+):
+    from mongocollectibles.domain.errors import InvalidInput
+
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    with pytest.raises(InvalidInput) as refused:
+        await refunds.refund_rental(
+            result.rental_id, gateway=gateway, actor="owner:ana", uow=uow, **asked
+        )
+    assert (refused.value.field, refused.value.message) == (field, message)
+    assert gateway.refund_calls == [] and row(uow, result.rental_id).status == "paid"
+
+
+async def test_a_refund_without_a_note_reads_plainly_in_the_history(uow):
+    from sqlmodel import select
+
+    from mongocollectibles.models import RentalEvent
+
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    await refunds.refund_rental(
+        result.rental_id, gateway=gateway, actor="owner:ana", reason="duplicate", uow=uow
+    )
+    with uow() as session:
+        notes = session.exec(
+            select(RentalEvent.note).where(
+                RentalEvent.rental_id == result.rental_id, RentalEvent.to_status == "refunded"
+            )
+        ).all()
+    assert notes == ["Refund in full (duplicate)"]
+
+
+async def test_the_smallest_refund_paymongo_takes_goes_through(uow):
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    await refunds.refund_rental(
+        result.rental_id, gateway=gateway, actor="owner:ana", amount_centavos=100, uow=uow
+    )
+    assert [(c["amount_centavos"], c["idempotency_key"]) for c in gateway.refund_calls] == [
+        (100, f"refund-{result.rental_id}-100")  # PHP 1.00, keyed apart from a full refund
+    ]
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.refunded_centavos) == ("refunded", 100)
+
+
+async def test_a_second_payment_event_does_not_redirect_the_refund(uow):
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    assert await pay(uow, result.rental_id, "pay_first") == "paid"
+    assert await pay(uow, result.rental_id, "pay_second") == "already"
+    await refunds.refund_rental(result.rental_id, gateway=gateway, actor="owner:ana", uow=uow)
+    assert [c["payment_id"] for c in gateway.refund_calls] == ["pay_first"]  # what paid it
+
+
+async def test_a_partial_refund_reads_as_one_in_the_history(uow):
+    from sqlmodel import select
+
+    from mongocollectibles.models import RentalEvent
+
+    gateway = RecordingGateway()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    await refunds.refund_rental(
+        result.rental_id,
+        gateway=gateway,
+        actor="owner:ana",
+        reason="others",
+        amount_centavos=2_500_000,
+        note="PHP 5,000 cancellation fee kept",
+        uow=uow,
+    )
+    with uow() as session:
+        notes = session.exec(
+            select(RentalEvent.note).where(
+                RentalEvent.rental_id == result.rental_id, RentalEvent.to_status == "refunded"
+            )
+        ).all()
+    assert notes == ["Refund of part (others): PHP 5,000 cancellation fee kept"]
