@@ -532,4 +532,5 @@ def production_backend(tag: str, database_url: str, port: int) -> Iterator[Serve
         name=f"unit-{tag}",
     ) as server:  # fmt: skip
         server.url = base
+        server.database_url = database_url
         yield server
