@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from mongocollectibles.components.alerts import problem_callout
 from mongocollectibles.components.checkout_form import billing_fields, payment_methods
 from mongocollectibles.components.layout import page_layout
 from mongocollectibles.components.order_summary import OrderSummary, order_summary
@@ -282,17 +283,7 @@ def billing_form() -> rx.Component:
             rx.heading("Billing details", size="4", as_="h2"),
             *billing_fields(S.errors, S.check_field),
             payment_methods(S.payment_method, S.set_payment_method),
-            rx.cond(
-                S.form_error != "",
-                rx.callout(
-                    S.form_error,
-                    icon="circle_alert",
-                    color_scheme="red",
-                    role="alert",
-                    id="checkout-error",
-                    width="100%",
-                ),
-            ),
+            problem_callout(S.form_error, "checkout-error", width="100%"),
             rx.cond(
                 S.checkout_started & ~S.summary.available & (S.form_error == ""),
                 rx.text(S.summary.eta_text, size="2", id="pay-resume-note", role="status"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from mongocollectibles.components.admin_layout import admin_layout, when
+from mongocollectibles.components.alerts import problem_callout
 from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.services import admin_accounts
@@ -162,10 +163,7 @@ def accounts_page() -> rx.Component:
                     on_submit=S.create,
                     reset_on_submit=False,
                 ),
-                rx.cond(
-                    S.error != "",
-                    rx.callout(S.error, color_scheme="red", id="account-error", margin_top="8px"),
-                ),
+                problem_callout(S.error, "account-error", margin_top="8px"),
                 width="100%",
             ),
             spacing="3",

@@ -15,6 +15,7 @@ from mongocollectibles.components.admin_layout import (
     status_label,
     when,
 )
+from mongocollectibles.components.alerts import problem_callout
 from mongocollectibles.domain import admin, status
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.services import owner_rentals
@@ -293,7 +294,7 @@ def rentals_page() -> rx.Component:
     return admin_layout(
         rx.vstack(
             _filters(),
-            rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", id="rentals-error")),
+            problem_callout(S.error, "rentals-error"),
             rx.card(_table(), width="100%", padding="8px"),
             pager(S.page, S.pages, S.total, "rentals", S.go_to_page, "rentals"),
             spacing="3",
