@@ -30,7 +30,6 @@ import psycopg
 from bench.common import (
     bench_env,
     granian,
-    libpq,
     log,
     median,
     prestart,
@@ -42,6 +41,7 @@ from bench.common import (
     table,
     verdict,
 )
+from mongocollectibles.db import libpq_url
 from tests.support.orders import order
 from tests.support.servers import free_port
 
@@ -155,7 +155,7 @@ async def race_raw_sql(url: str, n: int, connections: int) -> tuple[int, float]:
     """n hold statements at once over `connections` connections; returns (held, seconds)."""
     pool: list[psycopg.AsyncConnection] = []
     for _ in range(connections):
-        pool.append(await psycopg.AsyncConnection.connect(libpq(url), autocommit=True))
+        pool.append(await psycopg.AsyncConnection.connect(libpq_url(url), autocommit=True))
     queue: asyncio.Queue = asyncio.Queue()
     for connection in pool:
         queue.put_nowait(connection)

@@ -30,6 +30,7 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
+from mongocollectibles.db import libpq_url
 from tests.support.browser import launch_options
 from tests.support.servers import free_port
 
@@ -61,12 +62,8 @@ def log(message: str) -> None:
 # ---------------------------------------------------------------------------- PostgreSQL
 
 
-def libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _admin(sql: str) -> None:
-    with psycopg.connect(libpq(ADMIN_URL), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(ADMIN_URL), autocommit=True) as connection:
         connection.execute(sql)
 
 
@@ -95,7 +92,7 @@ def prestart(url: str) -> None:
 
 
 def sql(url: str, statement: str, params: Sequence | None = None) -> list[tuple]:
-    with psycopg.connect(libpq(url), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
         cursor = connection.execute(statement, params)
         return cursor.fetchall() if cursor.description else []
 

@@ -64,3 +64,9 @@ def _prepared_statements_setting(dbapi_connection, _record):  # noqa: ANN001
 def clear_engines() -> None:
     """Forget cached engines (tests drop their databases; FORCE closes the connections)."""
     _engine_for.cache_clear()
+
+
+def libpq_url(sqlalchemy_url: str) -> str:
+    """`postgresql+psycopg://...` as psycopg (libpq) itself takes it."""
+    url = make_url(sqlalchemy_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)

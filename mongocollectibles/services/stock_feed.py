@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from sqlalchemy.engine import Engine, make_url
 
+from mongocollectibles.db import libpq_url
 from mongocollectibles.services import catalog_snapshot, stock_changes
 from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
 from mongocollectibles.settings import get_settings
@@ -39,12 +40,6 @@ RETRY_SECONDS = 5.0  # after a lost LISTEN connection
 Changed = frozenset[str] | None  # the collectibles whose stock changed; None: possibly all
 Subscriber = Callable[[Changed], Awaitable[None]]
 Counts = dict[str, dict[str, int]]
-
-
-def libpq_url(sqlalchemy_url: str) -> str:
-    """`postgresql+psycopg://...` as psycopg itself takes it."""
-    url = make_url(sqlalchemy_url).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
 
 
 def changed_between(old: Counts, new: Counts) -> frozenset[str]:

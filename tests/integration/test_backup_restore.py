@@ -12,8 +12,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
+from mongocollectibles.db import libpq_url
 from mongocollectibles.migrations import schema_drift
 from tests.support.databases import create_pg_database, drop_pg_database
 
@@ -24,13 +24,9 @@ pytestmark = [
 ]
 
 
-def libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def snapshot(url: str) -> dict[str, list]:
     """Every row of every table, in a stable order."""
-    with psycopg.connect(libpq(url)) as connection:
+    with psycopg.connect(libpq_url(url)) as connection:
         tables = [
             row[0]
             for row in connection.execute(
@@ -52,7 +48,7 @@ def restored_database():
 
 
 def test_backup_restores_into_a_fresh_database(pg_url, restored_database, tmp_path):
-    with psycopg.connect(libpq(pg_url), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(pg_url), autocommit=True) as connection:
         connection.execute("update store set name = name || ' (restored?)' where id = 'store-a'")
     dump = tmp_path / "shop.dump"
     env = {**os.environ, "DATABASE_URL": pg_url}

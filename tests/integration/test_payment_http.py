@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from mongocollectibles.api import create_api
+from mongocollectibles.db import libpq_url
 from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.models import Rental, RentalEvent
 from mongocollectibles.services import catalog
@@ -227,7 +228,7 @@ def _drop_connections(url: str) -> int:
 
     from tests.support.databases import ADMIN_URL
 
-    admin = make_url(ADMIN_URL).set(drivername="postgresql").render_as_string(False)
+    admin = libpq_url(ADMIN_URL)
     with psycopg.connect(admin, autocommit=True) as connection:
         rows = connection.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",

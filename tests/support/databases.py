@@ -16,19 +16,15 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from mongocollectibles.db import clear_engines, get_engine
+from mongocollectibles.db import clear_engines, get_engine, libpq_url
 from mongocollectibles.prestart import prestart
 
 ADMIN_URL = os.getenv("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def postgres_problem() -> str | None:
     try:
-        with psycopg.connect(_libpq(ADMIN_URL), connect_timeout=5):
+        with psycopg.connect(libpq_url(ADMIN_URL), connect_timeout=5):
             return None
     except psycopg.Error as error:
         return (
@@ -37,7 +33,7 @@ def postgres_problem() -> str | None:
 
 
 def _admin_execute(sql: str) -> None:
-    with psycopg.connect(_libpq(ADMIN_URL), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(ADMIN_URL), autocommit=True) as connection:
         connection.execute(sql)
 
 
