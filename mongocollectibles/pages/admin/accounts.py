@@ -9,6 +9,7 @@ from mongocollectibles.components.admin_layout import admin_layout, when
 from mongocollectibles.components.alerts import problem_callout
 from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
+from mongocollectibles.pages.admin.frame import add_admin_page
 from mongocollectibles.services import admin_accounts
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
@@ -174,9 +175,4 @@ def accounts_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
-        accounts_page,
-        route="/admin/accounts",
-        title="Accounts - Owner console",
-        on_load=AdminAccountsState.load,
-    )
+    add_admin_page(app, accounts_page, "/admin/accounts", "Accounts", AdminAccountsState.load)

@@ -10,6 +10,7 @@ import reflex as rx
 
 from mongocollectibles.components.admin_layout import admin_layout, pager, when
 from mongocollectibles.domain import admin
+from mongocollectibles.pages.admin.frame import add_admin_page
 from mongocollectibles.services import audit
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
@@ -162,9 +163,4 @@ def audit_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
-        audit_page,
-        route="/admin/audit",
-        title="Audit log - Owner console",
-        on_load=AdminAuditState.load,
-    )
+    add_admin_page(app, audit_page, "/admin/audit", "Audit log", AdminAuditState.load)

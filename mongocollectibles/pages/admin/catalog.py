@@ -10,7 +10,13 @@ from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
 from mongocollectibles.domain.problems import ProblemsFound
-from mongocollectibles.pages.admin.frame import active_toggle, admin_frame, field, problem_list
+from mongocollectibles.pages.admin.frame import (
+    active_toggle,
+    add_admin_page,
+    admin_frame,
+    field,
+    problem_list,
+)
 from mongocollectibles.services import catalog_admin
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
@@ -132,9 +138,4 @@ def catalog_admin_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
-        catalog_admin_page,
-        route="/admin/catalog",
-        title="Catalog | Owner",
-        on_load=CatalogAdminState.load,
-    )
+    add_admin_page(app, catalog_admin_page, "/admin/catalog", "Catalog", CatalogAdminState.load)

@@ -12,7 +12,7 @@ from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
 from mongocollectibles.domain.problems import ProblemsFound
-from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
+from mongocollectibles.pages.admin.frame import add_admin_page, admin_frame, field, problem_list
 from mongocollectibles.services import catalog_admin, images, network_admin, units_admin
 from mongocollectibles.settings import get_settings
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
@@ -296,9 +296,10 @@ def collectible_admin_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
+    add_admin_page(
+        app,
         collectible_admin_page,
-        route="/admin/catalog/[collectible_id]",
-        title="Collectible | Owner",
-        on_load=CollectibleAdminState.load,
+        "/admin/catalog/[collectible_id]",
+        "Collectible",
+        CollectibleAdminState.load,
     )

@@ -1,10 +1,21 @@
-"""The catalog pages' frame (inside the console's layout) and their form pieces."""
+"""The console pages' registration and frame (inside the console's layout), and the catalog
+pages' form pieces."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
 from mongocollectibles.components.admin_layout import admin_layout
+
+
+def add_admin_page(
+    app: rx.App, page: Callable[[], rx.Component], route: str, title: str, on_load: Any
+) -> None:
+    """Adds a console page; its browser title names the console after the page."""
+    app.add_page(page, route=route, title=f"{title} - Owner console", on_load=on_load)
 
 
 def admin_frame(title: str, *children: rx.Component) -> rx.Component:

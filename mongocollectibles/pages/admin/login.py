@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from mongocollectibles.components.alerts import problem_callout
+from mongocollectibles.pages.admin.frame import add_admin_page
 from mongocollectibles.services import admin_sessions
 from mongocollectibles.services.admin_sessions import SignInRefused
 from mongocollectibles.state.admin import AdminState, admin_uow, public_admin_event
@@ -105,10 +106,5 @@ def login_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
-        login_page,
-        route="/admin/login",
-        title="Sign in - Owner console",
-        on_load=AdminLoginState.load,
-    )
+    add_admin_page(app, login_page, "/admin/login", "Sign in", AdminLoginState.load)
     app.add_page(login_page, route="/admin", title="Owner console", on_load=AdminLoginState.load)

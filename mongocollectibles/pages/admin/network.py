@@ -10,7 +10,13 @@ import reflex as rx
 from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.problems import ProblemsFound
-from mongocollectibles.pages.admin.frame import active_toggle, admin_frame, field, problem_list
+from mongocollectibles.pages.admin.frame import (
+    active_toggle,
+    add_admin_page,
+    admin_frame,
+    field,
+    problem_list,
+)
 from mongocollectibles.services import network_admin
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
@@ -293,9 +299,4 @@ def network_admin_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
-        network_admin_page,
-        route="/admin/network",
-        title="Network | Owner",
-        on_load=NetworkAdminState.load,
-    )
+    add_admin_page(app, network_admin_page, "/admin/network", "Network", NetworkAdminState.load)

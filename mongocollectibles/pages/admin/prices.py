@@ -12,7 +12,7 @@ import reflex as rx
 from mongocollectibles.domain import admin
 from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.problems import ProblemsFound
-from mongocollectibles.pages.admin.frame import admin_frame, field, problem_list
+from mongocollectibles.pages.admin.frame import add_admin_page, admin_frame, field, problem_list
 from mongocollectibles.services import pricing_admin
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
@@ -166,9 +166,4 @@ def prices_admin_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
-        prices_admin_page,
-        route="/admin/prices",
-        title="Prices | Owner",
-        on_load=PricesAdminState.load,
-    )
+    add_admin_page(app, prices_admin_page, "/admin/prices", "Prices", PricesAdminState.load)

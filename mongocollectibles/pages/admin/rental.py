@@ -14,6 +14,7 @@ from mongocollectibles.components.admin_layout import (
 )
 from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
+from mongocollectibles.pages.admin.frame import add_admin_page
 from mongocollectibles.services import owner_rentals, refunds
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
@@ -426,9 +427,4 @@ def rental_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
-        rental_page,
-        route="/admin/rentals/[rental_id]",
-        title="Rental - Owner console",
-        on_load=AdminRentalState.load,
-    )
+    add_admin_page(app, rental_page, "/admin/rentals/[rental_id]", "Rental", AdminRentalState.load)

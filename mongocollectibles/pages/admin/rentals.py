@@ -18,6 +18,7 @@ from mongocollectibles.components.admin_layout import (
 from mongocollectibles.components.alerts import problem_callout
 from mongocollectibles.domain import admin, status
 from mongocollectibles.domain.errors import DomainError
+from mongocollectibles.pages.admin.frame import add_admin_page
 from mongocollectibles.services import owner_rentals
 from mongocollectibles.services.owner_rentals import RentalFilters
 from mongocollectibles.settings import get_settings
@@ -305,9 +306,4 @@ def rentals_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
-        rentals_page,
-        route="/admin/rentals",
-        title="Rentals - Owner console",
-        on_load=AdminRentalsState.load,
-    )
+    add_admin_page(app, rentals_page, "/admin/rentals", "Rentals", AdminRentalsState.load)

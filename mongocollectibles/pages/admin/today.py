@@ -14,6 +14,7 @@ from mongocollectibles.components.admin_layout import (
     when,
 )
 from mongocollectibles.domain import admin
+from mongocollectibles.pages.admin.frame import add_admin_page
 from mongocollectibles.services import owner_dashboard
 from mongocollectibles.services.owner_dashboard import WorkItem
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
@@ -298,9 +299,4 @@ def today_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(
-        today_page,
-        route="/admin/today",
-        title="Today - Owner console",
-        on_load=AdminTodayState.load,
-    )
+    add_admin_page(app, today_page, "/admin/today", "Today", AdminTodayState.load)
