@@ -202,6 +202,47 @@ async def test_the_owners_refund_note_is_kept_when_paymongos_webhook_came_first(
     assert len(gateway.refunds) == 1
 
 
+class DashboardRefundReportedFirst(RecordingGateway):
+    """While the console's refund call is on its way, PayMongo reports (payment.refunded) a
+    refund made at its own dashboard: that one ended the rental."""
+
+    def __init__(self, uow) -> None:  # noqa: ANN001
+        super().__init__()
+        self.uow = uow
+
+    async def create_refund(self, **kwargs):  # noqa: ANN003, ANN201
+        rental_id = kwargs["idempotency_key"].removeprefix("refund-")
+        body = event_body(
+            "payment.refunded",
+            payment(rental_id, kwargs["payment_id"], "refunded", ["ref_dashboard"]),
+        )
+        signature = signed_headers(body)["Paymongo-Signature"]
+        assert await webhooks.handle_webhook(body, signature, uow=self.uow) == "refunded"
+        return await super().create_refund(**kwargs)
+
+
+async def test_the_owner_sees_the_refund_paymongo_reported_first_not_a_later_answer(uow):
+    from mongocollectibles.services import owner_rentals
+    from tests.support.owner import owner_and_staff, session_of
+
+    await owner_and_staff(uow)
+    _, owner = await session_of(uow, "owner")
+    gateway = DashboardRefundReportedFirst(uow)
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    console_refund = await owner_rentals.refund(
+        result.rental_id, owner, gateway=gateway, amount_centavos=2_000_000, uow=uow
+    )
+    assert console_refund != "ref_dashboard"
+    detail = await owner_rentals.rental_detail(result.rental_id, owner, uow=uow)
+    # The refund that ended it stays its refund; the amount is the one the owner entered.
+    assert (detail.status, detail.refund_id, detail.refunded_centavos) == (
+        "refunded",
+        "ref_dashboard",
+        2_000_000,
+    )
+
+
 @pytest.mark.parametrize(
     ("asked", "field", "message"),
     [

@@ -1,27 +1,32 @@
 """Real-PostgreSQL races around one rental: a customer's cancel against the paid webhook,
 many cancels at once, many submits of one checkout form, holds that meet rows locked by
-transactions that then roll back. Each racer has its own thread, event loop and connection."""
+transactions that then roll back, one paid event delivered twice at once, the paid event
+against the customer's status refresh. Each racer has its own thread, event loop and
+connection."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import Session, select
 
 from mongocollectibles.domain.errors import Conflict, OutOfStock
 from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.domain.status import LIVE_STATUSES
-from mongocollectibles.models import Rental, RentalEvent, Unit
-from mongocollectibles.services import checkout, rentals, webhooks
+from mongocollectibles.models import OutboxMessage, Rental, RentalEvent, Unit, WebhookEvent
+from mongocollectibles.services import checkout, lifecycle, rentals, webhooks
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from tests.support.bookings import book
 from tests.support.fakes import FakeGateway
-from tests.support.orders import checkout_paid, event_body, order, signed_headers
+from tests.support.orders import checkout_paid, event_body, order, payment, signed_headers
 
 pytestmark = pytest.mark.postgres
 
@@ -187,3 +192,119 @@ def test_a_booking_waits_for_a_unit_locked_by_a_transaction_that_rolls_back(pg_u
     locker.close()
     thread.join(timeout=10)
     assert outcome == [last.unit_id]
+
+
+def waiting_on_locks(uow: UnitOfWork) -> int:
+    """How many connections to this test's database are waiting for a lock."""
+    with uow() as session:
+        return session.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        ).scalar_one()
+
+
+@contextmanager
+def rental_locked_until_both_wait(uow: UnitOfWork, rental_id: str) -> Iterator[object]:
+    """Hold the rental's row lock (as a slow first transaction would) and yield a racer that
+    lets go once two others are waiting for a lock; it answers whether they both did. So both
+    racers have read what they check before either can write: no luck of timing involved."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with uow() as session:
+            lifecycle.load_for_update(session, rental_id)
+            locked.set()
+            release.wait(timeout=30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(timeout=10)
+
+    async def release_when_both_wait() -> bool:
+        deadline = time.monotonic() + 20
+        while waiting_on_locks(uow) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        both = waiting_on_locks(uow) == 2
+        release.set()
+        return both
+
+    try:
+        yield release_when_both_wait
+    finally:
+        release.set()
+        holder.join(timeout=10)
+
+
+def paid_once(uow: UnitOfWork, rental_id: str) -> tuple[list[str], Counter[str]]:
+    """Who marked the rental paid (each time), and the emails queued for it by kind."""
+    with uow() as session:
+        paid_by = session.exec(
+            select(RentalEvent.actor).where(
+                RentalEvent.rental_id == rental_id, RentalEvent.to_status == "paid"
+            )
+        ).all()
+        kinds = session.exec(
+            select(OutboxMessage.kind).where(OutboxMessage.rental_id == rental_id)
+        ).all()
+    return list(paid_by), Counter(kinds)
+
+
+def test_one_paid_event_delivered_twice_at_once_is_applied_once(pg_url):
+    """PayMongo retries a delivery it thinks was lost while the first is still being applied:
+    both find the event new; one applies it, the other is answered as a duplicate."""
+    uow = UnitOfWork(pg_url)
+    result = asyncio.run(checkout.start_checkout(order(), gateway=FakeGateway(), uow=uow))
+    body = event_body("payment.paid", payment(result.rental_id, "pay_twice", "paid"))
+    signature = signed_headers(body)["Paymongo-Signature"]
+
+    async def deliver() -> str:  # each delivery is its own request, with its own transaction
+        return await webhooks.handle_webhook(body, signature, uow=UnitOfWork(pg_url))
+
+    with rental_locked_until_both_wait(uow, result.rental_id) as release_when_both_wait:
+        first, second, both_waited = race(deliver, deliver, release_when_both_wait)
+    assert both_waited
+    assert Counter([first, second]) == {"paid": 1, "duplicate": 1}, (first, second)
+    paid_by, emails = paid_once(uow, result.rental_id)
+    assert paid_by == ["webhook:payment.paid"]
+    assert emails["order_confirmed"] == 1 and set(emails.values()) == {1}, emails
+    with uow() as session:
+        rental = session.get(Rental, result.rental_id)
+        seen = session.exec(select(WebhookEvent.id)).all()
+    assert (rental.status, rental.payment_id) == ("paid", "pay_twice")
+    assert len(seen) == 1
+
+
+def test_the_paid_event_and_the_status_refresh_at_once_mark_it_paid_once(pg_url):
+    """The customer's return page asks PayMongo while the paid webhook arrives: both see an
+    unpaid rental, one marks it paid, the other finds it paid already."""
+    uow = UnitOfWork(pg_url)
+    gateway = FakeGateway()
+    result = asyncio.run(checkout.start_checkout(order(), gateway=gateway, uow=uow))
+    session_id = uow.call(lambda s: s.get(Rental, result.rental_id).checkout_session_id)
+    payment_id = gateway.pay(session_id)
+    body = event_body(
+        "checkout_session.payment.paid", checkout_paid(result.rental_id, session_id, payment_id)
+    )
+    signature = signed_headers(body)["Paymongo-Signature"]
+
+    async def webhook() -> str:
+        return await webhooks.handle_webhook(body, signature, uow=UnitOfWork(pg_url))
+
+    async def refresh() -> str:
+        view = await rentals.refresh_rental_status(
+            result.rental_id, result.secret_token, gateway=gateway, uow=UnitOfWork(pg_url)
+        )
+        return view.status
+
+    with rental_locked_until_both_wait(uow, result.rental_id) as release_when_both_wait:
+        delivered, shown, both_waited = race(webhook, refresh, release_when_both_wait)
+    assert both_waited
+    assert delivered in ("paid", "already") and shown == "paid", (delivered, shown)
+    paid_by, emails = paid_once(uow, result.rental_id)
+    # Whichever came first marked it paid; the answer PayMongo got says which.
+    assert paid_by == (
+        ["webhook:checkout_session.payment.paid"] if delivered == "paid" else ["paymongo-retrieve"]
+    )
+    assert emails["order_confirmed"] == 1 and set(emails.values()) == {1}, emails
