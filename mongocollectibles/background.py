@@ -27,14 +27,15 @@ from mongocollectibles.settings import get_settings
 log = logging.getLogger(__name__)
 
 
-async def _enqueue_due_mail(uow: UnitOfWork | None) -> None:
+async def _enqueue_due_mail(uow: UnitOfWork) -> None:
     """Reminders and back-in-stock notes that are due now go into the outbox."""
     await notifications.send_due_reminders(uow=uow)
     await stock_alerts.send_back_in_stock(uow=uow)
 
 
 @asynccontextmanager
-async def background_tasks(api: FastAPI, *, uow: UnitOfWork | None = None) -> AsyncIterator[None]:
+async def background_tasks(api: FastAPI, *, uow: UnitOfWork) -> AsyncIterator[None]:
+    """Start the jobs on `uow`'s database (their starter's: the app's, or a test's)."""
     settings = get_settings()
     sweeper = asyncio.create_task(
         run_sweeper(get_gateway, settings.sweep_interval_seconds, uow=uow),

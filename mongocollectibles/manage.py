@@ -30,8 +30,9 @@ from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.services import admin_accounts, catalog_io
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.storage import storage_from_settings
+from mongocollectibles.wiring import default_uow
 
 
 def _problems_out(error: ProblemsFound) -> None:

@@ -3,6 +3,7 @@ starts and stops (Reflex lifespan tasks, entered in the order registered here)."
 
 import asyncio
 from contextlib import asynccontextmanager
+from functools import partial
 
 import reflex as rx
 
@@ -11,11 +12,15 @@ from mongocollectibles.background import background_tasks
 from mongocollectibles.pages import register_pages
 from mongocollectibles.settings import get_settings
 from mongocollectibles.state.live import stock_push
+from mongocollectibles.wiring import default_uow
 
-api = create_api(run_background_tasks=False)
+# The app's unit of work, handed to everything started here (the API's routes, the fast
+# path, the background jobs, the stock feed); the pages' states take it from wiring too.
+uow = default_uow()
+api = create_api(uow=uow, run_background_tasks=False)
 app = rx.App(
     # FastAPI routes first (Reflex mounts itself under them), then the catalog/quote fast path.
-    api_transformer=[api, hot_paths],
+    api_transformer=[api, partial(hot_paths, uow=uow)],
     # The theme is in rxconfig.py (RadixThemesPlugin); App(theme=) is deprecated.
     head_components=[rx.el.link(rel="icon", type="image/svg+xml", href="/favicon.svg")],
 )
@@ -39,7 +44,7 @@ async def _prepare_database():
 @app.register_lifespan_task
 @asynccontextmanager
 async def _background():
-    async with background_tasks(api):
+    async with background_tasks(api, uow=uow):
         yield
 
 
@@ -47,5 +52,5 @@ async def _background():
 @asynccontextmanager
 async def _live_stock():
     """One stock feed per process, pushing stock changes to the open storefront tabs."""
-    async with stock_push():
+    async with stock_push(uow):
         yield

@@ -7,13 +7,15 @@ from functools import cache
 
 from mongocollectibles.api.factory import create_api
 from mongocollectibles.api.fast_path import hot_paths
+from mongocollectibles.wiring import default_uow
 
 __all__ = ["app", "create_api", "hot_paths"]
 
 
 @cache
 def _standalone():
-    return hot_paths(create_api())
+    uow = default_uow()
+    return hot_paths(create_api(uow=uow), uow=uow)
 
 
 def __getattr__(name: str):

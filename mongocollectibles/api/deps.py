@@ -8,13 +8,15 @@ from mongocollectibles.domain.text import check_characters
 from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.services.limits import CheckoutLimiter, default_limiter
 from mongocollectibles.services.payment_gateway import get_gateway
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 
 async def uow_of(request: Request) -> UnitOfWork:
-    """The unit of work `create_api(uow=...)` was given (the app's by default)."""
-    return getattr(request.app.state, "uow", None) or default_uow()
+    """The unit of work `create_api(uow=...)` was given (the app's by default): the routes
+    hand it to the services."""
+    uow: UnitOfWork = request.app.state.uow
+    return uow
 
 
 async def gateway() -> PaymentGateway:

@@ -24,8 +24,9 @@ from mongocollectibles.api.security import (
 from mongocollectibles.background import background_tasks
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.services.limits import CheckoutLimiter
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import SANDBOX_PREFIX, Settings, get_settings
+from mongocollectibles.wiring import default_uow
 
 log = logging.getLogger(__name__)
 

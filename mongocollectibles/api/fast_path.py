@@ -38,7 +38,7 @@ MAX_CACHED_BODY = 1024  # bigger quote bodies (padding, extra fields) are answer
 Answer = tuple[tuple[tuple[bytes, bytes], ...], bytes]  # headers, body
 
 
-def hot_paths(app: ASGIApp, *, uow: UnitOfWork | None = None) -> ASGIApp:
+def hot_paths(app: ASGIApp, *, uow: UnitOfWork) -> ASGIApp:
     """Wrap the API app so that the two busiest requests skip FastAPI's per-request work."""
 
     async def hot(scope: Scope, receive: Receive, send: Send) -> None:
@@ -57,7 +57,7 @@ def hot_paths(app: ASGIApp, *, uow: UnitOfWork | None = None) -> ASGIApp:
     return hot
 
 
-async def answer_collectibles(scope: Scope, send: Send, uow: UnitOfWork | None = None) -> bool:
+async def answer_collectibles(scope: Scope, send: Send, uow: UnitOfWork) -> bool:
     """Answer a plain `GET /api/collectibles[?store_id=<known store>]` from the snapshot.
 
     False (nothing sent) for anything else, which the FastAPI route then answers."""
@@ -88,7 +88,7 @@ async def answer_collectibles(scope: Scope, send: Send, uow: UnitOfWork | None =
 
 
 async def answer_quote(
-    scope: Scope, receive: Receive, send: Send, uow: UnitOfWork | None = None
+    scope: Scope, receive: Receive, send: Send, uow: UnitOfWork
 ) -> Receive | None:
     """Answer a well-formed `POST /api/rentals/quote` from the catalog snapshot: None once
     answered; otherwise, having sent nothing, the `receive` to hand to the app, which replays

@@ -27,7 +27,7 @@ from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.payments.methods import METHOD_CODES
 from mongocollectibles.services import catalog, checkout, quotes, rentals
 from mongocollectibles.services.limits import CheckoutLimiter
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 router = APIRouter(
     prefix="/api/rentals",
@@ -138,7 +138,7 @@ def rental_json(view: rentals.RentalView) -> dict:
 
 
 async def quote_body(
-    data: dict, uow: UnitOfWork | None = None, snapshot: catalog.Snapshot | None = None
+    data: dict, uow: UnitOfWork, snapshot: catalog.Snapshot | None = None
 ) -> bytes:
     """The quote's JSON for a request body (the route and the fast path both answer with it);
     raises the domain's errors for bad input. Priced from the in-process catalog snapshot
@@ -149,7 +149,6 @@ async def quote_body(
     store_id = required_id(data, "store_id")
     days = quotes.parse_days(data.get("duration"))
     pickup = parse_pickup_date(data.get("pickup_date"))
-    uow = uow or default_uow()
     snapshot = snapshot or await catalog.get_snapshot(uow=uow)
     # Rendered once per snapshot and question (only answers that succeeded are kept).
     key = (collectible_id, store_id, days, pickup, shop_today())

@@ -9,6 +9,7 @@ from mongocollectibles.components.price import eta_phrase
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.services import stock_alerts
 from mongocollectibles.state.store_choice import StoreChoiceState
+from mongocollectibles.wiring import default_uow
 
 
 class OutOfStockState(rx.State):
@@ -27,7 +28,9 @@ class OutOfStockState(rx.State):
         choice = await self.get_state(StoreChoiceState)
         store_id = await choice.ensure_store()
         try:
-            found = await stock_alerts.out_of_stock_help(self._collectible_id(), store_id)
+            found = await stock_alerts.out_of_stock_help(
+                self._collectible_id(), store_id, uow=default_uow()
+            )
         except DomainError:
             self.other_stores, self.back_text = [], ""
             return
@@ -45,6 +48,7 @@ class OutOfStockState(rx.State):
                 self._collectible_id(),
                 await choice.ensure_store(),
                 client=session.client_ip or session.client_token,
+                uow=default_uow(),
             )
         except DomainError as error:
             self.problem = error.message

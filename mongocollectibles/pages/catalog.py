@@ -13,6 +13,7 @@ from mongocollectibles.domain.pricing import SIZE_LABELS, PricingRules, format_p
 from mongocollectibles.services import catalog
 from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
+from mongocollectibles.wiring import default_uow
 
 SIZE_FILTERS = [("all", "All sizes"), *SIZE_LABELS.items()]
 
@@ -24,7 +25,7 @@ def rate_note_for(rules: PricingRules) -> str:
 
 
 async def rate_note() -> str:
-    return rate_note_for(await catalog.pricing_rules())
+    return rate_note_for(await catalog.pricing_rules(uow=default_uow()))
 
 
 def cards(views: list[catalog.CollectibleView], store_name: str, note: str = "") -> list[CardItem]:
@@ -55,7 +56,7 @@ HERO_IMAGES = 3  # the first row of cards on a laptop: fetched first, not lazily
 def preview_cards() -> list[CardItem]:
     """The cards as of the app's build (services/catalog_preview.py): compiled into the page,
     so its HTML shows them before any script runs; the live list replaces them."""
-    preview = catalog.catalog_preview()
+    preview = catalog.catalog_preview(uow=default_uow())
     note = rate_note_for(preview.rules)
     return [
         CardItem(
@@ -101,7 +102,7 @@ class CatalogState(LiveStockMixin, rx.State):
         self.error = ""
         try:
             store_id, store_name = await self._read()
-            views = await catalog.list_collectibles(store_id or None)
+            views = await catalog.list_collectibles(store_id or None, uow=default_uow())
         except Exception:  # noqa: BLE001 - show a message, keep the page usable
             self.error = "We could not load the collectibles. Please try again in a moment."
             self.loading = False
@@ -140,7 +141,7 @@ class CatalogState(LiveStockMixin, rx.State):
         store_id, store_name = await self._read()
 
         async def store_cards() -> list[CardItem]:
-            views = await catalog.list_collectibles(store_id or None)
+            views = await catalog.list_collectibles(store_id or None, uow=default_uow())
             return cards(views, store_name, await rate_note())
 
         fresh = await shared.once(("catalog", store_id, store_name), store_cards)

@@ -30,6 +30,7 @@ from mongocollectibles.services import checkout, quotes, site
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
+from mongocollectibles.wiring import default_uow
 
 FIELDS = ("name", "email", "phone", "address", "city", "postal_code")
 NO_ERRORS = dict.fromkeys(FIELDS, "")
@@ -136,12 +137,14 @@ class CheckoutState(LiveStockMixin, rx.State):
         kept = None if pickup or not same else self._order.get("pickup_date")
         try:
             try:
-                q = await quotes.get_quote(cid, store["id"], duration, pickup or kept)
+                q = await quotes.get_quote(
+                    cid, store["id"], duration, pickup or kept, uow=default_uow()
+                )
             except InvalidInput:
                 if kept is None:
                     raise
                 kept = None  # that day has passed meanwhile: the earliest again
-                q = await quotes.get_quote(cid, store["id"], duration, None)
+                q = await quotes.get_quote(cid, store["id"], duration, None, uow=default_uow())
         except (InvalidInput, NotFound) as error:
             self.problem = error.message
             return
@@ -216,7 +219,11 @@ class CheckoutState(LiveStockMixin, rx.State):
             client_ip = self.router.session.client_ip or None
         try:
             result = await checkout.start_checkout(
-                data, gateway=get_gateway(), idempotency_key=key, client_ip=client_ip
+                data,
+                gateway=get_gateway(),
+                idempotency_key=key,
+                client_ip=client_ip,
+                uow=default_uow(),
             )
         except DomainError as error:  # out of stock, provider down, too many, a rule broken...
             async with self:
@@ -261,6 +268,7 @@ class CheckoutState(LiveStockMixin, rx.State):
                 order["store_id"],
                 order["duration"],
                 order.get("pickup_date"),
+                uow=default_uow(),
             )
         except (InvalidInput, NotFound):
             return

@@ -35,6 +35,7 @@ from mongocollectibles.domain.reservations import parse_pickup_date, shop_today
 from mongocollectibles.services import catalog, quotes, reservations, site
 from mongocollectibles.state.live import LiveStockMixin, Shared
 from mongocollectibles.state.store_choice import StoreChoiceState
+from mongocollectibles.wiring import default_uow
 
 DEFAULT_DAYS = "7"
 DURATION_DEBOUNCE_MS = 30  # typing -> the quote's event (bench/live_quote.py)
@@ -107,7 +108,7 @@ class CollectibleState(LiveStockMixin, rx.State):
         self._quoted_store = store_id
         try:
             q = await quotes.get_quote(
-                self.collectible_id, store_id, self.duration, self.pickup or None
+                self.collectible_id, store_id, self.duration, self.pickup or None, uow=default_uow()
             )
         except (InvalidInput, NotFound) as error:
             self.quote_error = error.message
@@ -140,7 +141,9 @@ class CollectibleState(LiveStockMixin, rx.State):
         (`_requote` then says why)."""
         store_id, _ = await self._store()
         try:
-            q = await quotes.get_price(self.collectible_id, store_id, self.duration)
+            q = await quotes.get_price(
+                self.collectible_id, store_id, self.duration, uow=default_uow()
+            )
         except (InvalidInput, NotFound):
             return False
         self.quote_error = ""
@@ -194,7 +197,12 @@ class CollectibleState(LiveStockMixin, rx.State):
         first = date.fromisoformat(self.cal_from)
         try:
             found = await reservations.get_availability(
-                self.collectible_id, store_id, self.duration, first.isoformat(), GRID_DAYS
+                self.collectible_id,
+                store_id,
+                self.duration,
+                first.isoformat(),
+                GRID_DAYS,
+                uow=default_uow(),
             )
         except (InvalidInput, NotFound):
             self.cal_days = []
@@ -211,7 +219,7 @@ class CollectibleState(LiveStockMixin, rx.State):
         self.pickup = str(query.get("pickup_date", ""))[:10]
         self.cal_from, self.cal_hint = "", ""
         try:
-            item = await catalog.get_collectible(self.collectible_id)
+            item = await catalog.get_collectible(self.collectible_id, uow=default_uow())
         except NotFound as error:
             self.not_found, self.loading = error.message, False
             return
@@ -297,7 +305,7 @@ class CollectibleState(LiveStockMixin, rx.State):
             return rx.toast.error(self.quote_error or "This collectible is out of stock.")
         store_id, _ = await self._store()
         q = await quotes.get_quote(
-            self.collectible_id, store_id, self.duration, self.pickup or None
+            self.collectible_id, store_id, self.duration, self.pickup or None, uow=default_uow()
         )
         query = urlencode(
             {
@@ -323,7 +331,7 @@ class CollectibleState(LiveStockMixin, rx.State):
         store_id, store_name = await self._store()
         try:
             q = await quotes.get_quote(
-                self.collectible_id, store_id, self.duration, self.pickup or None
+                self.collectible_id, store_id, self.duration, self.pickup or None, uow=default_uow()
             )
         except (InvalidInput, NotFound):
             return

@@ -10,6 +10,7 @@ from mongocollectibles.components.layout import page_layout
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.services import order_lookup
 from mongocollectibles.state.store_choice import StoreChoiceState
+from mongocollectibles.wiring import default_uow
 
 
 class FindOrderState(rx.State):
@@ -27,7 +28,10 @@ class FindOrderState(rx.State):
         yield
         try:
             found = await order_lookup.find_order(
-                form.get("email", ""), form.get("code", ""), client=self._client()
+                form.get("email", ""),
+                form.get("code", ""),
+                client=self._client(),
+                uow=default_uow(),
             )
         except DomainError as error:
             self.problem, self.busy = error.message, False
@@ -40,7 +44,7 @@ class FindOrderState(rx.State):
         self.problem, self.sent = "", ""
         try:
             self.sent = await order_lookup.email_order_links(
-                form.get("email", ""), client=self._client()
+                form.get("email", ""), client=self._client(), uow=default_uow()
             )
         except DomainError as error:
             self.problem = error.message

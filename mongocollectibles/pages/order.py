@@ -19,6 +19,7 @@ from mongocollectibles.domain.errors import NotFound
 from mongocollectibles.services import rentals
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.store_choice import StoreChoiceState
+from mongocollectibles.wiring import default_uow
 
 
 class OrderState(rx.State):
@@ -39,7 +40,9 @@ class OrderState(rx.State):
         token = self.router.url.query_parameters.get("token", "")
         try:
             # A pending payment is confirmed with PayMongo; otherwise this is a database read.
-            view = await rentals.refresh_rental_status(self.rental_id, token, gateway=get_gateway())
+            view = await rentals.refresh_rental_status(
+                self.rental_id, token, gateway=get_gateway(), uow=default_uow()
+            )
         except NotFound as error:
             self.missing = error.message
             return

@@ -27,6 +27,7 @@ from mongocollectibles.services import pay_again, rentals
 from mongocollectibles.services.payment_gateway import get_gateway
 from mongocollectibles.state.live import tab_is_open
 from mongocollectibles.state.store_choice import StoreChoiceState
+from mongocollectibles.wiring import default_uow
 
 WAIT_STEPS = [1, 1, 2, 2, 2, 3, 3, 3, 5, 5, 5, 8]  # ~40 s of checking, then a clear next step
 
@@ -60,7 +61,7 @@ class PaymentResultState(rx.State):
         self.loaded, self.missing, self.waiting = False, "", False
         try:
             view = await rentals.refresh_rental_status(
-                self._order_id, self._token, gateway=get_gateway()
+                self._order_id, self._token, gateway=get_gateway(), uow=default_uow()
             )
         except NotFound as error:
             self.missing, self.loaded = error.message, True
@@ -89,7 +90,7 @@ class PaymentResultState(rx.State):
                     return
                 try:
                     view = await rentals.refresh_rental_status(
-                        order_id, token, gateway=get_gateway()
+                        order_id, token, gateway=get_gateway(), uow=default_uow()
                     )
                 except DomainError:
                     return
@@ -120,7 +121,9 @@ class PaymentResultState(rx.State):
             self.switching = True
             order_id, token, method = self._order_id, self._token, self.other_method
         try:
-            switch = await pay_again.pay_with_method(order_id, token, method, gateway=get_gateway())
+            switch = await pay_again.pay_with_method(
+                order_id, token, method, gateway=get_gateway(), uow=default_uow()
+            )
         except DomainError as error:
             async with self:
                 self.switching = False
@@ -143,9 +146,11 @@ class PaymentResultState(rx.State):
             self.cancelling = True
             order_id, token = self._order_id, self._token
         try:
-            view = await rentals.cancel_rental(order_id, token, gateway=get_gateway())
+            view = await rentals.cancel_rental(
+                order_id, token, gateway=get_gateway(), uow=default_uow()
+            )
         except rentals.AlreadyPaid as error:  # paid at PayMongo meanwhile: show it as paid
-            view = await rentals.get_rental(order_id, token)
+            view = await rentals.get_rental(order_id, token, uow=default_uow())
             async with self:
                 self.cancelling = False
                 self._show(view)

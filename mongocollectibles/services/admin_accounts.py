@@ -14,7 +14,7 @@ from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
 from mongocollectibles.models import AdminAccount, AdminSession, AuditEvent, utcnow
 from mongocollectibles.services import audit
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 _hasher = PasswordHasher()  # argon2id, the library's current recommended parameters
 # Verified when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -78,7 +78,7 @@ async def create_account(
     *,
     actor: str = "manage",
     ip: str = "",
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> Account:
     """A new account; the password must pass the rule (no defaults, nothing hard-coded)."""
     username = normalise_username(username)
@@ -89,7 +89,7 @@ async def create_account(
         raise InvalidInput(problem)
     # Slow on purpose (argon2): off the event loop, before the transaction.
     password_hash = await asyncio.to_thread(hash_password, password)
-    return await (uow or default_uow()).run(_create, username, password_hash, role, actor, ip)
+    return await uow.run(_create, username, password_hash, role, actor, ip)
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,8 @@ def _list(session: Session) -> list[AccountRow]:
     ]
 
 
-async def list_accounts(*, uow: UnitOfWork | None = None) -> list[AccountRow]:
-    return await (uow or default_uow()).run(_list)
+async def list_accounts(*, uow: UnitOfWork) -> list[AccountRow]:
+    return await uow.run(_list)
 
 
 def _set_active(session: Session, username: str, active: bool, actor: str, ip: str) -> bool:
@@ -147,12 +147,10 @@ async def set_active(
     *,
     actor: str,
     ip: str = "",
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> bool:
     """Disable (every session ends) or enable an account; False when nothing changed. The
     caller must not disable itself (the page checks: an owner cannot lock the shop out)."""
     if normalise_username(username) == normalise_username(actor):
         raise Conflict("You cannot disable your own account.")
-    return await (uow or default_uow()).run(
-        _set_active, normalise_username(username), active, actor, ip
-    )
+    return await uow.run(_set_active, normalise_username(username), active, actor, ip)

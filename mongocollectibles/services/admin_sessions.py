@@ -22,7 +22,7 @@ from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.models import AdminAccount, AdminSession, AuditEvent, utcnow
 from mongocollectibles.services import admin_accounts, audit
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 # The browser cookie that carries the token (pages and /api/admin routes read the same one).
 COOKIE_NAME = "mc_admin"
@@ -169,11 +169,10 @@ async def sign_in(
     *,
     ip: str = "",
     previous_token: str = "",
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
     now: datetime | None = None,
 ) -> tuple[str, Principal]:
     """A new session token for a right username and password; SignInRefused otherwise."""
-    uow = uow or default_uow()
     now = now or utcnow()
     username = admin_accounts.normalise_username(username)[:60]
     if not username or not password:
@@ -208,7 +207,7 @@ async def validate(
     token: str,
     *,
     touch: bool = True,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
     now: datetime | None = None,
 ) -> Principal | None:
     """Who holds this token, or None (unknown, signed out, idle too long, too old).
@@ -217,7 +216,7 @@ async def validate(
     keep an unattended session alive)."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
-    return await (uow or default_uow()).run(_validate, token, now or utcnow(), touch)
+    return await uow.run(_validate, token, now or utcnow(), touch)
 
 
 def _revoke(session: Session, token: str, ip: str, now: datetime) -> bool:
@@ -232,12 +231,12 @@ def _revoke(session: Session, token: str, ip: str, now: datetime) -> bool:
 
 
 async def sign_out(
-    token: str, *, ip: str = "", uow: UnitOfWork | None = None, now: datetime | None = None
+    token: str, *, ip: str = "", uow: UnitOfWork, now: datetime | None = None
 ) -> bool:
     """End the session (idempotent: False when it was already over or never existed)."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return False
-    return await (uow or default_uow()).run(_revoke, token, ip, now or utcnow())
+    return await uow.run(_revoke, token, ip, now or utcnow())
 
 
 def _sessions_of(session: Session, username: str) -> int:
@@ -249,6 +248,6 @@ def _sessions_of(session: Session, username: str) -> int:
     ).one()
 
 
-async def open_sessions(username: str, *, uow: UnitOfWork | None = None) -> int:
+async def open_sessions(username: str, *, uow: UnitOfWork) -> int:
     """How many of the account's sessions are not signed out (expired ones included)."""
-    return await (uow or default_uow()).run(_sessions_of, username)
+    return await uow.run(_sessions_of, username)

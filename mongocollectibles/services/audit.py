@@ -9,7 +9,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from mongocollectibles.models import AuditEvent, utcnow
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
@@ -116,18 +116,18 @@ async def list_events(
     since: datetime | None = None,
     until: datetime | None = None,
     page: int = 1,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> AuditPage:
     """Newest first, PAGE_SIZE a page. action "sign_in_failures" = failed and throttled tries."""
-    return await (uow or default_uow()).run(_list, action, actor, since, until, page)
+    return await uow.run(_list, action, actor, since, until, page)
 
 
 def _actions(session: Session) -> list[str]:
     return list(session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
 
 
-async def known_actions(*, uow: UnitOfWork | None = None) -> list[str]:
-    return await (uow or default_uow()).run(_actions)
+async def known_actions(*, uow: UnitOfWork) -> list[str]:
+    return await uow.run(_actions)
 
 
 def count_failed_sign_ins(session: Session, since: datetime) -> int:
@@ -141,6 +141,6 @@ def count_failed_sign_ins(session: Session, since: datetime) -> int:
     ).one()
 
 
-async def failed_sign_ins_since(since: datetime, *, uow: UnitOfWork | None = None) -> int:
+async def failed_sign_ins_since(since: datetime, *, uow: UnitOfWork) -> int:
     """Failed and throttled sign-in attempts since `since` (for the owner's Today)."""
-    return await (uow or default_uow()).run(count_failed_sign_ins, since)
+    return await uow.run(count_failed_sign_ins, since)

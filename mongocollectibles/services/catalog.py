@@ -23,7 +23,7 @@ from mongocollectibles.services.catalog_snapshot import (
     store_not_found,
 )
 from mongocollectibles.services.pricing import load_rules
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "CatalogPreview",
@@ -39,32 +39,32 @@ __all__ = [
 ]
 
 
-async def get_snapshot(*, uow: UnitOfWork | None = None) -> Snapshot:
+async def get_snapshot(*, uow: UnitOfWork) -> Snapshot:
     """The catalog as of now (for renderers that cache per snapshot, such as the API's)."""
-    return await current_snapshot((uow or default_uow()).engine)
+    return await current_snapshot(uow.engine)
 
 
-async def pricing_rules(*, uow: UnitOfWork | None = None) -> PricingRules:
+async def pricing_rules(*, uow: UnitOfWork) -> PricingRules:
     """The owner's pricing rules as of now (for texts that explain the short-rental rate)."""
     return (await get_snapshot(uow=uow)).rules
 
 
-async def list_stores(*, uow: UnitOfWork | None = None) -> list[StoreView]:
+async def list_stores(*, uow: UnitOfWork) -> list[StoreView]:
     return list((await get_snapshot(uow=uow)).stores)
 
 
 async def list_collectibles(
-    store_id: str | None = None, *, uow: UnitOfWork | None = None
+    store_id: str | None = None, *, uow: UnitOfWork
 ) -> list[CollectibleView]:
     """Every active collectible with stock (and ETA to `store_id`); NotFound for a bad store."""
     return list((await get_snapshot(uow=uow)).views(store_id))
 
 
 async def get_collectible(
-    collectible_id: str, store_id: str | None = None, *, uow: UnitOfWork | None = None
+    collectible_id: str, store_id: str | None = None, *, uow: UnitOfWork
 ) -> CollectibleView:
     """One collectible with its stock read from the database now."""
-    return await (uow or default_uow()).run(read_collectible, collectible_id, store_id)
+    return await uow.run(read_collectible, collectible_id, store_id)
 
 
 def read_collectible(

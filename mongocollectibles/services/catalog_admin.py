@@ -18,7 +18,7 @@ from mongocollectibles.domain.problems import Problem, ProblemsFound
 from mongocollectibles.models import Collectible, Rental, Unit, UnitBlock
 from mongocollectibles.services import catalog_version
 from mongocollectibles.services.admin_checks import id_problem, text_problem
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,9 @@ async def create_collectible(
     size: str,
     description: str = "",
     image_url: str = "",
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> CollectibleRow:
     """A new collectible (no units yet: add them with units_admin.add_units)."""
-    uow = uow or default_uow()
     return await uow.run(_create, collectible_id, name, description, size, image_url)
 
 
@@ -138,10 +137,9 @@ async def edit_collectible(
     description: str | None = None,
     size: str | None = None,
     image_url: str | None = None,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> CollectibleRow:
     """Change what is given (None: keep). Existing rentals keep their name and price."""
-    uow = uow or default_uow()
     return await uow.run(_edit, collectible_id, name, description, size, image_url)
 
 
@@ -149,9 +147,9 @@ def get_row(session: Session, collectible_id: str) -> CollectibleRow:
     return _row(session, _get(session, collectible_id))
 
 
-async def get_collectible(collectible_id: str, *, uow: UnitOfWork | None = None) -> CollectibleRow:
+async def get_collectible(collectible_id: str, *, uow: UnitOfWork) -> CollectibleRow:
     """One collectible, archived or not (NotFound when there is none)."""
-    return await (uow or default_uow()).run(get_row, collectible_id)
+    return await uow.run(get_row, collectible_id)
 
 
 def set_image(session: Session, collectible_id: str, image_url: str) -> CollectibleRow:
@@ -174,17 +172,13 @@ def set_active(session: Session, collectible_id: str, active: bool) -> Collectib
     return _row(session, c)
 
 
-async def archive_collectible(
-    collectible_id: str, *, uow: UnitOfWork | None = None
-) -> CollectibleRow:
+async def archive_collectible(collectible_id: str, *, uow: UnitOfWork) -> CollectibleRow:
     """Hide it from the storefront (rentals in progress go on as they are)."""
-    return await (uow or default_uow()).run(set_active, collectible_id, False)
+    return await uow.run(set_active, collectible_id, False)
 
 
-async def restore_collectible(
-    collectible_id: str, *, uow: UnitOfWork | None = None
-) -> CollectibleRow:
-    return await (uow or default_uow()).run(set_active, collectible_id, True)
+async def restore_collectible(collectible_id: str, *, uow: UnitOfWork) -> CollectibleRow:
+    return await uow.run(set_active, collectible_id, True)
 
 
 def _delete(session: Session, collectible_id: str) -> None:
@@ -203,9 +197,9 @@ def _delete(session: Session, collectible_id: str) -> None:
     catalog_version.changed(session)
 
 
-async def delete_collectible(collectible_id: str, *, uow: UnitOfWork | None = None) -> None:
+async def delete_collectible(collectible_id: str, *, uow: UnitOfWork) -> None:
     """Delete a collectible never rented (a mistake); Conflict when rentals reference it."""
-    await (uow or default_uow()).run(_delete, collectible_id)
+    await uow.run(_delete, collectible_id)
 
 
 def _list(session: Session, include_archived: bool) -> list[CollectibleRow]:
@@ -216,6 +210,6 @@ def _list(session: Session, include_archived: bool) -> list[CollectibleRow]:
 
 
 async def list_collectibles(
-    *, include_archived: bool = True, uow: UnitOfWork | None = None
+    *, include_archived: bool = True, uow: UnitOfWork
 ) -> list[CollectibleRow]:
-    return await (uow or default_uow()).run(_list, include_archived)
+    return await uow.run(_list, include_archived)

@@ -49,7 +49,7 @@ from mongocollectibles.services.admin_checks import id_problem, whole_number
 from mongocollectibles.services.catalog_admin import collectible_problems
 from mongocollectibles.services.network_admin import store_problems
 from mongocollectibles.services.pricing_admin import SETTINGS, apply_pricing, pricing_problems
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.storage import ImageStorage
 
 FORMAT = "mongocollectibles.catalog"
@@ -165,8 +165,8 @@ def dumps(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-async def export_catalog(*, uow: UnitOfWork | None = None) -> dict[str, Any]:
-    return await (uow or default_uow()).run(export_document)
+async def export_catalog(*, uow: UnitOfWork) -> dict[str, Any]:
+    return await uow.run(export_document)
 
 
 # ---------------------------------------------------------------------------- check
@@ -605,11 +605,11 @@ async def import_catalog(
     path: Path,
     *,
     storage: ImageStorage | None = None,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> ImportResult:
     """Import a catalog file (image_file paths are relative to its folder)."""
     document = read_file(path)
-    return await (uow or default_uow()).run(
+    return await uow.run(
         lambda session: import_in(session, document, base_dir=path.parent, storage=storage)
     )
 

@@ -23,7 +23,7 @@ from mongocollectibles.domain.pricing import DEFAULT_RULES, PricingRules
 from mongocollectibles.models import Collectible
 from mongocollectibles.services.catalog_io import DEMO_FILE
 from mongocollectibles.services.pricing import load_rules
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,11 @@ class CatalogPreview:
     source: str  # "database", "demo file" or "none"
 
 
-def catalog_preview(*, uow: UnitOfWork | None = None) -> CatalogPreview:
+def catalog_preview(*, uow: UnitOfWork) -> CatalogPreview:
     """The active collectibles (by id, as the live list orders them) and the pricing rules."""
     settings = get_settings()
     try:
-        from_database = _from_database((uow or default_uow()).url)
+        from_database = _from_database(uow.url)
     except (SQLAlchemyError, OSError) as error:  # no database here: the file, or nothing
         log.info("catalog preview: database not readable (%s)", type(error).__name__)
         from_database = None

@@ -34,7 +34,7 @@ from mongocollectibles.payments import Billing, CheckoutRequest, GatewayError, P
 from mongocollectibles.payments.methods import UnknownPaymentMethod, parse_payment_method
 from mongocollectibles.services import lifecycle, payment_switch, quotes, reservations
 from mongocollectibles.services.limits import CheckoutLimiter, HoldCaps, default_limiter, wait_text
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 NO_CAPS = HoldCaps()
@@ -353,13 +353,12 @@ async def start_checkout(
     idempotency_key: str | None = None,
     client_ip: str | None = None,
     limiter: CheckoutLimiter | None = None,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> CheckoutResult:
     """Check the order, hold a unit, open the payment page; returns where to pay.
 
     Within the limits (services/limits.py): TooManyRequests when a checkout rate or the cap
     on live unpaid holds is reached."""
-    uow = uow or default_uow()
     limiter = limiter or default_limiter()
     order = parse_order(data)
     key = idempotency_key or None

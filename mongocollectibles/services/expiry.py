@@ -14,7 +14,7 @@ from mongocollectibles.domain import status
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import GatewayError, PaymentGateway
 from mongocollectibles.services import lifecycle
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +73,9 @@ def _apply_payment(session: Session, rental_id: str, payment: lifecycle.Confirme
 
 
 async def sweep(
-    gateway: PaymentGateway, *, uow: UnitOfWork | None = None, now: datetime | None = None
+    gateway: PaymentGateway, *, uow: UnitOfWork, now: datetime | None = None
 ) -> list[str]:
     """One pass: expire due holds, then close their checkout sessions at PayMongo."""
-    uow = uow or default_uow()
     expired = await uow.run(expire_due_holds, now)
     for rental_id, session_id in await uow.run(sessions_to_expire):
         try:
@@ -97,7 +96,7 @@ async def run_sweeper(
     gateway_factory: Callable[[], PaymentGateway],
     interval_seconds: float,
     *,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> None:
     """Sweep forever (a lifespan task); errors are logged and the next pass retries."""
     while True:

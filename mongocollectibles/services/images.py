@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from mongocollectibles.domain.errors import InvalidInput
 from mongocollectibles.services import catalog_admin
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 from mongocollectibles.storage import ImageStorage, storage_from_settings
 
@@ -188,10 +188,9 @@ async def upload_collectible_image(
     *,
     filename: str = "",
     storage: ImageStorage | None = None,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> catalog_admin.CollectibleRow:
     """The owner's upload for a collectible: stored, then shown on the storefront at once."""
-    uow = uow or default_uow()
     await uow.run(catalog_admin.get_row, collectible_id)  # NotFound before any work
     stored = await asyncio.to_thread(store_image, data, filename=filename, storage=storage)
     return await uow.run(_set_image, collectible_id, stored.url)

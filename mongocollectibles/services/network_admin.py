@@ -17,7 +17,7 @@ from mongocollectibles.domain.problems import Problem, ProblemsFound
 from mongocollectibles.models import Distance, Store, Warehouse
 from mongocollectibles.services import catalog_version
 from mongocollectibles.services.admin_checks import id_problem, text_problem
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def _read(session: Session) -> NetworkView:
     )
 
 
-async def get_network(*, uow: UnitOfWork | None = None) -> NetworkView:
-    return await (uow or default_uow()).run(_read)
+async def get_network(*, uow: UnitOfWork) -> NetworkView:
+    return await uow.run(_read)
 
 
 def stored_problems(session: Session) -> list[Problem]:
@@ -172,14 +172,12 @@ async def save_store(
     opening_hours: str = "",
     active: bool = True,
     distances: Mapping[str, object] | None = None,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> StoreRow:
     """Create or change a store; `distances`: km from each warehouse (a new store needs one
     from every active warehouse). Refused, with nothing saved, when the network breaks a rule
     (e.g. fewer than 3 active stores after deactivating one)."""
-    return await (uow or default_uow()).run(
-        _save_store, store_id, name, address, opening_hours, active, distances
-    )
+    return await uow.run(_save_store, store_id, name, address, opening_hours, active, distances)
 
 
 def _save_warehouse(
@@ -212,11 +210,11 @@ async def save_warehouse(
     name: str,
     active: bool = True,
     distances: Mapping[str, object] | None = None,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> WarehouseRow:
     """Create or change a warehouse; `distances`: km to each store (a new warehouse needs
     one to every active store)."""
-    return await (uow or default_uow()).run(_save_warehouse, warehouse_id, name, active, distances)
+    return await uow.run(_save_warehouse, warehouse_id, name, active, distances)
 
 
 def _save_matrix(session: Session, matrix: Mapping[str, Mapping[str, object]]) -> NetworkView:
@@ -255,9 +253,9 @@ def _save_matrix(session: Session, matrix: Mapping[str, Mapping[str, object]]) -
 
 
 async def save_distance_matrix(
-    matrix: Mapping[str, Mapping[str, object]], *, uow: UnitOfWork | None = None
+    matrix: Mapping[str, Mapping[str, object]], *, uow: UnitOfWork
 ) -> NetworkView:
     """Replace the distances: {warehouse id: {store id: km}} with a cell for every active
     warehouse and store; each wrong or missing cell is named, nothing saved unless all are
     right."""
-    return await (uow or default_uow()).run(_save_matrix, matrix)
+    return await uow.run(_save_matrix, matrix)

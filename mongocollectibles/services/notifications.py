@@ -22,7 +22,7 @@ from mongocollectibles.domain.receipt import vat_statement
 from mongocollectibles.models import Rental, RentalEvent, Store, utcnow
 from mongocollectibles.services import outbox, schedule
 from mongocollectibles.services.outbox import Email
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 MANILA = ZoneInfo("Asia/Manila")
@@ -372,6 +372,6 @@ def _outbox_count(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(OutboxMessage)).one())
 
 
-async def send_due_reminders(*, uow: UnitOfWork | None = None, now: datetime | None = None) -> int:
+async def send_due_reminders(*, uow: UnitOfWork, now: datetime | None = None) -> int:
     """Enqueue the reminders due now (hold ending, return due tomorrow, overdue)."""
-    return await (uow or default_uow()).run(enqueue_due_reminders, now or utcnow())
+    return await uow.run(enqueue_due_reminders, now or utcnow())

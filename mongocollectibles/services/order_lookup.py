@@ -20,7 +20,7 @@ from mongocollectibles.models import Rental
 from mongocollectibles.services import notifications, outbox
 from mongocollectibles.services.outbox import Email
 from mongocollectibles.services.rate_limit import RateLimiter, TooManyAttempts
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 NOT_FOUND = (
     "We could not find an order with that email and order code. Check both, or have the "
@@ -62,9 +62,7 @@ def _find(session: Session, email: str, code: str) -> FoundOrder:
     )
 
 
-async def find_order(
-    email: object, code: object, *, client: str, uow: UnitOfWork | None = None
-) -> FoundOrder:
+async def find_order(email: object, code: object, *, client: str, uow: UnitOfWork) -> FoundOrder:
     """The order with this email and order code (NotFound with one message otherwise)."""
     address = _email(email)
     if not await LOOKUPS_PER_CLIENT.hit(client):
@@ -72,7 +70,7 @@ async def find_order(
     normalized = normalize_order_code(code)
     if normalized is None:
         raise NotFound(NOT_FOUND)
-    return await (uow or default_uow()).run(_find, address, normalized)
+    return await uow.run(_find, address, normalized)
 
 
 def _links_email(session: Session, address: str) -> int:
@@ -114,11 +112,11 @@ def _links_email(session: Session, address: str) -> int:
     return len(rentals)
 
 
-async def email_order_links(email: object, *, client: str, uow: UnitOfWork | None = None) -> str:
+async def email_order_links(email: object, *, client: str, uow: UnitOfWork) -> str:
     """Email the links to every order of this address; the same answer either way."""
     address = _email(email)
     if not await LINK_EMAILS_PER_CLIENT.hit(client):
         raise TooManyAttempts(TOO_MANY)
     if await LINK_EMAILS_PER_ADDRESS.hit(address):
-        await (uow or default_uow()).run(_links_email, address)
+        await uow.run(_links_email, address)
     return LINKS_SENT

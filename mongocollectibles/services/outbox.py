@@ -26,7 +26,7 @@ from mongocollectibles.db import is_postgres
 from mongocollectibles.mail import MailError, MailTransport, OutgoingMail
 from mongocollectibles.mail.message import sender_domain
 from mongocollectibles.models import OutboxMessage, utcnow
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -181,10 +181,9 @@ class DeliveryReport:
 
 
 async def deliver_due(
-    transport: MailTransport, *, uow: UnitOfWork | None = None, now: datetime | None = None
+    transport: MailTransport, *, uow: UnitOfWork, now: datetime | None = None
 ) -> DeliveryReport:
     """One pass: claim the due messages, send each, record the outcome."""
-    uow = uow or default_uow()
     now = now or utcnow()
     token = uuid.uuid4().hex
     sender = get_settings().mail_from
@@ -208,7 +207,7 @@ async def run_outbox_worker(
     transport_factory: Callable[[], MailTransport | None],
     interval_seconds: float,
     *,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
     before_each_pass: Callable[[], object] | None = None,
 ) -> None:
     """Send forever (a lifespan task). `before_each_pass` (e.g. enqueue due reminders) runs

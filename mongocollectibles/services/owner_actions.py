@@ -8,14 +8,12 @@ from sqlmodel import Session
 from mongocollectibles.domain import status
 from mongocollectibles.domain.errors import InvalidInput
 from mongocollectibles.services import lifecycle
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 OWNER_STEPS = (status.READY_FOR_PICKUP, status.PICKED_UP, status.RETURNED)
 
 
-async def advance_rental(
-    rental_id: str, to_status: str, *, actor: str, uow: UnitOfWork | None = None
-) -> bool:
+async def advance_rental(rental_id: str, to_status: str, *, actor: str, uow: UnitOfWork) -> bool:
     """Move a paid rental one step on; False when it is already there (nothing changes).
 
     Raises Conflict when the step does not follow from the rental's status (e.g. returning
@@ -23,7 +21,7 @@ async def advance_rental(
     """
     if to_status not in OWNER_STEPS:
         raise InvalidInput(f"Unknown step {to_status!r}; one of {', '.join(OWNER_STEPS)}.")
-    return await (uow or default_uow()).run(_advance, rental_id, to_status, actor)
+    return await uow.run(_advance, rental_id, to_status, actor)
 
 
 def _advance(session: Session, rental_id: str, to_status: str, actor: str) -> bool:

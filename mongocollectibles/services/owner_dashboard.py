@@ -18,7 +18,7 @@ from mongocollectibles.domain import admin, status
 from mongocollectibles.models import Collectible, Rental, Unit, utcnow
 from mongocollectibles.services import audit, schedule
 from mongocollectibles.services.admin_sessions import Principal
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 TZ = ZoneInfo(admin.SHOP_TIMEZONE)
 EXPIRING_MINUTES = 5  # holds that end within this are "about to expire"
@@ -257,11 +257,9 @@ def _today(session: Session, principal: Principal, now: datetime) -> Today:
     )
 
 
-async def today(
-    principal: Principal, *, uow: UnitOfWork | None = None, now: datetime | None = None
-) -> Today:
+async def today(principal: Principal, *, uow: UnitOfWork, now: datetime | None = None) -> Today:
     """Everything the Today page shows, read in one transaction."""
-    return await (uow or default_uow()).run(_today, principal, now or utcnow())
+    return await uow.run(_today, principal, now or utcnow())
 
 
 def _paid_marker(session: Session) -> tuple[int, str]:
@@ -271,7 +269,7 @@ def _paid_marker(session: Session) -> tuple[int, str]:
     return count, (_aware(latest).isoformat() if latest else "")
 
 
-async def paid_marker(*, uow: UnitOfWork | None = None) -> str:
+async def paid_marker(*, uow: UnitOfWork) -> str:
     """Changes whenever a rental is paid: pollers re-read Today only when it moves."""
-    count, latest = await (uow or default_uow()).run(_paid_marker)
+    count, latest = await uow.run(_paid_marker)
     return f"{count}:{latest}"

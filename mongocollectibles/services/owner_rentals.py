@@ -26,7 +26,7 @@ from mongocollectibles.models import Rental, RentalEvent, Store, Warehouse
 from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.services import audit, lifecycle, refunds
 from mongocollectibles.services.admin_sessions import Principal
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 PAGE_SIZE = 20
 SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
@@ -226,18 +226,18 @@ async def search_rentals(
     principal: Principal,
     *,
     page: int = 1,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> RentalPage:
     """One page (PAGE_SIZE rows) of the rentals matching the filters, sorted."""
-    return await (uow or default_uow()).run(_search, filters, principal, page)
+    return await uow.run(_search, filters, principal, page)
 
 
 def _stores(session: Session) -> list[tuple[str, str]]:
     return [(s.id, s.name) for s in session.exec(select(Store).order_by(Store.name)).all()]
 
 
-async def store_choices(*, uow: UnitOfWork | None = None) -> list[tuple[str, str]]:
-    return await (uow or default_uow()).run(_stores)
+async def store_choices(*, uow: UnitOfWork) -> list[tuple[str, str]]:
+    return await uow.run(_stores)
 
 
 # -- one rental ------------------------------------------------------------------------------
@@ -307,10 +307,8 @@ def _detail(session: Session, rental_id: str, principal: Principal) -> RentalDet
     )
 
 
-async def rental_detail(
-    rental_id: str, principal: Principal, *, uow: UnitOfWork | None = None
-) -> RentalDetail:
-    return await (uow or default_uow()).run(_detail, rental_id, principal)
+async def rental_detail(rental_id: str, principal: Principal, *, uow: UnitOfWork) -> RentalDetail:
+    return await uow.run(_detail, rental_id, principal)
 
 
 # -- actions ---------------------------------------------------------------------------------
@@ -336,13 +334,13 @@ async def advance(
     principal: Principal,
     *,
     ip: str = "",
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> bool:
     """ready_for_pickup / picked_up / returned (the unit goes back in stock). False: it was
     already there (nothing changed). Conflict when the step does not follow the lifecycle."""
     if step not in STEP_ACTIONS:
         raise InvalidInput(f"Unknown step {step!r}.", field="step")
-    return await (uow or default_uow()).run(_step, rental_id, STEP_ACTIONS[step], principal, ip)
+    return await uow.run(_step, rental_id, STEP_ACTIONS[step], principal, ip)
 
 
 def _release(session: Session, rental_id: str, principal: Principal, ip: str) -> bool:
@@ -357,11 +355,11 @@ def _release(session: Session, rental_id: str, principal: Principal, ip: str) ->
 
 
 async def release_hold(
-    rental_id: str, principal: Principal, *, ip: str = "", uow: UnitOfWork | None = None
+    rental_id: str, principal: Principal, *, ip: str = "", uow: UnitOfWork
 ) -> bool:
     """Cancel a rental still waiting for payment and free its unit (its PayMongo page is then
     closed by the expiry sweep). A payment that still arrives is flagged for refund."""
-    return await (uow or default_uow()).run(_release, rental_id, principal, ip)
+    return await uow.run(_release, rental_id, principal, ip)
 
 
 def _resolve(session: Session, rental_id: str, note: str, principal: Principal, ip: str) -> bool:
@@ -387,7 +385,7 @@ async def resolve_refund_flag(
     principal: Principal,
     *,
     ip: str = "",
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> bool:
     """Clear a 'needs refund' flag without refunding here (settled another way); the note
     says how. False when the rental was not flagged."""
@@ -395,7 +393,7 @@ async def resolve_refund_flag(
     note = (note or "").strip()
     if not note:
         raise InvalidInput("Say how it was settled.", field="note")
-    return await (uow or default_uow()).run(_resolve, rental_id, note[:300], principal, ip)
+    return await uow.run(_resolve, rental_id, note[:300], principal, ip)
 
 
 def _audit_refund(
@@ -413,11 +411,10 @@ async def refund(
     reason: str = "requested_by_customer",
     note: str = "",
     ip: str = "",
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> str:
     """Cancel with a PayMongo refund (whole or part); the rental ends and its unit is freed."""
     _require_owner(principal)
-    uow = uow or default_uow()
     refund_id = await refunds.refund_rental(
         rental_id,
         gateway=gateway,
@@ -465,11 +462,10 @@ def _csv_line(values: Iterable[object]) -> str:
 
 
 async def export_csv(
-    filters: RentalFilters, principal: Principal, *, uow: UnitOfWork | None = None
+    filters: RentalFilters, principal: Principal, *, uow: UnitOfWork
 ) -> AsyncIterator[str]:
     """The filtered rentals as CSV lines, read CSV_CHUNK rows at a time (owner only: money)."""
     _require_owner(principal)
-    uow = uow or default_uow()
     yield _csv_line(CSV_COLUMNS)
     offset = 0
     while True:

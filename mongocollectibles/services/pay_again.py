@@ -6,7 +6,7 @@ from __future__ import annotations
 from mongocollectibles.payments import PaymentGateway
 from mongocollectibles.services import checkout, payment_switch, rentals
 from mongocollectibles.services.payment_switch import Switch
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 
 async def pay_with_method(
@@ -15,9 +15,8 @@ async def pay_with_method(
     method: object,
     *,
     gateway: PaymentGateway,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> Switch:
-    uow = uow or default_uow()
     await rentals.get_rental(rental_id, token, uow=uow)  # NotFound unless the token matches
     return await payment_switch.change_payment_method(
         rental_id, method, gateway=gateway, request_for=checkout.checkout_request, uow=uow

@@ -17,7 +17,7 @@ from mongocollectibles.models import Rental, RentalEvent, utcnow
 from mongocollectibles.payments import CheckoutRequest, GatewayError, PaymentGateway
 from mongocollectibles.payments.methods import UnknownPaymentMethod, parse_payment_method
 from mongocollectibles.services import lifecycle
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 CHANGED = "Payment method changed"
 PAID_STATUSES = (status.PAID, status.READY_FOR_PICKUP, status.PICKED_UP, status.RETURNED)
@@ -88,12 +88,11 @@ async def change_payment_method(
     *,
     gateway: PaymentGateway,
     request_for: Callable[[Rental], CheckoutRequest],
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> Switch:
     """Open a checkout session for `method` on the same held unit and close the old one.
 
     `request_for(rental)` builds the checkout request (the checkout service's)."""
-    uow = uow or default_uow()
     chosen = _method(method)
     prepared = await uow.run(_prepare, rental_id, chosen)
     if prepared is None:

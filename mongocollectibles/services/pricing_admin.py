@@ -18,7 +18,7 @@ from mongocollectibles.domain.problems import Problem, ProblemsFound
 from mongocollectibles.models import PriceChange, PricingSettings
 from mongocollectibles.services import catalog_version
 from mongocollectibles.services.admin_checks import whole_number
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 MAX_RATE_CENTAVOS = 100_000_000  # PHP 1,000,000 a day
 
@@ -116,15 +116,15 @@ def _update(session: Session, values: Mapping[str, object], actor: str) -> list[
 
 
 async def update_pricing(
-    values: Mapping[str, object], *, actor: str, uow: UnitOfWork | None = None
+    values: Mapping[str, object], *, actor: str, uow: UnitOfWork
 ) -> list[PriceChangeView]:
     """Change the settings given by name (SETTINGS); all checked first, nothing saved when
     one is wrong. Returns what changed (an unchanged value is not recorded)."""
-    return await (uow or default_uow()).run(_update, dict(values), actor)
+    return await uow.run(_update, dict(values), actor)
 
 
-async def get_pricing(*, uow: UnitOfWork | None = None) -> PricingView:
-    return await (uow or default_uow()).run(lambda session: _view(_settings_row(session)))
+async def get_pricing(*, uow: UnitOfWork) -> PricingView:
+    return await uow.run(lambda session: _view(_settings_row(session)))
 
 
 def _history(session: Session, limit: int) -> list[PriceChangeView]:
@@ -139,8 +139,6 @@ def _history(session: Session, limit: int) -> list[PriceChangeView]:
     ]
 
 
-async def price_history(
-    *, limit: int = 100, uow: UnitOfWork | None = None
-) -> list[PriceChangeView]:
+async def price_history(*, limit: int = 100, uow: UnitOfWork) -> list[PriceChangeView]:
     """The latest changes first."""
-    return await (uow or default_uow()).run(_history, max(1, min(limit, 1000)))
+    return await uow.run(_history, max(1, min(limit, 1000)))

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from mongocollectibles.domain.pricing import parse_duration, price_rental
 from mongocollectibles.domain.reservations import parse_pickup_date, shop_today
 from mongocollectibles.services import catalog_snapshot, reservations
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 
@@ -134,24 +134,22 @@ async def get_quote(
     duration: object,
     pickup_date: object = None,
     *,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> Quote:
     """A live quote with dates (the earliest possible pickup when none is given); a bad
     duration or date is refused before anything is read."""
     days = parse_days(duration)
     pickup = parse_pickup_date(pickup_date)
-    uow = uow or default_uow()
     snapshot = await catalog_snapshot.current_snapshot(uow.engine)
     return await dated_quote(snapshot, collectible_id, store_id, days, pickup, uow)
 
 
 async def get_price(
-    collectible_id: str, store_id: str, duration: object, *, uow: UnitOfWork | None = None
+    collectible_id: str, store_id: str, duration: object, *, uow: UnitOfWork
 ) -> Quote:
     """A live quote's price alone (rates, total, special rate) from the catalog snapshot: no
     query; its dates, ETA and availability are those of the stock today, not of a pickup date
     (`get_quote` has those). A bad duration or unknown id is refused as `get_quote` does."""
     days = parse_days(duration)
-    uow = uow or default_uow()
     snapshot = await catalog_snapshot.current_snapshot(uow.engine)
     return quote_from(snapshot, collectible_id, store_id, days)

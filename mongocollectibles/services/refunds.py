@@ -12,7 +12,7 @@ from mongocollectibles.domain.errors import Conflict, InvalidInput, PaymentProvi
 from mongocollectibles.models import utcnow
 from mongocollectibles.payments import GatewayError, PaymentGateway
 from mongocollectibles.services import lifecycle
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 REFUNDABLE = (status.PAID, status.READY_FOR_PICKUP)
 # PayMongo's refund reasons; the owner's own words go in the note.
@@ -55,7 +55,7 @@ async def refund_rental(
     reason: str = "requested_by_customer",
     amount_centavos: int | None = None,
     note: str = "",
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> str:
     """Refund the payment (all of it, or `amount_centavos`) at PayMongo and mark the rental
     refunded (unit freed).
@@ -64,7 +64,6 @@ async def refund_rental(
     partial refund), so a retry after a lost answer does not refund twice. Returns the
     refund id.
     """
-    uow = uow or default_uow()
     if reason not in REASONS:
         raise InvalidInput(f"Reason must be one of {', '.join(REASONS)}.", field="reason")
     payment_id, total = await uow.run(_refundable, rental_id)

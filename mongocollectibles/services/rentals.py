@@ -14,7 +14,7 @@ from mongocollectibles.domain.errors import Conflict, NotFound, PaymentProviderE
 from mongocollectibles.models import Collectible, Rental, RentalEvent, Store
 from mongocollectibles.payments import GatewayError, GatewayRejected, PaymentGateway
 from mongocollectibles.services import lifecycle
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +111,9 @@ def read_rental(session: Session, rental_id: str, token: str) -> RentalView:
     return view(session, _authorised(session, rental_id, token))
 
 
-async def get_rental(rental_id: str, token: str, *, uow: UnitOfWork | None = None) -> RentalView:
+async def get_rental(rental_id: str, token: str, *, uow: UnitOfWork) -> RentalView:
     """The rental as its customer may see it (NotFound unless the token matches)."""
-    return await (uow or default_uow()).run(read_rental, rental_id, token)
+    return await uow.run(read_rental, rental_id, token)
 
 
 def _apply_confirmed_payment(
@@ -124,11 +124,10 @@ def _apply_confirmed_payment(
 
 
 async def refresh_rental_status(
-    rental_id: str, token: str, *, gateway: PaymentGateway, uow: UnitOfWork | None = None
+    rental_id: str, token: str, *, gateway: PaymentGateway, uow: UnitOfWork
 ) -> RentalView:
     """The rental's status from the database; a pending payment is confirmed by retrieving the
     checkout session from PayMongo (the return page itself never marks anything paid)."""
-    uow = uow or default_uow()
     current = await uow.run(read_rental, rental_id, token)
     if current.status != status.PENDING_PAYMENT:
         return current
@@ -189,7 +188,7 @@ async def _paid_at_gateway(
 
 
 async def cancel_rental(
-    rental_id: str, token: str, *, gateway: PaymentGateway, uow: UnitOfWork | None = None
+    rental_id: str, token: str, *, gateway: PaymentGateway, uow: UnitOfWork
 ) -> RentalView:
     """Customer cancel of an unpaid rental: frees the unit and expires the payment page.
 
@@ -197,7 +196,6 @@ async def cancel_rental(
     yet is applied as a payment instead (AlreadyPaid). A payment that goes through between
     that check and the expiry makes PayMongo refuse the expiry as "already paid": that payment
     is applied too (the unit taken back, or the rental flagged for refund when it is gone)."""
-    uow = uow or default_uow()
     current = await uow.run(read_rental, rental_id, token)
     if current.status == status.PENDING_PAYMENT and current.checkout_session_id:
         try:

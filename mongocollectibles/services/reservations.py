@@ -54,7 +54,7 @@ from mongocollectibles.models import (
     Warehouse,
 )
 from mongocollectibles.services import catalog_snapshot, pricing, stock_changes
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 MAX_BOOK_ATTEMPTS = 20
@@ -832,12 +832,11 @@ async def get_availability(
     first: object = None,
     count: object = None,
     *,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> Availability:
     """Which days from `first` (default today) for `count` days can start a rental of
     `duration` days at the store. NotFound for unknown ids, InvalidInput for bad values.
     Kept with the catalog snapshot (as quotes are), so a repeated calendar costs no query."""
-    uow = uow or default_uow()
     days = parse_duration(duration, get_settings().max_duration_days)
     on = today()
     start = rules.parse_pickup_date(first, field="from") or on

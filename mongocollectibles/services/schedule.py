@@ -19,7 +19,7 @@ from mongocollectibles.domain import reservations as rules
 from mongocollectibles.domain import status
 from mongocollectibles.models import LIVE_RENTAL, Rental, RentalEvent
 from mongocollectibles.services.reservations import today, turnaround_days
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +114,12 @@ def late_return_conflicts(session: Session) -> list[Rental]:
     )
 
 
-async def flag_late_returns(*, uow: UnitOfWork | None = None) -> list[str]:
+async def flag_late_returns(*, uow: UnitOfWork) -> list[str]:
     """Flag late returns that collide with the next reservation (run with the expiry sweep)."""
-    return await (uow or default_uow()).run(flag_late_return_conflicts)
+    return await uow.run(flag_late_return_conflicts)
 
 
-async def run_schedule(interval_seconds: float, *, uow: UnitOfWork | None = None) -> None:
+async def run_schedule(interval_seconds: float, *, uow: UnitOfWork) -> None:
     """Flag late returns forever (a lifespan task beside the expiry sweep); errors are logged
     and the next pass retries."""
     while True:
@@ -152,7 +152,7 @@ def read_schedule(session: Session, day: date | None = None) -> Schedule:
     )
 
 
-async def get_schedule(day: date | None = None, *, uow: UnitOfWork | None = None) -> Schedule:
+async def get_schedule(day: date | None = None, *, uow: UnitOfWork) -> Schedule:
     """Paid rentals due for pickup by `day` (default today), those overdue, and the late
     returns flagged as colliding with the next reservation."""
-    return await (uow or default_uow()).run(read_schedule, day)
+    return await uow.run(read_schedule, day)

@@ -17,7 +17,7 @@ from mongocollectibles.models import Collectible, Distance, Rental, StockAlert, 
 from mongocollectibles.services import catalog, inventory, notifications, outbox
 from mongocollectibles.services.outbox import Email
 from mongocollectibles.services.rate_limit import RateLimiter, TooManyAttempts
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 SUBSCRIBED = "We will email you when it is back in stock at this store."
@@ -48,9 +48,8 @@ def _due_back(session: Session, collectible_id: str) -> date | None:
 
 
 async def out_of_stock_help(
-    collectible_id: str, store_id: str, *, uow: UnitOfWork | None = None
+    collectible_id: str, store_id: str, *, uow: UnitOfWork
 ) -> OutOfStockHelp:
-    uow = uow or default_uow()
     others = []
     for store in await catalog.list_stores(uow=uow):
         if store.id == store_id:
@@ -83,7 +82,7 @@ async def subscribe(
     store_id: str,
     *,
     client: str,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> str:
     """Ask to be emailed when the collectible can be picked up at the store again."""
     text = email.strip() if isinstance(email, str) else ""
@@ -93,7 +92,7 @@ async def subscribe(
     address = text.lower()
     if not await ALERTS_PER_CLIENT.hit(client):
         raise TooManyAttempts("Too many requests. Please wait a few minutes and try again.")
-    await (uow or default_uow()).run(_subscribe, address, collectible_id, store_id)
+    await uow.run(_subscribe, address, collectible_id, store_id)
     return SUBSCRIBED
 
 
@@ -147,6 +146,6 @@ def expected_back_text(help_: OutOfStockHelp) -> str:
     return f"A rented unit is due back on {notifications.day_text(help_.next_date)}."
 
 
-async def send_back_in_stock(*, uow: UnitOfWork | None = None) -> int:
+async def send_back_in_stock(*, uow: UnitOfWork) -> int:
     """Enqueue the back-in-stock notes that are due (run before each outbox pass)."""
-    return await (uow or default_uow()).run(enqueue_back_in_stock)
+    return await uow.run(enqueue_back_in_stock)

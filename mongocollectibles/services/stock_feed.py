@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from mongocollectibles.db import libpq_url
 from mongocollectibles.services import catalog_snapshot, stock_changes
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ def changed_between(old: Counts, new: Counts) -> frozenset[str]:
 class StockFeed:
     """Start with `async with feed.running():` on the app's event loop."""
 
-    def __init__(self, uow: UnitOfWork | None = None) -> None:
-        self._uow = uow or default_uow()
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
         self._subscribers: list[Subscriber] = []
         self._pending: set[str] = set()
         self._everything = False

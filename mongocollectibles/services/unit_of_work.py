@@ -3,8 +3,10 @@
     with uow() as session: ...              # commits when the block succeeds, else rolls back
     await uow.run(fn, *args)                # fn(session, *args) in a worker thread, one transaction
 
-Use cases take it as a parameter (`uow=`), defaulting to the app's (`default_uow()`, the
-configured DATABASE_URL); tests pass their own for their throwaway databases.
+Every use case takes it as a parameter (`uow=`) and passes it on to the use cases it calls;
+none opens its own. The entrypoints (Reflex states, the REST API, manage.py, the background
+jobs' starter) hand in the app's (`mongocollectibles.wiring.default_uow()`, the configured
+DATABASE_URL); tests hand in their own for their throwaway databases.
 """
 
 from __future__ import annotations
@@ -63,11 +65,3 @@ class UnitOfWork:
 
     def __repr__(self) -> str:
         return f"UnitOfWork({self._url!r})"
-
-
-_DEFAULT = UnitOfWork()
-
-
-def default_uow() -> UnitOfWork:
-    """The app's unit of work: the database the settings name (read at each use)."""
-    return _DEFAULT

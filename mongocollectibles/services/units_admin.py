@@ -20,7 +20,7 @@ from mongocollectibles.domain.reservations import Window
 from mongocollectibles.domain.units import shop_today, unit_state
 from mongocollectibles.models import Collectible, Unit, UnitBlock, Warehouse
 from mongocollectibles.services import catalog_version, reservations
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 MAX_UNITS_AT_ONCE = 1000
 
@@ -92,11 +92,9 @@ async def list_units(
     warehouse_id: str | None = None,
     *,
     today: date | None = None,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> list[UnitView]:
-    return await (uow or default_uow()).run(
-        _list, collectible_id, warehouse_id, today or shop_today()
-    )
+    return await uow.run(_list, collectible_id, warehouse_id, today or shop_today())
 
 
 def _unit(session: Session, unit_id: str) -> Unit:
@@ -150,10 +148,10 @@ def _add(session: Session, collectible_id: str, warehouse_id: str, count: object
 
 
 async def add_units(
-    collectible_id: str, warehouse_id: str, count: int, *, uow: UnitOfWork | None = None
+    collectible_id: str, warehouse_id: str, count: int, *, uow: UnitOfWork
 ) -> list[str]:
     """Add `count` new free units of a collectible in a warehouse; their ids."""
-    return await (uow or default_uow()).run(_add, collectible_id, warehouse_id, count)
+    return await uow.run(_add, collectible_id, warehouse_id, count)
 
 
 def retire_in(session: Session, unit_id: str) -> None:
@@ -171,9 +169,9 @@ def retire_in(session: Session, unit_id: str) -> None:
         catalog_version.changed(session)
 
 
-async def retire_unit(unit_id: str, *, uow: UnitOfWork | None = None) -> None:
+async def retire_unit(unit_id: str, *, uow: UnitOfWork) -> None:
     """Take a unit out of stock for good (refused while a rental holds it)."""
-    await (uow or default_uow()).run(retire_in, unit_id)
+    await uow.run(retire_in, unit_id)
 
 
 def _restore(session: Session, unit_id: str) -> None:
@@ -185,8 +183,8 @@ def _restore(session: Session, unit_id: str) -> None:
         catalog_version.changed(session)
 
 
-async def restore_unit(unit_id: str, *, uow: UnitOfWork | None = None) -> None:
-    await (uow or default_uow()).run(_restore, unit_id)
+async def restore_unit(unit_id: str, *, uow: UnitOfWork) -> None:
+    await uow.run(_restore, unit_id)
 
 
 def _block(
@@ -229,10 +227,10 @@ async def block_unit(
     *,
     reason: str = "",
     actor: str,
-    uow: UnitOfWork | None = None,
+    uow: UnitOfWork,
 ) -> BlockView:
     """Block a unit for maintenance from `starts_on` to `ends_on` (both included)."""
-    return await (uow or default_uow()).run(_block, unit_id, starts_on, ends_on, reason, actor)
+    return await uow.run(_block, unit_id, starts_on, ends_on, reason, actor)
 
 
 def _unblock(session: Session, block_id: int) -> None:
@@ -244,9 +242,9 @@ def _unblock(session: Session, block_id: int) -> None:
     catalog_version.changed(session)
 
 
-async def unblock_unit(block_id: int, *, uow: UnitOfWork | None = None) -> None:
+async def unblock_unit(block_id: int, *, uow: UnitOfWork) -> None:
     """Remove a maintenance block (the unit is back in stock on those days)."""
-    await (uow or default_uow()).run(_unblock, block_id)
+    await uow.run(_unblock, block_id)
 
 
 def active_unit_counts(session: Session) -> dict[tuple[str, str], int]:

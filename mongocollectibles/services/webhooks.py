@@ -18,7 +18,7 @@ from mongocollectibles.payments.events import (
 )
 from mongocollectibles.services import lifecycle
 from mongocollectibles.services.lifecycle import ConfirmedPayment
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
 
@@ -72,9 +72,7 @@ def apply_event(session: Session, event: PaymentEvent) -> str:
     return "refunded" if refunded else "already"
 
 
-async def handle_webhook(
-    raw_body: bytes, signature_header: str | None, *, uow: UnitOfWork | None = None
-) -> str:
+async def handle_webhook(raw_body: bytes, signature_header: str | None, *, uow: UnitOfWork) -> str:
     """Verify, parse and apply one delivery; returns what happened (for the answer and logs)."""
     settings = get_settings()
     if not verify_signature(signature_header, raw_body, settings.webhook_secret, settings.livemode):
@@ -94,6 +92,6 @@ async def handle_webhook(
     if event.livemode != settings.livemode:
         return "ignored (other mode)"
     try:
-        return await (uow or default_uow()).run(apply_event, event)
+        return await uow.run(apply_event, event)
     except IntegrityError:  # the same event applied concurrently by another delivery
         return "duplicate"

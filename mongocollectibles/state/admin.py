@@ -21,8 +21,9 @@ import reflex as rx
 from mongocollectibles.domain import admin
 from mongocollectibles.services import admin_sessions
 from mongocollectibles.services.admin_sessions import Principal
-from mongocollectibles.services.unit_of_work import UnitOfWork, default_uow
+from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import SettingsError, get_settings
+from mongocollectibles.wiring import default_uow
 
 SESSION_COOKIE = admin_sessions.COOKIE_NAME
 LOGIN_ROUTE = "/admin/login"

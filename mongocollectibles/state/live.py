@@ -2,7 +2,7 @@
 
 A page state mixes in `LiveStockMixin`, calls `self._show_stock(collectible_id or None)` from
 its on_load (None: it shows every collectible) and implements two hooks. The process's one
-stock feed (services/stock_feed.py, started by `stock_push()` as a lifespan task) says which
+stock feed (services/stock_feed.py, started by `stock_push(uow)` as a lifespan task) says which
 collectibles changed; `push` then opens (PUSH_AT_ONCE at a time) the state of each registered
 tab that shows one of them (`app.modify_state`, the same lock and delta as an event) and
 calls its `_refresh_stock`, which re-reads through the services; Reflex sends the tab what
@@ -24,6 +24,7 @@ import reflex as rx
 from reflex.utils import prerequisites
 
 from mongocollectibles.services.stock_feed import Changed, StockFeed
+from mongocollectibles.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -157,9 +158,10 @@ def _forget(token: str, watch: Watch) -> None:
 
 
 @contextlib.asynccontextmanager
-async def stock_push() -> AsyncIterator[StockFeed]:
-    """The app's lifespan task: this process's stock feed, pushing to the registered tabs."""
-    feed = StockFeed()
+async def stock_push(uow: UnitOfWork) -> AsyncIterator[StockFeed]:
+    """The app's lifespan task: this process's stock feed on `uow`'s database, pushing to the
+    registered tabs."""
+    feed = StockFeed(uow)
     feed.subscribe(push)
     async with feed.running():
         yield feed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from mongocollectibles.services import catalog
+from mongocollectibles.wiring import default_uow
 
 
 class StoreChoiceState(rx.State):
@@ -28,7 +29,7 @@ class StoreChoiceState(rx.State):
         Pages call this from their own handlers (`await self.get_state(StoreChoiceState)`).
         """
         if not self.stores:
-            views = await catalog.list_stores()
+            views = await catalog.list_stores(uow=default_uow())
             self.stores = [
                 {"id": s.id, "name": s.name, "address": s.address, "hours": s.opening_hours}
                 for s in views
