@@ -92,16 +92,26 @@ run_group() {
   python scripts/mutation_tool.py reset-survivors "$slug" >/dev/null || true
   echo "== mutating $* (log: .mutation/$slug.log)"
   local rc=0
-  (cd "$work" && timeout "$TIME_LIMIT" mutmut run --max-children "$JOBS") >"$ROOT/.mutation/$slug.log" 2>&1 || rc=$?
+  (cd "$work" && export $TEMPLATE_VARS && timeout "$TIME_LIMIT" mutmut run --max-children "$JOBS") >"$ROOT/.mutation/$slug.log" 2>&1 || rc=$?
   if [ "$rc" = 124 ]; then
     echo "   stopped after ${TIME_LIMIT}s; the rest is reported as NOT RUN"
   elif [ "$rc" != 0 ]; then
+    FAILED=1
     echo "   mutmut failed (exit $rc); last lines of the log:"
     tail -n 20 "$ROOT/.mutation/$slug.log" | tr '\r' '\n' | tail -n 20
   fi
 }
 
 mkdir -p .mutation
+# The test databases' templates, built once from the unmutated code and copied by every
+# mutant's pytest session (tests/support/databases.py).
+TEMPLATE_VARS=$(ENVIRONMENT=test python -m tests.support.databases build "$ROOT/.mutation/templates" | grep -E "^TEST_[A-Z_]+=")
+PG_TEMPLATE=$(sed -n 's/^TEST_POSTGRES_TEMPLATE=//p' <<<"$TEMPLATE_VARS")
+drop_templates() {
+  [ -z "$PG_TEMPLATE" ] || python -m tests.support.databases drop "$PG_TEMPLATE" || true
+}
+trap drop_templates EXIT
+FAILED=0
 if [ -n "$CHANGED" ]; then
   run_group changed "${PATHS[@]}"
   python scripts/mutation_tool.py report changed "${PATHS[@]}"
@@ -110,4 +120,8 @@ else
     run_group "$(python scripts/mutation_tool.py slug "$p")" "$p"
   done
   python scripts/mutation_tool.py report-each "${PATHS[@]}"
+fi
+if [ "$FAILED" = 1 ]; then
+  echo "mutation.sh: mutmut failed (see the log named above): the score counts only what ran" >&2
+  exit 1
 fi

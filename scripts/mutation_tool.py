@@ -72,6 +72,7 @@ IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".web", "*.db", "*.db-*"
 
 KILLED = {1, 3, 36, -24, 24, 152, 255, 37}  # test failure, pytest error, timeout, type check
 TIMEOUT = {36, -24, 24, 152, 255}
+TYPE_CHECK = 37  # mypy rejected the mutant (type_check_command in pyproject.toml): no test ran
 NO_TESTS = {5, 33}
 
 
@@ -172,6 +173,7 @@ def reset_survivors(slug: str) -> int:
 class Tally:
     killed: int = 0
     timeouts: int = 0
+    by_type_check: int = 0
     equivalent: int = 0
     not_run: int = 0
     survivors: list[str] = field(default_factory=list)
@@ -244,6 +246,7 @@ def collect(
             elif code in KILLED:
                 tally.killed += 1
                 tally.timeouts += code in TIMEOUT
+                tally.by_type_check += code == TYPE_CHECK
             else:
                 minus, plus = changed_lines(mutant_diff(work, name, source))
                 known = equivalents.get(name)
@@ -269,6 +272,7 @@ def report(groups: list[tuple[str, list[str]]]) -> int:
             print(f"  survivor: {survivor}")
         grand.killed += tally.killed
         grand.timeouts += tally.timeouts
+        grand.by_type_check += tally.by_type_check
         grand.equivalent += tally.equivalent
         grand.not_run += tally.not_run
         grand.survivors += tally.survivors
@@ -277,7 +281,8 @@ def report(groups: list[tuple[str, list[str]]]) -> int:
         if name not in used and any(name.startswith(pre) for pre in prefixes):
             print(f"  note: equivalent entry matches no surviving mutant now: {name}")
     for path, tally in per_path.items():
-        extra = f", {tally.timeouts} by timeout" if tally.timeouts else ""
+        extra = f", {tally.by_type_check} by mypy" if tally.by_type_check else ""
+        extra += f", {tally.timeouts} by timeout" if tally.timeouts else ""
         extra += f", {tally.not_run} NOT RUN" if tally.not_run else ""
         print(f"  {path}: {tally.line()}{extra}")
     if grand.not_run:

@@ -66,3 +66,26 @@ def pg_url(template_databases):
 def uow(db_url):
     """The unit of work of a fresh, migrated, seeded database (each backend)."""
     return UnitOfWork(db_url)
+
+
+def _mutant_under_test() -> str:
+    """The mutant mutmut switched on in this session ("" outside mutation testing)."""
+    name = os.environ.get("MUTANT_UNDER_TEST", "")
+    return name if "__mutmut_" in name else ""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under mutation testing, run first the tests most likely to notice the mutant: those of
+    the mutated module's own test file, then unit tests, then SQLite before PostgreSQL. The
+    first failure ends the session (-x), so a killed mutant costs only the tests up to it;
+    the set of tests (and so the verdict) is the same in any order."""
+    mutant = _mutant_under_test()
+    if not mutant:
+        return
+    module = mutant.split(".x_")[0].split(".")[-1]  # ...services.pricing.x_quote__... -> pricing
+
+    def rank(item) -> tuple[int, int, int]:
+        on_postgres = item.get_closest_marker("postgres") is not None
+        return (module not in item.path.name, "/unit/" not in str(item.path), on_postgres)
+
+    items.sort(key=rank)

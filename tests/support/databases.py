@@ -3,6 +3,12 @@
 PostgreSQL is found through TEST_POSTGRES_URL (an admin URL; default the local server). When
 it cannot be reached the PostgreSQL tests fail with a clear message, unless
 ALLOW_NO_POSTGRES=1 is set, in which case they are skipped (for machines without it).
+
+Mutation testing runs thousands of short pytest sessions in one process; building the two
+templates (migrations and seed) would be most of each session's time. scripts/mutation.sh
+builds them once (`python -m tests.support.databases build DIR`, from the unmutated code) and
+names them in TEST_SQLITE_TEMPLATE / TEST_POSTGRES_TEMPLATE; sessions then copy those and leave
+them in place.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import uuid
 from pathlib import Path
 
@@ -58,8 +65,9 @@ class TemplateDatabases:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.prefix = f"mct_{uuid.uuid4().hex[:8]}"
-        self._pg_template: str | None = None
-        self._sqlite_template: Path | None = None
+        shared_sqlite = os.getenv("TEST_SQLITE_TEMPLATE")
+        self._pg_template: str | None = os.getenv("TEST_POSTGRES_TEMPLATE") or None
+        self._sqlite_template: Path | None = Path(shared_sqlite) if shared_sqlite else None
         self._created: list[str] = []
 
     def sqlite(self) -> str:
@@ -89,3 +97,33 @@ class TemplateDatabases:
         for name in reversed(self._created):
             with contextlib.suppress(psycopg.Error):
                 drop_pg_database(name)
+
+
+def build_shared_templates(workdir: Path) -> dict[str, str]:
+    """Templates that outlive one pytest session: their variables, for the sessions' environment."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    sqlite_template = workdir / "template.db"
+    sqlite_template.unlink(missing_ok=True)
+    sqlite_url = f"sqlite:///{sqlite_template}"
+    prestart(sqlite_url, with_demo_data=True)
+    get_engine(sqlite_url).dispose()
+    found = {"TEST_SQLITE_TEMPLATE": str(sqlite_template)}
+    if postgres_problem() is None:
+        name = f"mct_shared_{uuid.uuid4().hex[:8]}_template"
+        url = create_pg_database(name)
+        prestart(url, with_demo_data=True)
+        get_engine(url).dispose()
+        found["TEST_POSTGRES_TEMPLATE"] = name
+    return found
+
+
+if __name__ == "__main__":
+    # build DIR: prints `NAME=value` lines; drop NAME: drops a shared PostgreSQL template.
+    command, argument = sys.argv[1], sys.argv[2]
+    if command == "build":
+        for key, value in build_shared_templates(Path(argument)).items():
+            print(f"{key}={value}")
+    elif command == "drop":
+        drop_pg_database(argument)
+    else:
+        sys.exit(f"unknown command {command!r}: build DIR | drop NAME")

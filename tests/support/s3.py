@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import boto3
+import httpx
 from moto.server import ThreadedMotoServer
 
 from tests.support.servers import free_port
@@ -41,6 +42,9 @@ def s3_server(bucket: str = "mongocollectibles-test") -> Iterator[S3Server]:
     server.start()
     try:
         endpoint = f"http://127.0.0.1:{port}"
+        # moto keeps its buckets per process: a server started again in the same process (a
+        # second pytest session, as mutation testing runs them) starts empty, like a new one.
+        httpx.post(f"{endpoint}/moto-api/reset").raise_for_status()
         boto3.client(
             "s3",
             endpoint_url=endpoint,
