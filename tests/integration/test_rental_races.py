@@ -1,8 +1,8 @@
 """Real-PostgreSQL races around one rental: a customer's cancel against the paid webhook,
 many cancels at once, many submits of one checkout form, holds that meet rows locked by
 transactions that then roll back, one paid event delivered twice at once, the paid event
-against the customer's status refresh. Each racer has its own thread, event loop and
-connection."""
+against the customer's status refresh, two owners refunding one rental at once. Each racer
+has its own thread, event loop and connection."""
 
 from __future__ import annotations
 
@@ -19,14 +19,31 @@ from sqlalchemy import text, update
 from sqlmodel import Session, select
 
 from mongocollectibles.domain.errors import Conflict, OutOfStock
+from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.domain.status import LIVE_STATUSES
-from mongocollectibles.models import OutboxMessage, Rental, RentalEvent, Unit, WebhookEvent
-from mongocollectibles.services import checkout, lifecycle, rentals, webhooks
+from mongocollectibles.models import (
+    AuditEvent,
+    OutboxMessage,
+    Rental,
+    RentalEvent,
+    Unit,
+    WebhookEvent,
+)
+from mongocollectibles.services import (
+    admin_accounts,
+    admin_sessions,
+    checkout,
+    lifecycle,
+    owner_rentals,
+    rentals,
+    webhooks,
+)
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from tests.support.bookings import book
 from tests.support.fakes import FakeGateway
 from tests.support.orders import checkout_paid, event_body, order, payment, signed_headers
+from tests.support.owner import OWNER_PASSWORD, owner_and_staff, paid_rental
 
 pytestmark = pytest.mark.postgres
 
@@ -308,3 +325,71 @@ def test_the_paid_event_and_the_status_refresh_at_once_mark_it_paid_once(pg_url)
         ["webhook:checkout_session.payment.paid"] if delivered == "paid" else ["paymongo-retrieve"]
     )
     assert emails["order_confirmed"] == 1 and set(emails.values()) == {1}, emails
+
+
+class SlowRefunds(FakeGateway):
+    """PayMongo taking a moment over each refund; keeps what each call sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refund_calls: list[dict] = []
+
+    async def create_refund(self, **kwargs):  # noqa: ANN003, ANN201
+        self.refund_calls.append(kwargs)
+        await asyncio.sleep(0.3)
+        return await super().create_refund(**kwargs)
+
+
+def test_two_owners_refunding_different_parts_at_once_send_one_refund(pg_url):
+    """Two owners (or two tabs) refund one rental at once, each keeping a different fee: the
+    keys differ, so PayMongo would pay both out. One reaches PayMongo; the other is told."""
+    uow = UnitOfWork(pg_url)
+    gateway = SlowRefunds()
+    rental_id = asyncio.run(paid_rental(uow, gateway))
+    asyncio.run(owner_and_staff(uow))
+    asyncio.run(admin_accounts.create_account("ben", OWNER_PASSWORD, "owner", uow=uow))
+    owners = [
+        asyncio.run(admin_sessions.sign_in(name, OWNER_PASSWORD, uow=uow))[1]
+        for name in ("owner", "ben")
+    ]
+
+    def refund_by(owner, amount):  # noqa: ANN001, ANN202
+        async def refund() -> str:
+            return await owner_rentals.refund(
+                rental_id, owner, gateway=gateway, amount_centavos=amount, uow=UnitOfWork(pg_url)
+            )
+
+        return refund
+
+    with rental_locked_until_both_wait(uow, rental_id) as release_when_both_wait:
+        first, second, both_waited = race(
+            refund_by(owners[0], 2_000_000), refund_by(owners[1], 2_500_000), release_when_both_wait
+        )
+    assert both_waited
+    refused = [answer for answer in (first, second) if isinstance(answer, Exception)]
+    sent = [answer for answer in (first, second) if not isinstance(answer, Exception)]
+    (made,) = gateway.refunds
+    assert len(gateway.refund_calls) == 1 and sent == [made.id], (first, second)
+    (error,) = refused
+    assert isinstance(error, Conflict), error
+    assert error.message == (
+        f"A refund of this rental is already being sent to PayMongo "
+        f"({format_php(made.amount_centavos)}). Reload the rental in a few minutes to see it; "
+        "until then only that same amount can be sent again."
+    )
+    with uow() as session:
+        rental = session.get(Rental, rental_id)
+        refunded = session.exec(
+            select(RentalEvent.id).where(
+                RentalEvent.rental_id == rental_id, RentalEvent.to_status == "refunded"
+            )
+        ).all()
+        audited = session.exec(
+            select(AuditEvent.actor).where(AuditEvent.action == "rental_refunded")
+        ).all()
+    assert (rental.status, rental.refund_id, rental.refunded_centavos) == (
+        "refunded",
+        made.id,
+        made.amount_centavos,
+    )
+    assert len(refunded) == 1 and len(audited) == 1
