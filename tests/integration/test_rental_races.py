@@ -1,8 +1,9 @@
 """Real-PostgreSQL races around one rental: a customer's cancel against the paid webhook,
 many cancels at once, many submits of one checkout form, holds that meet rows locked by
 transactions that then roll back, one paid event delivered twice at once, the paid event
-against the customer's status refresh, two owners refunding one rental at once. Each racer
-has its own thread, event loop and connection."""
+against another transaction's email to the customer, the paid event against the customer's
+status refresh, two owners refunding one rental at once. Each racer has its own thread,
+event loop and connection."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mongocollectibles.domain.errors import Conflict, OutOfStock
@@ -291,6 +293,54 @@ def test_one_paid_event_delivered_twice_at_once_is_applied_once(pg_url):
         seen = session.exec(select(WebhookEvent.id)).all()
     assert (rental.status, rental.payment_id) == ("paid", "pay_twice")
     assert len(seen) == 1
+
+
+def test_a_paid_event_failing_on_another_unique_row_is_not_answered_as_a_duplicate(pg_url):
+    """While the paid event is applied, another transaction queues the same receipt email
+    (same dedupe key) and commits first: the event fails on the outbox's unique key. That is
+    a fault, not a second delivery: PayMongo must get an error and send it again, and the
+    payment must then be recorded."""
+    uow = UnitOfWork(pg_url)
+    result = asyncio.run(checkout.start_checkout(order(), gateway=FakeGateway(), uow=uow))
+    body = event_body("payment.paid", payment(result.rental_id, "pay_clash", "paid"))
+    signature = signed_headers(body)["Paymongo-Signature"]
+    other = Session(uow.engine)
+    other.add(
+        OutboxMessage(
+            kind="order_confirmed",
+            dedupe_key=f"order_confirmed:{result.rental_id}",
+            rental_id=result.rental_id,
+            to_address="juan@example.com",
+            subject="Receipt",
+            text_body="",
+            html_body="",
+        )
+    )
+    other.flush()  # uncommitted: the event's own insert of that key waits for it
+
+    async def deliver() -> str:
+        return await webhooks.handle_webhook(body, signature, uow=UnitOfWork(pg_url))
+
+    async def commit_once_it_waits() -> bool:
+        deadline = time.monotonic() + 20
+        while waiting_on_locks(uow) < 1 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        waited = waiting_on_locks(uow) == 1
+        other.commit()
+        return waited
+
+    try:
+        delivered, waited = race(deliver, commit_once_it_waits)
+    finally:
+        other.close()
+    assert waited
+    assert isinstance(delivered, IntegrityError), delivered  # an error answer, not "duplicate"
+    with uow() as session:
+        assert session.exec(select(WebhookEvent.id)).all() == []  # not marked as seen
+        assert session.get(Rental, result.rental_id).status == "pending_payment"
+    assert asyncio.run(deliver()) == "paid"  # PayMongo's next attempt records the payment
+    paid_by, emails = paid_once(uow, result.rental_id)
+    assert paid_by == ["webhook:payment.paid"] and emails["order_confirmed"] == 1
 
 
 def test_the_paid_event_and_the_status_refresh_at_once_mark_it_paid_once(pg_url):
