@@ -162,6 +162,10 @@ class Rental(SQLModel, table=True):
         default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
     )
     refunded_at: datetime | None = None
+    # The refund on its way to PayMongo (services/refunds.py): the idempotency key sent and
+    # when. One refund per rental: a second, different one is refused while this stands.
+    refund_claim_key: str | None = Field(default=None, max_length=100)
+    refund_claimed_at: datetime | None = None
     needs_refund: bool = Field(default=False)
     # Why the owner must look at this rental (e.g. a payment that did not match its total).
     owner_flag: str | None = Field(default=None, max_length=300)

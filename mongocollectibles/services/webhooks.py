@@ -72,6 +72,10 @@ def apply_event(session: Session, event: PaymentEvent) -> str:
     return "refunded" if refunded else "already"
 
 
+def _is_stored(session: Session, event_id: str) -> bool:
+    return session.get(WebhookEvent, event_id) is not None
+
+
 async def handle_webhook(raw_body: bytes, signature_header: str | None, *, uow: UnitOfWork) -> str:
     """Verify, parse and apply one delivery; returns what happened (for the answer and logs)."""
     settings = get_settings()
@@ -93,5 +97,10 @@ async def handle_webhook(raw_body: bytes, signature_header: str | None, *, uow: 
         return "ignored (other mode)"
     try:
         return await uow.run(apply_event, event)
-    except IntegrityError:  # the same event applied concurrently by another delivery
-        return "duplicate"
+    except IntegrityError:
+        # A second delivery of this event, applied at the same time, stored it first: a
+        # duplicate. Any other integrity error is a fault, not a success: it is raised, so
+        # PayMongo is answered with an error and delivers the event again.
+        if await uow.run(_is_stored, event.id):
+            return "duplicate"
+        raise

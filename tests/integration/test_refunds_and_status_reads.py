@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
-from mongocollectibles.domain.errors import NotFound, PaymentProviderError
+from mongocollectibles.domain.errors import Conflict, NotFound, PaymentProviderError
 from mongocollectibles.models import Rental, utcnow
-from mongocollectibles.payments import GatewayRejected
+from mongocollectibles.payments import GatewayRejected, GatewayUnavailable, Refund
 from mongocollectibles.services import catalog, checkout, expiry, quotes, refunds, rentals, webhooks
 from tests.support.fakes import FakeGateway
 from tests.support.orders import event_body, order, payment, signed_headers
@@ -349,3 +350,127 @@ async def test_a_partial_refund_reads_as_one_in_the_history(uow):
             )
         ).all()
     assert notes == ["Refund of part (others): PHP 5,000 cancellation fee kept"]
+
+
+class PayMongoRefunds(RecordingGateway):
+    """Answers a refund asked again with the same idempotency key with the refund already
+    made, as PayMongo does; and may end the request's process before or after making one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_key: dict[str, Refund] = {}
+        self.process_dies: str | None = None  # "before" or "after" PayMongo makes the refund
+
+    async def create_refund(self, **kwargs):  # noqa: ANN003, ANN201
+        dies, self.process_dies = self.process_dies, None
+        if dies == "before":
+            raise ProcessDied
+        key = kwargs["idempotency_key"]
+        if key in self.by_key:
+            self.refund_calls.append(kwargs)
+            if self.fail_with is not None:
+                raise self.fail_with
+            refund = self.by_key[key]
+        else:
+            refund = self.by_key[key] = await super().create_refund(**kwargs)
+        if dies == "after":
+            raise ProcessDied
+        return refund
+
+
+class ProcessDied(Exception):
+    """The owner's console process ended mid-request (a crash, a redeploy)."""
+
+
+def claim_started(uow, rental_id, minutes_ago) -> None:  # noqa: ANN001
+    """The refund on its way was sent that long ago (the clock has moved on)."""
+    with uow() as session:
+        session.execute(
+            update(Rental)
+            .where(Rental.id == rental_id)
+            .values(refund_claimed_at=utcnow() - timedelta(minutes=minutes_ago))
+        )
+
+
+ON_ITS_WAY = (
+    "A refund of this rental is already being sent to PayMongo ({amount}). Reload the rental "
+    "in a few minutes to see it; until then only that same amount can be sent again."
+)
+
+
+async def test_a_refund_paymongo_refused_leaves_the_owner_free_to_send_another(uow):
+    gateway = PayMongoRefunds()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    gateway.fail_with = GatewayRejected("The amount is not refundable.", status_code=400)
+    with pytest.raises(PaymentProviderError):
+        await refunds.refund_rental(
+            result.rental_id, gateway=gateway, actor="owner", amount_centavos=2_000_000, uow=uow
+        )
+    gateway.fail_with = None
+    await refunds.refund_rental(
+        result.rental_id, gateway=gateway, actor="owner", amount_centavos=2_500_000, uow=uow
+    )
+    assert [refund.amount_centavos for refund in gateway.refunds] == [2_500_000]
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.refunded_centavos) == ("refunded", 2_500_000)
+
+
+async def test_after_a_lost_answer_only_the_same_refund_can_be_sent_and_it_is_paid_once(uow):
+    """PayMongo made the refund, but the process died before recording it (or PayMongo's
+    answer never came): another amount would be a second refund, the same one is not."""
+    gateway = PayMongoRefunds()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    gateway.process_dies = "after"
+    with pytest.raises(ProcessDied):
+        await refunds.refund_rental(
+            result.rental_id, gateway=gateway, actor="owner", amount_centavos=2_000_000, uow=uow
+        )
+    gateway.fail_with = GatewayUnavailable("PayMongo timed out", status_code=None)
+    with pytest.raises(PaymentProviderError):  # the retry's answer is lost too
+        await refunds.refund_rental(
+            result.rental_id, gateway=gateway, actor="owner", amount_centavos=2_000_000, uow=uow
+        )
+    gateway.fail_with = None
+    with pytest.raises(Conflict) as refused:
+        await refunds.refund_rental(
+            result.rental_id, gateway=gateway, actor="ben", amount_centavos=2_500_000, uow=uow
+        )
+    assert refused.value.message == ON_ITS_WAY.format(amount="PHP 20,000.00")
+    assert row(uow, result.rental_id).status == "paid"
+    refund_id = await refunds.refund_rental(
+        result.rental_id, gateway=gateway, actor="owner", amount_centavos=2_000_000, uow=uow
+    )
+    assert [refund.id for refund in gateway.refunds] == [refund_id]  # one refund paid out
+    assert {call["amount_centavos"] for call in gateway.refund_calls} == {2_000_000}
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.refunded_centavos, rental.refund_id) == (
+        "refunded",
+        2_000_000,
+        refund_id,
+    )
+
+
+async def test_a_refund_whose_request_died_long_ago_no_longer_blocks_the_owner(uow):
+    gateway = PayMongoRefunds()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    await pay(uow, result.rental_id)
+    gateway.process_dies = "before"  # it never reached PayMongo
+    with pytest.raises(ProcessDied):
+        await refunds.refund_rental(result.rental_id, gateway=gateway, actor="owner", uow=uow)
+
+    async def keep_a_fee():  # noqa: ANN202
+        return await refunds.refund_rental(
+            result.rental_id, gateway=gateway, actor="owner", amount_centavos=2_500_000, uow=uow
+        )
+
+    claim_started(uow, result.rental_id, minutes_ago=4)
+    with pytest.raises(Conflict) as refused:
+        await keep_a_fee()
+    assert refused.value.message == ON_ITS_WAY.format(amount="PHP 30,000.00")
+    claim_started(uow, result.rental_id, minutes_ago=6)
+    refund_id = await keep_a_fee()
+    assert [(r.id, r.amount_centavos) for r in gateway.refunds] == [(refund_id, 2_500_000)]
+    rental = row(uow, result.rental_id)
+    assert (rental.status, rental.refunded_centavos) == ("refunded", 2_500_000)

@@ -1,8 +1,9 @@
 """Real-PostgreSQL races around one rental: a customer's cancel against the paid webhook,
 many cancels at once, many submits of one checkout form, holds that meet rows locked by
 transactions that then roll back, one paid event delivered twice at once, the paid event
-against the customer's status refresh. Each racer has its own thread, event loop and
-connection."""
+against another transaction's email to the customer, the paid event against the customer's
+status refresh, two owners refunding one rental at once. Each racer has its own thread,
+event loop and connection."""
 
 from __future__ import annotations
 
@@ -16,17 +17,35 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mongocollectibles.domain.errors import Conflict, OutOfStock
+from mongocollectibles.domain.pricing import format_php
 from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.domain.status import LIVE_STATUSES
-from mongocollectibles.models import OutboxMessage, Rental, RentalEvent, Unit, WebhookEvent
-from mongocollectibles.services import checkout, lifecycle, rentals, webhooks
+from mongocollectibles.models import (
+    AuditEvent,
+    OutboxMessage,
+    Rental,
+    RentalEvent,
+    Unit,
+    WebhookEvent,
+)
+from mongocollectibles.services import (
+    admin_accounts,
+    admin_sessions,
+    checkout,
+    lifecycle,
+    owner_rentals,
+    rentals,
+    webhooks,
+)
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from tests.support.bookings import book
 from tests.support.fakes import FakeGateway
 from tests.support.orders import checkout_paid, event_body, order, payment, signed_headers
+from tests.support.owner import OWNER_PASSWORD, owner_and_staff, paid_rental
 
 pytestmark = pytest.mark.postgres
 
@@ -276,6 +295,54 @@ def test_one_paid_event_delivered_twice_at_once_is_applied_once(pg_url):
     assert len(seen) == 1
 
 
+def test_a_paid_event_failing_on_another_unique_row_is_not_answered_as_a_duplicate(pg_url):
+    """While the paid event is applied, another transaction queues the same receipt email
+    (same dedupe key) and commits first: the event fails on the outbox's unique key. That is
+    a fault, not a second delivery: PayMongo must get an error and send it again, and the
+    payment must then be recorded."""
+    uow = UnitOfWork(pg_url)
+    result = asyncio.run(checkout.start_checkout(order(), gateway=FakeGateway(), uow=uow))
+    body = event_body("payment.paid", payment(result.rental_id, "pay_clash", "paid"))
+    signature = signed_headers(body)["Paymongo-Signature"]
+    other = Session(uow.engine)
+    other.add(
+        OutboxMessage(
+            kind="order_confirmed",
+            dedupe_key=f"order_confirmed:{result.rental_id}",
+            rental_id=result.rental_id,
+            to_address="juan@example.com",
+            subject="Receipt",
+            text_body="",
+            html_body="",
+        )
+    )
+    other.flush()  # uncommitted: the event's own insert of that key waits for it
+
+    async def deliver() -> str:
+        return await webhooks.handle_webhook(body, signature, uow=UnitOfWork(pg_url))
+
+    async def commit_once_it_waits() -> bool:
+        deadline = time.monotonic() + 20
+        while waiting_on_locks(uow) < 1 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        waited = waiting_on_locks(uow) == 1
+        other.commit()
+        return waited
+
+    try:
+        delivered, waited = race(deliver, commit_once_it_waits)
+    finally:
+        other.close()
+    assert waited
+    assert isinstance(delivered, IntegrityError), delivered  # an error answer, not "duplicate"
+    with uow() as session:
+        assert session.exec(select(WebhookEvent.id)).all() == []  # not marked as seen
+        assert session.get(Rental, result.rental_id).status == "pending_payment"
+    assert asyncio.run(deliver()) == "paid"  # PayMongo's next attempt records the payment
+    paid_by, emails = paid_once(uow, result.rental_id)
+    assert paid_by == ["webhook:payment.paid"] and emails["order_confirmed"] == 1
+
+
 def test_the_paid_event_and_the_status_refresh_at_once_mark_it_paid_once(pg_url):
     """The customer's return page asks PayMongo while the paid webhook arrives: both see an
     unpaid rental, one marks it paid, the other finds it paid already."""
@@ -308,3 +375,71 @@ def test_the_paid_event_and_the_status_refresh_at_once_mark_it_paid_once(pg_url)
         ["webhook:checkout_session.payment.paid"] if delivered == "paid" else ["paymongo-retrieve"]
     )
     assert emails["order_confirmed"] == 1 and set(emails.values()) == {1}, emails
+
+
+class SlowRefunds(FakeGateway):
+    """PayMongo taking a moment over each refund; keeps what each call sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refund_calls: list[dict] = []
+
+    async def create_refund(self, **kwargs):  # noqa: ANN003, ANN201
+        self.refund_calls.append(kwargs)
+        await asyncio.sleep(0.3)
+        return await super().create_refund(**kwargs)
+
+
+def test_two_owners_refunding_different_parts_at_once_send_one_refund(pg_url):
+    """Two owners (or two tabs) refund one rental at once, each keeping a different fee: the
+    keys differ, so PayMongo would pay both out. One reaches PayMongo; the other is told."""
+    uow = UnitOfWork(pg_url)
+    gateway = SlowRefunds()
+    rental_id = asyncio.run(paid_rental(uow, gateway))
+    asyncio.run(owner_and_staff(uow))
+    asyncio.run(admin_accounts.create_account("ben", OWNER_PASSWORD, "owner", uow=uow))
+    owners = [
+        asyncio.run(admin_sessions.sign_in(name, OWNER_PASSWORD, uow=uow))[1]
+        for name in ("owner", "ben")
+    ]
+
+    def refund_by(owner, amount):  # noqa: ANN001, ANN202
+        async def refund() -> str:
+            return await owner_rentals.refund(
+                rental_id, owner, gateway=gateway, amount_centavos=amount, uow=UnitOfWork(pg_url)
+            )
+
+        return refund
+
+    with rental_locked_until_both_wait(uow, rental_id) as release_when_both_wait:
+        first, second, both_waited = race(
+            refund_by(owners[0], 2_000_000), refund_by(owners[1], 2_500_000), release_when_both_wait
+        )
+    assert both_waited
+    refused = [answer for answer in (first, second) if isinstance(answer, Exception)]
+    sent = [answer for answer in (first, second) if not isinstance(answer, Exception)]
+    (made,) = gateway.refunds
+    assert len(gateway.refund_calls) == 1 and sent == [made.id], (first, second)
+    (error,) = refused
+    assert isinstance(error, Conflict), error
+    assert error.message == (
+        f"A refund of this rental is already being sent to PayMongo "
+        f"({format_php(made.amount_centavos)}). Reload the rental in a few minutes to see it; "
+        "until then only that same amount can be sent again."
+    )
+    with uow() as session:
+        rental = session.get(Rental, rental_id)
+        refunded = session.exec(
+            select(RentalEvent.id).where(
+                RentalEvent.rental_id == rental_id, RentalEvent.to_status == "refunded"
+            )
+        ).all()
+        audited = session.exec(
+            select(AuditEvent.actor).where(AuditEvent.action == "rental_refunded")
+        ).all()
+    assert (rental.status, rental.refund_id, rental.refunded_centavos) == (
+        "refunded",
+        made.id,
+        made.amount_centavos,
+    )
+    assert len(refunded) == 1 and len(audited) == 1
