@@ -104,11 +104,14 @@ run_group() {
 
 mkdir -p .mutation
 # The test databases' templates, built once from the unmutated code and copied by every
-# mutant's pytest session (tests/support/databases.py).
-TEMPLATE_VARS=$(ENVIRONMENT=test python -m tests.support.databases build "$ROOT/.mutation/templates" | grep -E "^TEST_[A-Z_]+=")
+# mutant's pytest session (tests/support/databases.py): this
+# mutation testing, one run's own (runs of other paths may go on at the same time).
+TEMPLATES="$ROOT/.mutation/templates-$$"
+TEMPLATE_VARS=$(ENVIRONMENT=test python -m tests.support.databases build "$TEMPLATES" | grep -E "^TEST_[A-Z_]+=")
 PG_TEMPLATE=$(sed -n 's/^TEST_POSTGRES_TEMPLATE=//p' <<<"$TEMPLATE_VARS")
 drop_templates() {
   [ -z "$PG_TEMPLATE" ] || python -m tests.support.databases drop "$PG_TEMPLATE" || true
+  rm -rf "$TEMPLATES"
 }
 trap drop_templates EXIT
 FAILED=0
