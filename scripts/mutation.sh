@@ -104,8 +104,8 @@ run_group() {
 
 mkdir -p .mutation
 # The test databases' templates, built once from the unmutated code and copied by every
-# mutant's pytest session (tests/support/databases.py): this
-# mutation testing, one run's own (runs of other paths may go on at the same time).
+# mutant's pytest session (tests/support/databases.py); each run has its own, so runs of
+# other paths may go on at the same time.
 TEMPLATES="$ROOT/.mutation/templates-$$"
 TEMPLATE_VARS=$(ENVIRONMENT=test python -m tests.support.databases build "$TEMPLATES" | grep -E "^TEST_[A-Z_]+=")
 PG_TEMPLATE=$(sed -n 's/^TEST_POSTGRES_TEMPLATE=//p' <<<"$TEMPLATE_VARS")
