@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple, overload
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
@@ -68,13 +68,7 @@ class Today:
     failed_sign_ins_24h: int | None = None  # owner only
 
 
-@overload
-def _aware(moment: datetime) -> datetime: ...
-@overload
-def _aware(moment: datetime | None) -> datetime | None: ...
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
+def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -85,7 +79,7 @@ def _item(rental: Rental, when: datetime | None, note: str = "") -> WorkItem:
         rental.collectible_name,
         rental.store_id,
         rental.status,
-        _aware(when),
+        _aware(when) if when else None,
         note,
     )
 
@@ -140,7 +134,7 @@ def _work(session: Session, now: datetime) -> _Work:
     ).all()
     stuck_before = now - timedelta(minutes=STUCK_MINUTES)
     # The query's `<` already leaves out holds without an end (NULL); mypy needs it said.
-    holds = [(r, ends) for r in pending if (ends := _aware(r.hold_expires_at)) is not None]
+    holds = [(r, _aware(r.hold_expires_at)) for r in pending if r.hold_expires_at is not None]
     expiring = [_item(r, ends) for r, ends in holds if ends >= now]
     flagged = [
         _item(r, ends, "Hold ended but was not released")
@@ -204,9 +198,9 @@ def _money_and_charts(
     month = 0
     per_collectible: Counter[str] = Counter()
     for rental in paid:
-        paid_at = _aware(rental.paid_at)
-        if paid_at is None:  # the query's `>=` leaves these out
+        if rental.paid_at is None:  # the query's `>=` leaves these out
             continue
+        paid_at = _aware(rental.paid_at)
         day = paid_at.astimezone(TZ).date()
         per_day[day] += rental.total_centavos
         if paid_at >= month_start:
