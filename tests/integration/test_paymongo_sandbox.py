@@ -33,6 +33,7 @@ from mongocollectibles.payments import (
     verify_signature,
 )
 from mongocollectibles.payments.events import EventKind, PaymentEvent, parse_paymongo_event
+from mongocollectibles.payments.paymongo import build_checkout_attributes
 from mongocollectibles.payments.registry import aclose_gateway, create_gateway
 from mongocollectibles.payments.sandbox import create_sandbox_app
 from tests.support.servers import free_port, run_asgi_in_thread
@@ -188,6 +189,26 @@ async def test_create_retrieve_expire(sandbox: str) -> None:
     async with httpx.AsyncClient() as http:
         page = await http.get(created.checkout_url)
     assert "expired" in page.text and 'id="sandbox-pay"' not in page.text
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+async def test_a_create_whose_body_is_not_declared_json_is_refused(
+    sandbox: str, content_type: str | None
+) -> None:
+    """Like PayMongo, the sandbox reads a create's body only when it is sent as JSON."""
+    body = json.dumps({"data": {"attributes": build_checkout_attributes(checkout_request())}})
+    headers = {"Content-Type": content_type} if content_type else {}
+    async with httpx.AsyncClient(auth=(SECRET_KEY, "")) as http:
+        refused = await http.post(f"{sandbox}/v1/checkout_sessions", content=body, headers=headers)
+        declared = await http.post(
+            f"{sandbox}/v1/checkout_sessions",
+            content=body,
+            headers={"Content-Type": "Application/JSON; charset=utf-8"},
+        )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] == "invalid_payload_format"
+    assert declared.status_code == 200 and declared.json()["data"]["id"].startswith("cs_")
 
 
 @pytest.mark.asyncio
