@@ -76,15 +76,16 @@ def verify_signature(
         if not secret or not isinstance(raw_body, bytes | bytearray):
             return False
         parts = parse_signature_header(header)
-        timestamp = parts.get("t", "")
         provided = parts.get("li" if livemode else "te", "")
-        if not (timestamp.isascii() and timestamp.isdigit()) or not provided:
+        # signature_age is the one check that the timestamp is plain ASCII digits.
+        age = signature_age(header, now)
+        if age is None or not provided:
             return False
-        if tolerance_seconds is not None:
-            age = signature_age(header, now)
-            if age is None or age > tolerance_seconds or age < -MAX_CLOCK_SKEW_SECONDS:
-                return False
-        expected = compute_signature(secret, bytes(raw_body), timestamp)
+        if tolerance_seconds is not None and (
+            age > tolerance_seconds or age < -MAX_CLOCK_SKEW_SECONDS
+        ):
+            return False
+        expected = compute_signature(secret, bytes(raw_body), parts["t"])
         return hmac.compare_digest(
             expected.encode("ascii"), provided.lower().encode("utf-8", "replace")
         )

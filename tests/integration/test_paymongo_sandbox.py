@@ -11,9 +11,11 @@ import asyncio
 import base64
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -33,6 +35,7 @@ from mongocollectibles.payments import (
     verify_signature,
 )
 from mongocollectibles.payments.events import EventKind, PaymentEvent, parse_paymongo_event
+from mongocollectibles.payments.paymongo import build_checkout_attributes
 from mongocollectibles.payments.registry import aclose_gateway, create_gateway
 from mongocollectibles.payments.sandbox import create_sandbox_app
 from tests.support.servers import free_port, run_asgi_in_thread
@@ -191,6 +194,34 @@ async def test_create_retrieve_expire(sandbox: str) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_base_url_ending_in_a_slash_still_reaches_paymongos_paths(sandbox: str) -> None:
+    async with client(f"{sandbox}/") as pm:
+        created = await pm.create_checkout_session(checkout_request())
+        assert (await pm.retrieve_checkout_session(created.id)).id == created.id
+        assert (await pm.expire_checkout_session(created.id)).status == "expired"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+async def test_a_create_whose_body_is_not_declared_json_is_refused(
+    sandbox: str, content_type: str | None
+) -> None:
+    """Like PayMongo, the sandbox reads a create's body only when it is sent as JSON."""
+    body = json.dumps({"data": {"attributes": build_checkout_attributes(checkout_request())}})
+    headers = {"Content-Type": content_type} if content_type else {}
+    async with httpx.AsyncClient(auth=(SECRET_KEY, "")) as http:
+        refused = await http.post(f"{sandbox}/v1/checkout_sessions", content=body, headers=headers)
+        declared = await http.post(
+            f"{sandbox}/v1/checkout_sessions",
+            content=body,
+            headers={"Content-Type": "Application/JSON; charset=utf-8"},
+        )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] == "invalid_payload_format"
+    assert declared.status_code == 200 and declared.json()["data"]["id"].startswith("cs_")
+
+
+@pytest.mark.asyncio
 async def test_raw_resource_shape(sandbox: str) -> None:
     async with client(sandbox) as pm:
         created = await pm.create_checkout_session(checkout_request())
@@ -293,8 +324,76 @@ async def test_idempotent_create_replays_the_same_session(sandbox: str) -> None:
 @pytest.mark.asyncio
 async def test_unreachable_provider_is_unavailable() -> None:
     async with client(f"http://127.0.0.1:{free_port()}") as pm:
-        with pytest.raises(GatewayUnavailable, match="could not reach"):
+        with pytest.raises(GatewayUnavailable) as info:
             await pm.retrieve_checkout_session("cs_1")
+    # What the owner reads in the rental's history and the logs: the kind of failure first.
+    assert info.value.message.startswith("could not reach payment provider (ConnectError: ")
+
+
+@contextmanager
+def provider_that_never_connects() -> Iterator[str]:
+    """An address where the TCP connection is never completed, as behind a firewall that
+    drops packets: the listener's queue is full and it never accepts, so the kernel drops
+    every further SYN."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        address = listener.getsockname()
+        fillers: list[socket.socket] = []
+        try:
+            for _ in range(8):
+                filler = socket.socket()
+                fillers.append(filler)
+                filler.settimeout(0.3)
+                try:
+                    filler.connect(address)
+                except TimeoutError:
+                    break  # the queue is full: connections now hang
+            else:
+                pytest.fail("could not fill the listener's queue")
+            yield f"http://127.0.0.1:{address[1]}"
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+@contextmanager
+def provider_that_never_answers() -> Iterator[str]:
+    """An address that takes the connection and the request and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.mark.asyncio
+async def test_a_provider_that_never_takes_the_connection_is_given_up_on_in_time() -> None:
+    """A customer's status read waits at most the configured timeout, not for ever."""
+    with provider_that_never_connects() as url:
+        started = time.monotonic()
+        async with client(url, timeout=0.5) as pm:
+            with pytest.raises(GatewayUnavailable) as info:
+                await asyncio.wait_for(pm.retrieve_checkout_session("cs_1"), 5)
+    assert time.monotonic() - started < 2.5
+    assert info.value.message == (
+        "payment provider timed out (ConnectTimeout on GET /v1/checkout_sessions/cs_1)"
+    )
+
+
+@pytest.mark.asyncio
+async def test_the_timeout_holds_over_an_http_client_passed_in() -> None:
+    """A caller's own httpx client (a shared pool, a proxy) does not lift the gateway's
+    timeout: PayMongo not answering is still given up on after it."""
+    with provider_that_never_answers() as url:
+        started = time.monotonic()
+        async with httpx.AsyncClient(timeout=30.0) as http:
+            pm = PayMongoClient(SECRET_KEY, base_url=url, timeout=0.5, http=http)
+            with pytest.raises(GatewayUnavailable) as info:
+                await asyncio.wait_for(pm.retrieve_checkout_session("cs_1"), 5)
+    assert time.monotonic() - started < 2.5
+    assert info.value.message == (
+        "payment provider timed out (ReadTimeout on GET /v1/checkout_sessions/cs_1)"
+    )
 
 
 @pytest.mark.asyncio

@@ -108,6 +108,13 @@ def test_errors_read_the_same_in_logs_as_in_answers():
     assert str(refused.value).startswith("Choose a payment method")
 
 
+def test_a_paymongo_gateway_without_a_secret_key_says_what_is_missing():
+    """What the operator reads when PayMongo's key was left out of the configuration."""
+    with pytest.raises(ValueError) as caught:
+        create_gateway("paymongo", secret_key="")
+    assert str(caught.value) == "secret_key is required"
+
+
 def test_a_provider_added_to_the_app_registry_is_created_by_name(monkeypatch):
     from mongocollectibles.payments import registry
 

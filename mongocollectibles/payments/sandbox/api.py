@@ -56,6 +56,20 @@ def parse_json(raw: bytes) -> Any:
         ) from exc
 
 
+def require_json_body(request: Request) -> None:
+    """A create's body is read only when declared ``application/json`` (media types are
+    case-insensitive; parameters such as charset are allowed). PayMongo finds no attributes
+    in any other body and answers 400 (``invalid_payload_format``)."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != JSON:
+        raise SandboxError.one(
+            400,
+            "invalid_payload_format",
+            "The request body must be JSON sent with Content-Type: application/json.",
+            "headers.Content-Type",
+        )
+
+
 def run_idempotent(
     sandbox: Sandbox,
     request: Request,
@@ -68,6 +82,7 @@ def run_idempotent(
     nothing). Same key with a different request is a 400. There is no await
     between the look-up and the store, so concurrent retries cannot both run.
     """
+    require_json_body(request)
     payload = parse_json(raw)
     key = request.headers.get("idempotency-key")
     fingerprint = ""
