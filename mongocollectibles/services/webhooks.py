@@ -50,9 +50,13 @@ def _find_rental(session: Session, event: PaymentEvent) -> Rental | None:
     return None
 
 
+def _is_stored(session: Session, event_id: str) -> bool:
+    return session.get(WebhookEvent, event_id) is not None
+
+
 def apply_event(session: Session, event: PaymentEvent) -> str:
     """Apply one verified event in one transaction; the dedupe row commits with the effect."""
-    if session.get(WebhookEvent, event.id) is not None:
+    if _is_stored(session, event.id):
         return "duplicate"
     session.add(WebhookEvent(id=event.id, type=event.provider_type))
     session.flush()
@@ -70,10 +74,6 @@ def apply_event(session: Session, event: PaymentEvent) -> str:
         return "payment failed; hold kept" if failed else "kept"
     refunded = lifecycle.mark_refunded(session, rental, event.refund_id, actor)
     return "refunded" if refunded else "already"
-
-
-def _is_stored(session: Session, event_id: str) -> bool:
-    return session.get(WebhookEvent, event_id) is not None
 
 
 async def handle_webhook(raw_body: bytes, signature_header: str | None, *, uow: UnitOfWork) -> str:
