@@ -28,16 +28,27 @@ async def rate_note() -> str:
     return rate_note_for(await catalog.pricing_rules(uow=default_uow()))
 
 
+def _card(
+    item: catalog.CollectibleView | catalog.PreviewItem, rate_note: str, **stock: object
+) -> CardItem:
+    """A card: what the collectible is and costs, plus its stock fields (live or a preview's)."""
+    return CardItem(
+        id=item.id,
+        name=item.name,
+        size=item.size,
+        size_label=SIZE_LABELS.get(item.size, item.size),
+        image_url=item.image_url,
+        rate_text=f"{format_php(item.daily_rate_centavos)} / day",
+        rate_note=rate_note,
+        **stock,
+    )
+
+
 def cards(views: list[catalog.CollectibleView], store_name: str, note: str = "") -> list[CardItem]:
     return [
-        CardItem(
-            id=v.id,
-            name=v.name,
-            size=v.size,
-            size_label=SIZE_LABELS.get(v.size, v.size),
-            image_url=v.image_url,
-            rate_text=f"{format_php(v.daily_rate_centavos)} / day",
-            rate_note=note,
+        _card(
+            v,
+            note,
             stock=v.stock,
             available=v.available,
             stock_text=f"{v.stock} in stock" if v.available else "Out of stock",
@@ -59,18 +70,7 @@ def preview_cards() -> list[CardItem]:
     preview = catalog.catalog_preview(uow=default_uow())
     note = rate_note_for(preview.rules)
     return [
-        CardItem(
-            id=item.id,
-            name=item.name,
-            size=item.size,
-            size_label=SIZE_LABELS.get(item.size, item.size),
-            image_url=item.image_url,
-            rate_text=f"{format_php(item.daily_rate_centavos)} / day",
-            rate_note=note,
-            available=True,
-            stock_text=PREVIEW_STOCK_TEXT,
-        )
-        for item in preview.items
+        _card(item, note, available=True, stock_text=PREVIEW_STOCK_TEXT) for item in preview.items
     ]
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from mongocollectibles.domain.pricing import PricingRules
 from mongocollectibles.models import Collectible, Distance, Store
 from mongocollectibles.services import inventory
-from mongocollectibles.services.catalog_preview import CatalogPreview, catalog_preview
+from mongocollectibles.services.catalog_preview import CatalogPreview, PreviewItem, catalog_preview
 from mongocollectibles.services.catalog_snapshot import (
     CollectibleView,
     Item,
@@ -28,6 +28,7 @@ from mongocollectibles.services.unit_of_work import UnitOfWork
 __all__ = [
     "CatalogPreview",
     "CollectibleView",
+    "PreviewItem",
     "Snapshot",
     "StoreView",
     "get_collectible",

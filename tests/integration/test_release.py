@@ -92,7 +92,7 @@ def release(checkout: Path, droplet: FakeDroplet, *args: str) -> subprocess.Comp
         **droplet.path_env(),
         "SHOP_ROOT": str(droplet.shop),
         "SHOP_HEALTH_URL": f"http://127.0.0.1:{droplet.port}/_health",
-        "SHOP_HEALTH_TIMEOUT": "90",
+        "SHOP_HEALTH_TIMEOUT": "150",  # activate.sh's default: a busy CI machine starts slowly
     }
     return subprocess.run(
         ["bash", "deploy/release.sh", *args],

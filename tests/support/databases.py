@@ -59,23 +59,29 @@ def drop_pg_database(name: str) -> None:
     _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def migrate_and_seed(url: str) -> None:
+    prestart(url, with_demo_data=True)
+    get_engine(url).dispose()
+
+
 class TemplateDatabases:
     """One migrated, seeded template per backend; cheap copies for each test."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.prefix = f"mct_{uuid.uuid4().hex[:8]}"
-        shared_sqlite = os.getenv("TEST_SQLITE_TEMPLATE")
         self._pg_template: str | None = os.getenv("TEST_POSTGRES_TEMPLATE") or None
+        # Copies of a shared template carry its family's name, so that the run that built it
+        # can drop them all, even those of a session killed before it cleaned up.
+        family = self._pg_template.removesuffix("_template") if self._pg_template else "mct"
+        self.prefix = f"{family}_{uuid.uuid4().hex[:8]}"
+        shared_sqlite = os.getenv("TEST_SQLITE_TEMPLATE")
         self._sqlite_template: Path | None = Path(shared_sqlite) if shared_sqlite else None
         self._created: list[str] = []
 
     def sqlite(self) -> str:
         if self._sqlite_template is None:
             self._sqlite_template = self.workdir / "template.db"
-            url = f"sqlite:///{self._sqlite_template}"
-            prestart(url, with_demo_data=True)
-            get_engine(url).dispose()
+            migrate_and_seed(f"sqlite:///{self._sqlite_template}")
         copy = self.workdir / f"{uuid.uuid4().hex[:8]}.db"
         shutil.copy(self._sqlite_template, copy)
         return f"sqlite:///{copy}"
@@ -85,8 +91,7 @@ class TemplateDatabases:
             name = f"{self.prefix}_template"
             url = create_pg_database(name)
             self._created.append(name)
-            prestart(url, with_demo_data=True)
-            get_engine(url).dispose()
+            migrate_and_seed(url)
             self._pg_template = name
         name = f"{self.prefix}_{uuid.uuid4().hex[:8]}"
         self._created.append(name)
@@ -104,26 +109,37 @@ def build_shared_templates(workdir: Path) -> dict[str, str]:
     workdir.mkdir(parents=True, exist_ok=True)
     sqlite_template = workdir / "template.db"
     sqlite_template.unlink(missing_ok=True)
-    sqlite_url = f"sqlite:///{sqlite_template}"
-    prestart(sqlite_url, with_demo_data=True)
-    get_engine(sqlite_url).dispose()
+    migrate_and_seed(f"sqlite:///{sqlite_template}")
     found = {"TEST_SQLITE_TEMPLATE": str(sqlite_template)}
     if postgres_problem() is None:
         name = f"mct_shared_{uuid.uuid4().hex[:8]}_template"
-        url = create_pg_database(name)
-        prestart(url, with_demo_data=True)
-        get_engine(url).dispose()
+        migrate_and_seed(create_pg_database(name))
         found["TEST_POSTGRES_TEMPLATE"] = name
     return found
 
 
+def drop_shared_template(name: str) -> None:
+    """The template and every copy made of it (TemplateDatabases names them after it)."""
+    family = name.removesuffix("_template")
+    with psycopg.connect(libpq_url(ADMIN_URL), autocommit=True) as connection:
+        copies = [
+            row[0]
+            for row in connection.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (family + "_",)
+            )
+        ]
+    for copy in [*sorted(set(copies) - {name}), name]:
+        drop_pg_database(copy)
+
+
 if __name__ == "__main__":
-    # build DIR: prints `NAME=value` lines; drop NAME: drops a shared PostgreSQL template.
+    # build DIR: prints `NAME=value` lines; drop NAME: drops a shared PostgreSQL template and
+    # its copies.
     command, argument = sys.argv[1], sys.argv[2]
     if command == "build":
         for key, value in build_shared_templates(Path(argument)).items():
             print(f"{key}={value}")
     elif command == "drop":
-        drop_pg_database(argument)
+        drop_shared_template(argument)
     else:
         sys.exit(f"unknown command {command!r}: build DIR | drop NAME")
