@@ -69,6 +69,10 @@ def run_asgi_in_thread(
         log_level=log_level,
         timeout_graceful_shutdown=max(1, int(shutdown_timeout)),
         access_log=False,
+        # The client shares this process (and a busy CI machine): a pooled connection can sit
+        # idle past uvicorn's 5 s default, and the server closing it fails the next request
+        # sent on it (httpx.ReadError) although nothing is wrong with the app.
+        timeout_keep_alive=60,
     )
     server = uvicorn.Server(config)
     errors: list[BaseException] = []
