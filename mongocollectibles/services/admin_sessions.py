@@ -237,17 +237,3 @@ async def sign_out(
     if not token or not isinstance(token, str) or len(token) > 200:
         return False
     return await uow.run(_revoke, token, ip, now or utcnow())
-
-
-def _sessions_of(session: Session, username: str) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(AdminSession)
-        .join(AdminAccount, col(AdminAccount.id) == AdminSession.account_id)
-        .where(AdminAccount.username == username, col(AdminSession.revoked_at).is_(None))
-    ).one()
-
-
-async def open_sessions(username: str, *, uow: UnitOfWork) -> int:
-    """How many of the account's sessions are not signed out (expired ones included)."""
-    return await uow.run(_sessions_of, username)
