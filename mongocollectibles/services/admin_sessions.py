@@ -5,6 +5,8 @@ It ends after IDLE_MINUTES without use, ABSOLUTE_HOURS after sign-in, or at sign
 in always makes a new token (and ends the one the browser had), so a token planted before
 sign-in is worthless after it. Sign-in attempts are throttled per account and per IP address
 with a delay that doubles with each failure (domain/admin.py), and every attempt is logged.
+A right password whose stored hash was made with older argon2 parameters is hashed again with
+the current ones and stored as the session is made (argon2's upgrade on sign-in).
 """
 
 from __future__ import annotations
@@ -130,6 +132,25 @@ def _begin(
     return 0, admin_accounts.find(session, username)
 
 
+@dataclass(frozen=True)
+class _Rehash:
+    """A new hash of the password just verified against `verified` (the stored hash)."""
+
+    verified: str
+    new: str
+
+
+def _check(account: AdminAccount | None, password: str) -> tuple[bool, _Rehash | None]:
+    """(right password, its new hash when the stored one has older parameters). Slow: both
+    are argon2, so the caller runs this off the event loop and outside any transaction."""
+    # Verified first, whoever it is: an unknown name costs as long as a wrong password.
+    if not admin_accounts.check_password(account, password) or account is None:
+        return False, None
+    if not admin_accounts.needs_rehash(account):
+        return True, None
+    return True, _Rehash(account.password_hash, admin_accounts.hash_password(password))
+
+
 def _finish(
     session: Session,
     username: str,
@@ -137,6 +158,7 @@ def _finish(
     ip: str,
     previous_token: str,
     now: datetime,
+    rehash: _Rehash | None,
 ) -> tuple[str, Principal] | None:
     """(new token, who) after a right password; None (and a logged failure) otherwise."""
     account = admin_accounts.find(session, username) if ok else None
@@ -144,6 +166,10 @@ def _finish(
         audit.record(session, username, audit.SIGN_IN_FAILED, ip=ip, at=now)
         return None
     principal = _principal(account)
+    # Only over the hash that was verified: a password changed meanwhile is kept.
+    if rehash is not None and account.password_hash == rehash.verified:
+        account.password_hash = rehash.new
+        session.add(account)
     if previous_token:  # rotation: whatever this browser had before is over
         old = session.get(AdminSession, token_hash(previous_token))
         if old is not None and old.revoked_at is None:
@@ -183,8 +209,8 @@ async def sign_in(
             f"Too many failed sign-ins. Try again in {wait} seconds.", retry_after=wait
         )
     # Slow on purpose (argon2): off the event loop, outside any transaction.
-    ok = await asyncio.to_thread(admin_accounts.check_password, account, password)
-    signed_in = await uow.run(_finish, username, ok, ip, previous_token, now)
+    ok, rehash = await asyncio.to_thread(_check, account, password)
+    signed_in = await uow.run(_finish, username, ok, ip, previous_token, now, rehash)
     if signed_in is None:
         raise SignInRefused("Wrong username or password.")
     return signed_in
@@ -237,17 +263,3 @@ async def sign_out(
     if not token or not isinstance(token, str) or len(token) > 200:
         return False
     return await uow.run(_revoke, token, ip, now or utcnow())
-
-
-def _sessions_of(session: Session, username: str) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(AdminSession)
-        .join(AdminAccount, col(AdminAccount.id) == AdminSession.account_id)
-        .where(AdminAccount.username == username, col(AdminSession.revoked_at).is_(None))
-    ).one()
-
-
-async def open_sessions(username: str, *, uow: UnitOfWork) -> int:
-    """How many of the account's sessions are not signed out (expired ones included)."""
-    return await uow.run(_sessions_of, username)

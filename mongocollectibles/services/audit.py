@@ -139,8 +139,3 @@ def count_failed_sign_ins(session: Session, since: datetime) -> int:
             AuditEvent.created_at >= since,
         )
     ).one()
-
-
-async def failed_sign_ins_since(since: datetime, *, uow: UnitOfWork) -> int:
-    """Failed and throttled sign-in attempts since `since` (for the owner's Today)."""
-    return await uow.run(count_failed_sign_ins, since)

@@ -49,7 +49,6 @@ from mongocollectibles.services.admin_checks import id_problem, whole_number
 from mongocollectibles.services.catalog_admin import collectible_problems
 from mongocollectibles.services.network_admin import store_problems
 from mongocollectibles.services.pricing_admin import SETTINGS, apply_pricing, pricing_problems
-from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.storage import ImageStorage
 
 FORMAT = "mongocollectibles.catalog"
@@ -163,10 +162,6 @@ def _export_image(url: str, storage: ImageStorage, folder: Path, base: Path) -> 
 
 def dumps(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-async def export_catalog(*, uow: UnitOfWork) -> dict[str, Any]:
-    return await uow.run(export_document)
 
 
 # ---------------------------------------------------------------------------- check
@@ -599,19 +594,6 @@ def read_file(path: Path) -> object:
         raise ProblemsFound(
             [Problem(where, f"Not valid JSON: {error}")], "Nothing was imported."
         ) from error
-
-
-async def import_catalog(
-    path: Path,
-    *,
-    storage: ImageStorage | None = None,
-    uow: UnitOfWork,
-) -> ImportResult:
-    """Import a catalog file (image_file paths are relative to its folder)."""
-    document = read_file(path)
-    return await uow.run(
-        lambda session: import_in(session, document, base_dir=path.parent, storage=storage)
-    )
 
 
 def load_demo(session: Session) -> int:

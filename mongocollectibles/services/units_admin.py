@@ -184,6 +184,7 @@ def _restore(session: Session, unit_id: str) -> None:
 
 
 async def restore_unit(unit_id: str, *, uow: UnitOfWork) -> None:
+    """Put a retired unit back in stock (an active one stays as it is)."""
     await uow.run(_restore, unit_id)
 
 

@@ -1,6 +1,7 @@
 """The owner's catalog pages in Chromium: a new collectible with an uploaded image (on the
-S3 server standing in for Spaces) on the storefront; a rate change that new quotes follow and
-an existing rental does not; a distance matrix with a hole refused, the cell named.
+S3 server standing in for Spaces) on the storefront; a unit retired by mistake and put back in
+stock; a rate change that new quotes follow and an existing rental does not; a distance matrix
+with a hole refused, the cell named.
 Each starts by signing in as the owner (made with the management command).
 """
 
@@ -9,7 +10,7 @@ import re
 import httpx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import amount, card, sign_in
+from tests.e2e.conftest import amount, card, sign_in, stock_of
 from tests.support.images import PHP_SHELL, jpeg
 from tests.support.orders import another_customer, order
 
@@ -70,6 +71,37 @@ def test_a_new_collectible_with_an_uploaded_image_shows_on_the_storefront(
         row = page.get_by_role("row").filter(has_text="col-200")
         row.get_by_role("button", name="Archive").click()
         expect(saved(page)).to_contain_text("col-200 archived")
+
+
+def test_a_unit_retired_by_mistake_is_put_back_in_stock(page, shop_url, accounts, api, screenshot):
+    unit = "col-006-wh-south"
+    sign_in(page, shop_url)
+    before = stock_of(api, "col-006")
+    page.goto(f"{shop_url}/admin/catalog/col-006")
+    row = page.get_by_role("row").filter(has_text=unit)
+    retire = row.get_by_role("button", name=f"Retire {unit}", exact=True)
+    put_back = row.get_by_role("button", name=f"Put back in stock: {unit}", exact=True)
+    try:
+        retire.click()
+        expect(saved(page)).to_contain_text(f"{unit} retired.")
+        expect(put_back).to_be_visible()
+        expect(retire).to_have_count(0)
+        expect(row).to_contain_text("retired")
+        assert stock_of(api, "col-006") == before - 1
+        screenshot("owner-units-retired")
+
+        put_back.click()
+        expect(saved(page)).to_contain_text(f"{unit} is back in stock.")
+        expect(retire).to_be_visible()
+        expect(put_back).to_have_count(0)
+        expect(row).to_contain_text("free")
+        assert stock_of(api, "col-006") == before
+    finally:  # leave the demo units in stock for the other tests
+        page.goto(f"{shop_url}/admin/catalog/col-006")
+        expect(row).to_be_visible()
+        if put_back.count():
+            put_back.click()
+            expect(saved(page)).to_contain_text("back in stock")
 
 
 def set_rate_m(page, shop_url, pesos: str) -> None:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from mongocollectibles.domain.errors import Conflict, InvalidInput
+from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.domain.units import shop_today
 from mongocollectibles.models import Distance, PriceChange, Rental, Store
@@ -112,6 +112,23 @@ async def test_unit_states_add_retire_and_maintenance(uow):
     assert (await catalog.get_collectible("col-001", uow=uow)).stock == 3
     with pytest.raises(Conflict, match="retire it once it is back"):
         await units_admin.retire_unit("col-001-wh-north", uow=uow)
+
+
+async def test_a_retired_unit_put_back_in_stock_counts_again(uow):
+    """The owner retired the wrong unit: putting it back makes it free and in stock again."""
+    stock = (await catalog.get_collectible("col-001", uow=uow)).stock
+    await units_admin.retire_unit("col-001-wh-south", uow=uow)
+    assert (await catalog.get_collectible("col-001", uow=uow)).stock == stock - 1
+    await units_admin.restore_unit("col-001-wh-south", uow=uow)
+    assert (await catalog.get_collectible("col-001", uow=uow)).stock == stock
+    states = {u.id: u.state for u in await units_admin.list_units("col-001", uow=uow)}
+    assert states["col-001-wh-south"] == "free"
+    # Putting back a unit that is in stock changes nothing.
+    await units_admin.restore_unit("col-001-wh-south", uow=uow)
+    assert {u.id: u.state for u in await units_admin.list_units("col-001", uow=uow)} == states
+    assert (await catalog.get_collectible("col-001", uow=uow)).stock == stock
+    with pytest.raises(NotFound, match="Unit 'col-001-nowhere' not found"):
+        await units_admin.restore_unit("col-001-nowhere", uow=uow)
 
 
 async def test_bookings_never_take_a_unit_over_its_maintenance_blocks(uow):

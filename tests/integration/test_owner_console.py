@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from argon2 import PasswordHasher
 from sqlmodel import select
 
 from mongocollectibles.domain.errors import Conflict, InvalidInput
@@ -136,6 +137,36 @@ async def test_sign_in_makes_a_session_that_rotates_and_signs_out(uow):
     assert await admin_sessions.validate(newer, uow=uow) is None
     assert await admin_sessions.validate("made-up", uow=uow) is None
     assert await admin_sessions.validate("", uow=uow) is None
+
+
+async def test_a_hash_with_older_parameters_is_upgraded_at_the_next_sign_in(uow):
+    """Hashes made before argon2's parameters were raised get the new ones at sign-in (the
+    password is only known then); a wrong password changes nothing."""
+    await owner_and_staff(uow)
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(OWNER_PASSWORD)
+
+    def stored() -> AdminAccount:
+        with uow() as session:
+            return admin_accounts.find(session, "owner")
+
+    with uow() as session:
+        account = admin_accounts.find(session, "owner")
+        account.password_hash = weak
+        session.add(account)
+    assert admin_accounts.needs_rehash(stored())
+    with pytest.raises(SignInRefused, match="Wrong username or password"):
+        await admin_sessions.sign_in("owner", "not the passphrase", uow=uow)
+    assert stored().password_hash == weak
+
+    token, principal = await session_of(uow, "owner")
+    assert principal.role == "owner"
+    assert await admin_sessions.validate(token, uow=uow) is not None
+    upgraded = stored().password_hash
+    assert upgraded != weak and upgraded.startswith("$argon2id$")
+    assert not admin_accounts.needs_rehash(stored())
+    # The password still works, and a current hash is left as it is.
+    assert await session_of(uow, "owner")
+    assert stored().password_hash == upgraded
 
 
 async def test_sessions_expire_when_idle_and_after_an_absolute_limit(uow):

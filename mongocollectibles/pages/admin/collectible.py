@@ -1,5 +1,5 @@
 """/admin/catalog/[collectible_id]: edit a collectible, upload its image, manage its units
-(add, retire, block for maintenance)."""
+(add, retire, put back in stock, block for maintenance)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
 from mongocollectibles.domain.problems import ProblemsFound
+from mongocollectibles.domain.units import FREE, MAINTENANCE, RETIRED
 from mongocollectibles.pages.admin.frame import add_admin_page, admin_frame, field, problem_list
 from mongocollectibles.services import catalog_admin, images, network_admin, units_admin
 from mongocollectibles.settings import get_settings
@@ -146,6 +147,13 @@ class CollectibleAdminState(AdminState):
         await self._run(units_admin.retire_unit(unit_id, uow=admin_uow()), f"{unit_id} retired.")
 
     @admin_event(admin.OWNER)
+    async def restore(self, unit_id: str):
+        # Undoes a retirement made by mistake.
+        await self._run(
+            units_admin.restore_unit(unit_id, uow=admin_uow()), f"{unit_id} is back in stock."
+        )
+
+    @admin_event(admin.OWNER)
     async def block(self, form: dict):
         actor = self.principal.actor
         try:
@@ -174,11 +182,29 @@ def _unit_row(unit: UnitItem) -> rx.Component:
         rx.table.cell(unit.warehouse_id),
         rx.table.cell(rx.badge(unit.state)),
         rx.table.cell(unit.blocks),
+        # Accessible names start with the visible label (voice control) and name the unit, so
+        # a screen reader's list of buttons tells the rows apart.
         rx.table.cell(
             rx.cond(
-                (unit.state == "free") | (unit.state == "maintenance"),
-                rx.button("Retire", size="1", variant="soft", on_click=S.retire(unit.id)),
-            )
+                (unit.state == FREE) | (unit.state == MAINTENANCE),
+                rx.button(
+                    "Retire",
+                    size="1",
+                    variant="soft",
+                    aria_label="Retire " + unit.id,
+                    on_click=S.retire(unit.id),
+                ),
+            ),
+            rx.cond(
+                unit.state == RETIRED,
+                rx.button(
+                    "Put back in stock",
+                    size="1",
+                    variant="soft",
+                    aria_label="Put back in stock: " + unit.id,
+                    on_click=S.restore(unit.id),
+                ),
+            ),
         ),
     )
 
