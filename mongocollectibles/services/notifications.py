@@ -297,13 +297,16 @@ def overdue(session: Session, rental: Rental) -> None:
 
 
 def refunded(session: Session, rental: Rental) -> None:
+    # What went back: the owner may keep a part (a cancellation fee). A refund that only
+    # PayMongo's webhook has told us of is the whole payment.
+    amount = format_php(rental.refunded_centavos or rental.total_centavos)
     body = _render(
         "Your rental was refunded",
-        [f"We refunded {format_php(rental.total_centavos)} to your original payment method."],
+        [f"We refunded {amount} to your original payment method."],
         [
             Row("Order code", rental.order_code),
             Row("Item", rental.collectible_name),
-            Row("Refunded", format_php(rental.total_centavos), strong=True),
+            Row("Refunded", amount, strong=True),
         ],
         ["Refunds can take 5 to 10 banking days to show, depending on your bank or wallet."],
         order_url(rental),

@@ -10,11 +10,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import select
 
 from mongocollectibles.mail import SmtpTransport
 from mongocollectibles.mail.dev_server import DevMailServer, read_mailbox
-from mongocollectibles.models import OutboxMessage, Rental, utcnow
+from mongocollectibles.models import utcnow
 from mongocollectibles.services import (
     checkout,
     notifications,
@@ -22,12 +21,12 @@ from mongocollectibles.services import (
     owner_actions,
     reservations,
     schedule,
-    webhooks,
 )
 from mongocollectibles.services.outbox import Email
 from mongocollectibles.settings import get_settings
+from tests.support.emails import outbox_rows, pay, rental_row
 from tests.support.fakes import FakeGateway
-from tests.support.orders import checkout_paid, event_body, order, signed_headers
+from tests.support.orders import order
 from tests.support.servers import free_port
 
 
@@ -60,27 +59,6 @@ def mail_server(tmp_path, mail_port):
         server.stop()
 
 
-async def pay(uow, **kwargs) -> str:
-    """A checkout paid through a signed webhook; returns the rental id."""
-    result = await checkout.start_checkout(order(**kwargs), gateway=FakeGateway(), uow=uow)
-    row = rental(uow, result.rental_id)
-    paid = checkout_paid(
-        result.rental_id, row.checkout_session_id, f"pay_{row.id[:8]}", row.total_centavos
-    )
-    body = event_body("checkout_session.payment.paid", paid)
-    signature = signed_headers(body)["Paymongo-Signature"]
-    assert await webhooks.handle_webhook(body, signature, uow=uow) == "paid"
-    return result.rental_id
-
-
-def rental(uow, rental_id: str) -> Rental:
-    return uow.call(lambda s: s.get(Rental, rental_id))
-
-
-def outbox_rows(uow) -> list[OutboxMessage]:
-    return uow.call(lambda s: list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()))
-
-
 async def test_paid_order_enqueues_the_receipt_and_the_owner_copy_once(shop):
     rental_id = await pay(shop)
     rows = outbox_rows(shop)
@@ -89,7 +67,7 @@ async def test_paid_order_enqueues_the_receipt_and_the_owner_copy_once(shop):
         ("owner_new_order", "owner@shop.example.ph"),
     ]
     receipt = rows[0]
-    code = rental(shop, rental_id).order_code
+    code = rental_row(shop, rental_id).order_code
     for text in (receipt.text_body, receipt.html_body):
         assert code in text
         assert "PHP 30,000.00" in text  # 3 days x PHP 10,000.00 (short-rental rate)
@@ -192,7 +170,7 @@ async def test_a_refused_recipient_is_not_retried(shop, mail_port):
 async def test_the_receipt_shows_the_booked_pickup_and_return_dates(shop, mail_port, mail_server):
     pickup = reservations.today() + timedelta(days=10)
     rental_id = await pay(shop, pickup_date=pickup.isoformat(), duration=3)
-    booked = rental(shop, rental_id)
+    booked = rental_row(shop, rental_id)
     assert (booked.pickup_date, booked.return_date) == (pickup, pickup + timedelta(days=3))
     await owner_actions.advance_rental(rental_id, "ready_for_pickup", actor="owner", uow=shop)
     server = mail_server()
@@ -213,7 +191,7 @@ async def test_the_receipt_shows_the_booked_pickup_and_return_dates(shop, mail_p
 
 async def test_reminders_are_enqueued_once_each(shop):
     result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=shop)
-    hold_end = rental(shop, result.rental_id).hold_expires_at
+    hold_end = rental_row(shop, result.rental_id).hold_expires_at
     almost = hold_end - timedelta(minutes=2)
     assert await notifications.send_due_reminders(uow=shop, now=almost) == 1
     assert await notifications.send_due_reminders(uow=shop, now=almost) == 0
@@ -227,7 +205,7 @@ async def test_reminders_are_enqueued_once_each(shop):
     for step in ("ready_for_pickup", "picked_up"):
         await owner_actions.advance_rental(rental_id, step, actor="owner", uow=shop)
     due = pickup + timedelta(days=7)
-    assert rental(shop, rental_id).return_date == due
+    assert rental_row(shop, rental_id).return_date == due
     at_noon = datetime.combine(due, time(12), notifications.MANILA)
     # Nothing before the day before: also not on the days that 7 days from the handover
     # would make "due tomorrow" (due - 11) and "overdue" (due - 9).
