@@ -75,7 +75,6 @@ class Row:
     strong: bool = False
 
 
-_TABLE = "border-collapse:collapse"
 LATE_NOTE = (
     "Late returns are charged the daily rate for each extra day (see our late-return policy)."
 )
@@ -90,7 +89,9 @@ def _render(
         text_lines += ["", *(f"{r.label.ljust(width)}  {r.value}" for r in rows)]
     if link:
         text_lines += ["", f"Your order: {link}"]
-    text_lines += ["", *outro, "", "MongoCollectibles"]
+    if outro:
+        text_lines += ["", *outro]
+    text_lines += ["", "MongoCollectibles"]
     e = html.escape
     table = "".join(
         "<tr>"

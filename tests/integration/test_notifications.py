@@ -178,7 +178,6 @@ Juan dela Cruz <juan@example.com>, +639171234567
 
 {receipt_rows_text(f, price)}
 
-
 MongoCollectibles
 """,
         html=[
@@ -364,7 +363,6 @@ Pickup date  {f.pickup}
 Return by    {f.return_by}
 
 Your order: {f.url}
-
 
 MongoCollectibles
 """,
