@@ -132,25 +132,33 @@ class CollectibleAdminState(AdminState):
 
     @admin_event(admin.OWNER)
     async def add_units(self, form: dict):
+        actor = self.principal.actor
         try:
             count = int(str(form.get("count", "")).strip())
         except ValueError:
             self.problems, self.message = ["The number of units must be a whole number."], ""
             return
         await self._run(
-            units_admin.add_units(self.cid, str(form.get("warehouse", "")), count, uow=admin_uow()),
+            units_admin.add_units(
+                self.cid, str(form.get("warehouse", "")), count, actor=actor, uow=admin_uow()
+            ),
             f"{count} unit(s) added.",
         )
 
     @admin_event(admin.OWNER)
     async def retire(self, unit_id: str):
-        await self._run(units_admin.retire_unit(unit_id, uow=admin_uow()), f"{unit_id} retired.")
+        actor = self.principal.actor
+        await self._run(
+            units_admin.retire_unit(unit_id, actor=actor, uow=admin_uow()), f"{unit_id} retired."
+        )
 
     @admin_event(admin.OWNER)
     async def restore(self, unit_id: str):
         # Undoes a retirement made by mistake.
+        actor = self.principal.actor
         await self._run(
-            units_admin.restore_unit(unit_id, uow=admin_uow()), f"{unit_id} is back in stock."
+            units_admin.restore_unit(unit_id, actor=actor, uow=admin_uow()),
+            f"{unit_id} is back in stock.",
         )
 
     @admin_event(admin.OWNER)
