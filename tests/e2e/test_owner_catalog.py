@@ -86,7 +86,10 @@ def test_a_unit_retired_by_mistake_is_put_back_in_stock(page, shop_url, accounts
         expect(saved(page)).to_contain_text(f"{unit} retired.")
         expect(put_back).to_be_visible()
         expect(retire).to_have_count(0)
-        expect(row).to_contain_text("retired")
+        # The state's word, in its colour (retired gray, free green).
+        expect(row.get_by_text("retired", exact=True)).to_have_attribute(
+            "data-accent-color", "gray"
+        )
         assert stock_of(api, "col-006") == before - 1
         screenshot("owner-units-retired")
 
@@ -94,7 +97,7 @@ def test_a_unit_retired_by_mistake_is_put_back_in_stock(page, shop_url, accounts
         expect(saved(page)).to_contain_text(f"{unit} is back in stock.")
         expect(retire).to_be_visible()
         expect(put_back).to_have_count(0)
-        expect(row).to_contain_text("free")
+        expect(row.get_by_text("free", exact=True)).to_have_attribute("data-accent-color", "green")
         assert stock_of(api, "col-006") == before
 
         # The Audit log says who took the unit out and who put it back.
