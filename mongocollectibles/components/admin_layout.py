@@ -3,6 +3,7 @@ Made for a phone at the counter first: the nav wraps, tables scroll sideways."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import reflex as rx
@@ -30,10 +31,16 @@ def status_label(value: str | None) -> str:
     return status.STATUS_LABELS.get(value or "", value or "")
 
 
-def status_badge(value, label) -> rx.Component:  # noqa: ANN001
+def status_badge(
+    value,  # noqa: ANN001 - a state var
+    label,  # noqa: ANN001
+    colors: Mapping[str, str] = STATUS_COLORS,
+) -> rx.Component:
+    """A badge for a state var: `label` in the colour `colors` gives `value` (gray otherwise).
+    Rental statuses by default; a page passes its own mapping for other states."""
     return rx.badge(
         label,
-        color_scheme=rx.match(value, *[(k, v) for k, v in STATUS_COLORS.items()], "gray"),
+        color_scheme=rx.match(value, *[(k, v) for k, v in colors.items()], "gray"),
         variant="soft",
         white_space="nowrap",
     )

@@ -16,6 +16,9 @@ SIGN_IN_FAILED = "sign_in_failed"
 SIGN_IN_THROTTLED = "sign_in_throttled"
 SIGN_OUT = "sign_out"
 ACCOUNT_CREATED = "account_created"
+UNITS_ADDED = "units_added"
+UNIT_RETIRED = "unit_retired"
+UNIT_RESTORED = "unit_restored"
 SIGN_IN_ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_IN_THROTTLED, SIGN_OUT)
 PAGE_SIZE = 50
 

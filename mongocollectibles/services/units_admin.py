@@ -5,6 +5,7 @@ live rental whose window contains today, its maintenance blocks and whether it i
 Units are never deleted (rentals reference them): retiring takes one out of stock for good
 (refused while a live rental is out or booked ahead on it), a maintenance block takes it out
 for a range of days (bookings never take a unit over a window touching its blocks).
+Adding, retiring and putting back units are recorded in the audit log with who did it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
 from mongocollectibles.domain.reservations import Window
 from mongocollectibles.domain.units import shop_today, unit_state
 from mongocollectibles.models import Collectible, Unit, UnitBlock, Warehouse
-from mongocollectibles.services import catalog_version, reservations
+from mongocollectibles.services import audit, catalog_version, reservations
 from mongocollectibles.services.unit_of_work import UnitOfWork
 
 MAX_UNITS_AT_ONCE = 1000
@@ -130,7 +131,15 @@ def add_units_in(session: Session, collectible_id: str, warehouse_id: str, count
     return added
 
 
-def _add(session: Session, collectible_id: str, warehouse_id: str, count: object) -> list[str]:
+def _added_detail(warehouse_id: str, added: list[str]) -> str:
+    # A big batch names its first and last unit: the log's detail has room for 500 characters.
+    names = ", ".join(added) if len(added) <= 10 else f"{added[0]} ... {added[-1]}"
+    return f"{len(added)} unit(s) in {warehouse_id}: {names}"
+
+
+def _add(
+    session: Session, collectible_id: str, warehouse_id: str, count: object, actor: str
+) -> list[str]:
     if (
         isinstance(count, bool)
         or not isinstance(count, int)
@@ -144,17 +153,26 @@ def _add(session: Session, collectible_id: str, warehouse_id: str, count: object
         raise NotFound(f"Collectible {collectible_id!r} not found.")
     if session.get(Warehouse, warehouse_id) is None:
         raise NotFound(f"Warehouse {warehouse_id!r} not found.")
-    return add_units_in(session, collectible_id, warehouse_id, count)
+    added = add_units_in(session, collectible_id, warehouse_id, count)
+    audit.record(
+        session, actor, audit.UNITS_ADDED, collectible_id, _added_detail(warehouse_id, added)
+    )
+    return added
 
 
 async def add_units(
-    collectible_id: str, warehouse_id: str, count: int, *, uow: UnitOfWork
+    collectible_id: str, warehouse_id: str, count: int, *, actor: str, uow: UnitOfWork
 ) -> list[str]:
     """Add `count` new free units of a collectible in a warehouse; their ids."""
-    return await uow.run(_add, collectible_id, warehouse_id, count)
+    return await uow.run(_add, collectible_id, warehouse_id, count, actor)
 
 
-def retire_in(session: Session, unit_id: str) -> None:
+def _unit_detail(unit: Unit) -> str:
+    return f"unit {unit.id} of {unit.collectible_id} in {unit.warehouse_id}"
+
+
+def retire_in(session: Session, unit_id: str) -> bool:
+    """Retire a unit in the caller's transaction; False if it was retired already."""
     unit = _unit(session, unit_id)
     booked = reservations.booked_units(session, [unit.id], shop_today()).get(unit.id)
     if booked is not None:
@@ -162,30 +180,40 @@ def retire_in(session: Session, unit_id: str) -> None:
             f"Unit {unit_id} is on rental {booked}; retire it once it is back "
             "and its bookings are over."
         )
-    if unit.active:
-        unit.active = False
-        session.add(unit)
-        session.flush()
-        catalog_version.changed(session)
-
-
-async def retire_unit(unit_id: str, *, uow: UnitOfWork) -> None:
-    """Take a unit out of stock for good (refused while a rental holds it)."""
-    await uow.run(retire_in, unit_id)
-
-
-def _restore(session: Session, unit_id: str) -> None:
-    unit = _unit(session, unit_id)
     if not unit.active:
-        unit.active = True
-        session.add(unit)
-        session.flush()
-        catalog_version.changed(session)
+        return False
+    unit.active = False
+    session.add(unit)
+    session.flush()
+    catalog_version.changed(session)
+    return True
 
 
-async def restore_unit(unit_id: str, *, uow: UnitOfWork) -> None:
+def _retire(session: Session, unit_id: str, actor: str) -> None:
+    if retire_in(session, unit_id):
+        unit = _unit(session, unit_id)
+        audit.record(session, actor, audit.UNIT_RETIRED, unit.id, _unit_detail(unit))
+
+
+async def retire_unit(unit_id: str, *, actor: str, uow: UnitOfWork) -> None:
+    """Take a unit out of stock for good (refused while a rental holds it)."""
+    await uow.run(_retire, unit_id, actor)
+
+
+def _restore(session: Session, unit_id: str, actor: str) -> None:
+    unit = _unit(session, unit_id)
+    if unit.active:
+        return
+    unit.active = True
+    session.add(unit)
+    session.flush()
+    catalog_version.changed(session)
+    audit.record(session, actor, audit.UNIT_RESTORED, unit.id, _unit_detail(unit))
+
+
+async def restore_unit(unit_id: str, *, actor: str, uow: UnitOfWork) -> None:
     """Put a retired unit back in stock (an active one stays as it is)."""
-    await uow.run(_restore, unit_id)
+    await uow.run(_restore, unit_id, actor)
 
 
 def _block(

@@ -1,7 +1,7 @@
 """The owner's catalog pages in Chromium: a new collectible with an uploaded image (on the
 S3 server standing in for Spaces) on the storefront; a unit retired by mistake and put back in
-stock; a rate change that new quotes follow and an existing rental does not; a distance matrix
-with a hole refused, the cell named.
+stock, both in the audit log; a rate change that new quotes follow and an existing rental does
+not; a distance matrix with a hole refused, the cell named.
 Each starts by signing in as the owner (made with the management command).
 """
 
@@ -10,7 +10,7 @@ import re
 import httpx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import amount, card, sign_in, stock_of
+from tests.e2e.conftest import OWNER, amount, card, sign_in, stock_of
 from tests.support.images import PHP_SHELL, jpeg
 from tests.support.orders import another_customer, order
 
@@ -86,7 +86,10 @@ def test_a_unit_retired_by_mistake_is_put_back_in_stock(page, shop_url, accounts
         expect(saved(page)).to_contain_text(f"{unit} retired.")
         expect(put_back).to_be_visible()
         expect(retire).to_have_count(0)
-        expect(row).to_contain_text("retired")
+        # The state's word, in its colour (retired gray, free green).
+        expect(row.get_by_text("retired", exact=True)).to_have_attribute(
+            "data-accent-color", "gray"
+        )
         assert stock_of(api, "col-006") == before - 1
         screenshot("owner-units-retired")
 
@@ -94,8 +97,14 @@ def test_a_unit_retired_by_mistake_is_put_back_in_stock(page, shop_url, accounts
         expect(saved(page)).to_contain_text(f"{unit} is back in stock.")
         expect(retire).to_be_visible()
         expect(put_back).to_have_count(0)
-        expect(row).to_contain_text("free")
+        expect(row.get_by_text("free", exact=True)).to_have_attribute("data-accent-color", "green")
         assert stock_of(api, "col-006") == before
+
+        # The Audit log says who took the unit out and who put it back.
+        page.goto(f"{shop_url}/admin/audit")
+        logged = page.locator(".audit-row").filter(has_text=unit)
+        for action in ("unit_retired", "unit_restored"):
+            expect(logged.filter(has_text=action).first).to_contain_text(f"owner:{OWNER}")
     finally:  # leave the demo units in stock for the other tests
         page.goto(f"{shop_url}/admin/catalog/col-006")
         expect(row).to_be_visible()

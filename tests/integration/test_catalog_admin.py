@@ -10,6 +10,7 @@ from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.domain.units import shop_today
 from mongocollectibles.models import Distance, PriceChange, Rental, Store
 from mongocollectibles.services import (
+    audit,
     catalog,
     catalog_admin,
     catalog_snapshot,
@@ -23,6 +24,8 @@ from mongocollectibles.services import (
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from tests.support.fakes import FakeGateway
 from tests.support.orders import order
+
+OWNER = "owner:maria"  # Principal.actor of the owner signed in
 
 
 async def storefront_ids(uow: UnitOfWork) -> list[str]:
@@ -39,7 +42,7 @@ async def test_a_new_collectible_shows_on_the_storefront_at_once(uow):
     )
     assert (row.units, row.rentals, row.active) == (0, 0, True)
     assert "col-100" in await storefront_ids(uow)
-    await units_admin.add_units("col-100", "wh-east", 2, uow=uow)
+    await units_admin.add_units("col-100", "wh-east", 2, actor=OWNER, uow=uow)
     view = await catalog.get_collectible("col-100", "store-c", uow=uow)
     assert (view.stock, view.eta_days) == (2, 3)  # wh-east is 3 km from store C
 
@@ -81,11 +84,21 @@ async def test_archive_hides_and_a_rented_collectible_is_never_deleted(uow):
 # ----------------------------------------------------------------------------- units
 
 
+async def unit_log(uow: UnitOfWork) -> list[tuple[str, str, str, str]]:
+    """The unit entries of the Audit log page, newest first: (who, action, target, detail)."""
+    page = await audit.list_events(uow=uow)
+    return [
+        (r.actor, r.action, r.target, r.detail)
+        for r in page.rows
+        if r.action in (audit.UNITS_ADDED, audit.UNIT_RETIRED, audit.UNIT_RESTORED)
+    ]
+
+
 async def test_unit_states_add_retire_and_maintenance(uow):
     result = await checkout.start_checkout(
         order("col-001", "store-b"), gateway=FakeGateway(), uow=uow
     )
-    added = await units_admin.add_units("col-001", "wh-north", 2, uow=uow)
+    added = await units_admin.add_units("col-001", "wh-north", 2, actor=OWNER, uow=uow)
     assert added == ["col-001-wh-north-2", "col-001-wh-north-3"]
     today = shop_today()
     await units_admin.block_unit(
@@ -96,7 +109,7 @@ async def test_unit_states_add_retire_and_maintenance(uow):
         actor="admin",
         uow=uow,
     )
-    await units_admin.retire_unit("col-001-wh-south", uow=uow)
+    await units_admin.retire_unit("col-001-wh-south", actor=OWNER, uow=uow)
     states = {u.id: u.state for u in await units_admin.list_units("col-001", uow=uow)}
     assert states == {
         "col-001-wh-north": "held",  # nearest to store B: taken by the checkout
@@ -111,24 +124,69 @@ async def test_unit_states_add_retire_and_maintenance(uow):
     # Stock: 6 units - held - maintenance - retired.
     assert (await catalog.get_collectible("col-001", uow=uow)).stock == 3
     with pytest.raises(Conflict, match="retire it once it is back"):
-        await units_admin.retire_unit("col-001-wh-north", uow=uow)
+        await units_admin.retire_unit("col-001-wh-north", actor=OWNER, uow=uow)
+    # The Audit log page shows who added and who retired which unit; the refused retirement
+    # left nothing there.
+    assert await unit_log(uow) == [
+        (
+            OWNER,
+            "unit_retired",
+            "col-001-wh-south",
+            "unit col-001-wh-south of col-001 in wh-south",
+        ),
+        (
+            OWNER,
+            "units_added",
+            "col-001",
+            "2 unit(s) in wh-north: col-001-wh-north-2, col-001-wh-north-3",
+        ),
+    ]
 
 
 async def test_a_retired_unit_put_back_in_stock_counts_again(uow):
     """The owner retired the wrong unit: putting it back makes it free and in stock again."""
     stock = (await catalog.get_collectible("col-001", uow=uow)).stock
-    await units_admin.retire_unit("col-001-wh-south", uow=uow)
+    await units_admin.retire_unit("col-001-wh-south", actor="owner:ana", uow=uow)
+    await units_admin.retire_unit("col-001-wh-south", actor=OWNER, uow=uow)  # retired already
     assert (await catalog.get_collectible("col-001", uow=uow)).stock == stock - 1
-    await units_admin.restore_unit("col-001-wh-south", uow=uow)
+    await units_admin.restore_unit("col-001-wh-south", actor=OWNER, uow=uow)
     assert (await catalog.get_collectible("col-001", uow=uow)).stock == stock
     states = {u.id: u.state for u in await units_admin.list_units("col-001", uow=uow)}
     assert states["col-001-wh-south"] == "free"
-    # Putting back a unit that is in stock changes nothing.
-    await units_admin.restore_unit("col-001-wh-south", uow=uow)
+    retired_and_back = [
+        (
+            OWNER,
+            "unit_restored",
+            "col-001-wh-south",
+            "unit col-001-wh-south of col-001 in wh-south",
+        ),
+        (
+            "owner:ana",
+            "unit_retired",
+            "col-001-wh-south",
+            "unit col-001-wh-south of col-001 in wh-south",
+        ),
+    ]
+    assert await unit_log(uow) == retired_and_back
+    # Putting back a unit that is in stock changes nothing, and the log says nothing (nor did
+    # retiring it a second time).
+    await units_admin.restore_unit("col-001-wh-south", actor=OWNER, uow=uow)
     assert {u.id: u.state for u in await units_admin.list_units("col-001", uow=uow)} == states
     assert (await catalog.get_collectible("col-001", uow=uow)).stock == stock
+    assert await unit_log(uow) == retired_and_back
     with pytest.raises(NotFound, match="Unit 'col-001-nowhere' not found"):
-        await units_admin.restore_unit("col-001-nowhere", uow=uow)
+        await units_admin.restore_unit("col-001-nowhere", actor=OWNER, uow=uow)
+
+
+async def test_a_big_batch_of_units_is_logged_by_its_first_and_last_unit(uow):
+    await catalog_admin.create_collectible("col-100", name="Ultraman Figure", size="M", uow=uow)
+    await units_admin.add_units("col-100", "wh-east", 10, actor=OWNER, uow=uow)
+    await units_admin.add_units("col-100", "wh-west", 11, actor=OWNER, uow=uow)
+    ten = ", ".join(["col-100-wh-east"] + [f"col-100-wh-east-{n}" for n in range(2, 11)])
+    assert [detail for *_, detail in await unit_log(uow)] == [
+        "11 unit(s) in wh-west: col-100-wh-west ... col-100-wh-west-11",
+        f"10 unit(s) in wh-east: {ten}",
+    ]
 
 
 async def test_bookings_never_take_a_unit_over_its_maintenance_blocks(uow):
@@ -186,7 +244,7 @@ async def test_a_unit_cannot_be_blocked_over_its_bookings(uow):
 async def test_unit_input_is_checked(uow):
     today = shop_today()
     with pytest.raises(InvalidInput, match="from 1 to"):
-        await units_admin.add_units("col-001", "wh-north", 0, uow=uow)
+        await units_admin.add_units("col-001", "wh-north", 0, actor=OWNER, uow=uow)
     with pytest.raises(InvalidInput, match="end on or after"):
         await units_admin.block_unit(
             "col-001-wh-north", today, today - timedelta(days=1), actor="a", uow=uow

@@ -69,9 +69,9 @@ async def customise(uow: UnitOfWork) -> None:
     await catalog_admin.create_collectible(
         "col-100", name="Ultraman Figure", size="M", description="1966 vinyl", uow=uow
     )
-    await units_admin.add_units("col-100", "wh-east", 3, uow=uow)
-    await units_admin.add_units("col-001", "wh-north", 1, uow=uow)
-    await units_admin.retire_unit("col-002-wh-south", uow=uow)
+    await units_admin.add_units("col-100", "wh-east", 3, actor="owner:maria", uow=uow)
+    await units_admin.add_units("col-001", "wh-north", 1, actor="owner:maria", uow=uow)
+    await units_admin.retire_unit("col-002-wh-south", actor="owner:maria", uow=uow)
     await catalog_admin.archive_collectible("col-006", uow=uow)
     await network_admin.save_warehouse(
         "wh-cebu",

@@ -356,4 +356,4 @@ async def test_a_unit_booked_ahead_cannot_be_retired(uow):
         rental = book(session, "col-002", "store-a", pickup=TODAY + timedelta(days=30))
         unit_id = rental.unit_id
     with pytest.raises(Conflict, match="retire it once it is back"):
-        await units_admin.retire_unit(unit_id, uow=uow)
+        await units_admin.retire_unit(unit_id, actor="owner:maria", uow=uow)

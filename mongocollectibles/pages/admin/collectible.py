@@ -8,17 +8,26 @@ from datetime import date
 
 import reflex as rx
 
+from mongocollectibles.components.admin_layout import status_badge
 from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
 from mongocollectibles.domain.problems import ProblemsFound
-from mongocollectibles.domain.units import FREE, MAINTENANCE, RETIRED
+from mongocollectibles.domain.units import FREE, HELD, MAINTENANCE, RENTED, RETIRED
 from mongocollectibles.pages.admin.frame import add_admin_page, admin_frame, field, problem_list
 from mongocollectibles.services import catalog_admin, images, network_admin, units_admin
 from mongocollectibles.settings import get_settings
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
 UPLOAD_ID = "collectible-image"
+# Each unit state has its colour; the badge still says the state's word.
+UNIT_STATE_COLORS = {
+    FREE: "green",
+    HELD: "amber",
+    RENTED: "blue",
+    MAINTENANCE: "orange",
+    RETIRED: "gray",
+}
 
 
 @dataclasses.dataclass
@@ -132,25 +141,33 @@ class CollectibleAdminState(AdminState):
 
     @admin_event(admin.OWNER)
     async def add_units(self, form: dict):
+        actor = self.principal.actor
         try:
             count = int(str(form.get("count", "")).strip())
         except ValueError:
             self.problems, self.message = ["The number of units must be a whole number."], ""
             return
         await self._run(
-            units_admin.add_units(self.cid, str(form.get("warehouse", "")), count, uow=admin_uow()),
+            units_admin.add_units(
+                self.cid, str(form.get("warehouse", "")), count, actor=actor, uow=admin_uow()
+            ),
             f"{count} unit(s) added.",
         )
 
     @admin_event(admin.OWNER)
     async def retire(self, unit_id: str):
-        await self._run(units_admin.retire_unit(unit_id, uow=admin_uow()), f"{unit_id} retired.")
+        actor = self.principal.actor
+        await self._run(
+            units_admin.retire_unit(unit_id, actor=actor, uow=admin_uow()), f"{unit_id} retired."
+        )
 
     @admin_event(admin.OWNER)
     async def restore(self, unit_id: str):
         # Undoes a retirement made by mistake.
+        actor = self.principal.actor
         await self._run(
-            units_admin.restore_unit(unit_id, uow=admin_uow()), f"{unit_id} is back in stock."
+            units_admin.restore_unit(unit_id, actor=actor, uow=admin_uow()),
+            f"{unit_id} is back in stock.",
         )
 
     @admin_event(admin.OWNER)
@@ -180,7 +197,7 @@ def _unit_row(unit: UnitItem) -> rx.Component:
     return rx.table.row(
         rx.table.cell(unit.id),
         rx.table.cell(unit.warehouse_id),
-        rx.table.cell(rx.badge(unit.state)),
+        rx.table.cell(status_badge(unit.state, unit.state, UNIT_STATE_COLORS)),
         rx.table.cell(unit.blocks),
         # Accessible names start with the visible label (voice control) and name the unit, so
         # a screen reader's list of buttons tells the rows apart.
