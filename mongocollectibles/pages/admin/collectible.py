@@ -141,7 +141,7 @@ class CollectibleAdminState(AdminState):
 
     @admin_event(admin.OWNER)
     async def add_units(self, form: dict):
-        actor = self.principal.actor
+        actor = self.principal.username  # the audit log names accounts, as for rentals
         try:
             count = int(str(form.get("count", "")).strip())
         except ValueError:
@@ -156,7 +156,7 @@ class CollectibleAdminState(AdminState):
 
     @admin_event(admin.OWNER)
     async def retire(self, unit_id: str):
-        actor = self.principal.actor
+        actor = self.principal.username
         await self._run(
             units_admin.retire_unit(unit_id, actor=actor, uow=admin_uow()), f"{unit_id} retired."
         )
@@ -164,7 +164,7 @@ class CollectibleAdminState(AdminState):
     @admin_event(admin.OWNER)
     async def restore(self, unit_id: str):
         # Undoes a retirement made by mistake.
-        actor = self.principal.actor
+        actor = self.principal.username
         await self._run(
             units_admin.restore_unit(unit_id, actor=actor, uow=admin_uow()),
             f"{unit_id} is back in stock.",
