@@ -6,6 +6,8 @@
 #   scripts/mutation.sh PATH ...         only these (a package directory or one .py file)
 #   scripts/mutation.sh --changed [REF]  only the files changed against REF (default: origin/main,
 #                                        else main, else HEAD~1), committed or not
+#   scripts/mutation.sh --together PATH ...  these paths in one run (one set of fixed costs:
+#                                        mutmut's test stats and clean run), scored per path
 # Options: --jobs N (mutants at a time, default 1: the machine is shared), --time-limit SECONDS
 # (per path, default 1800; what is not reached is reported as NOT RUN), --fresh (forget earlier
 # results for these paths), --sqlite-only (leave out the PostgreSQL variants of the tests: much
@@ -32,12 +34,14 @@ JOBS=1
 TIME_LIMIT=1800
 FRESH=0
 CHANGED=""
+TOGETHER=0
 PATHS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --jobs) JOBS=$2; shift 2 ;;
     --time-limit) TIME_LIMIT=$2; shift 2 ;;
     --fresh) FRESH=1; shift ;;
+    --together) TOGETHER=1; shift ;;
     --sqlite-only) export MUTATION_SQLITE_ONLY=1; shift ;;
     --changed)
       shift
@@ -49,7 +53,7 @@ while [ $# -gt 0 ]; do
         done
       fi
       ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) PATHS+=("${1%/}"); shift ;;
   esac
 done
@@ -118,6 +122,9 @@ FAILED=0
 if [ -n "$CHANGED" ]; then
   run_group changed "${PATHS[@]}"
   python scripts/mutation_tool.py report changed "${PATHS[@]}"
+elif [ "$TOGETHER" = 1 ]; then
+  run_group together "${PATHS[@]}"
+  python scripts/mutation_tool.py report together "${PATHS[@]}"
 else
   for p in "${PATHS[@]}"; do
     run_group "$(python scripts/mutation_tool.py slug "$p")" "$p"
