@@ -19,6 +19,8 @@ ACCOUNT_CREATED = "account_created"
 UNITS_ADDED = "units_added"
 UNIT_RETIRED = "unit_retired"
 UNIT_RESTORED = "unit_restored"
+UNIT_BLOCKED = "unit_blocked"
+UNIT_UNBLOCKED = "unit_unblocked"
 SIGN_IN_ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_IN_THROTTLED, SIGN_OUT)
 PAGE_SIZE = 50
 

@@ -5,7 +5,8 @@ live rental whose window contains today, its maintenance blocks and whether it i
 Units are never deleted (rentals reference them): retiring takes one out of stock for good
 (refused while a live rental is out or booked ahead on it), a maintenance block takes it out
 for a range of days (bookings never take a unit over a window touching its blocks).
-Adding, retiring and putting back units are recorded in the audit log with who did it.
+Adding, retiring and putting back units, and adding and removing maintenance blocks, are
+recorded in the audit log with who did it.
 """
 
 from __future__ import annotations
@@ -216,6 +217,11 @@ async def restore_unit(unit_id: str, *, actor: str, uow: UnitOfWork) -> None:
     await uow.run(_restore, unit_id, actor)
 
 
+def _block_detail(unit: Unit, block: UnitBlock) -> str:
+    days = f"{block.starts_on} to {block.ends_on}"
+    return f"{_unit_detail(unit)}: {days}" + (f" ({block.reason})" if block.reason else "")
+
+
 def _block(
     session: Session, unit_id: str, starts_on: date, ends_on: date, reason: str, actor: str
 ) -> BlockView:
@@ -246,6 +252,7 @@ def _block(
     session.add(block)
     session.flush()
     catalog_version.changed(session)
+    audit.record(session, actor, audit.UNIT_BLOCKED, unit.id, _block_detail(unit, block))
     return _block_view(block)
 
 
@@ -262,18 +269,20 @@ async def block_unit(
     return await uow.run(_block, unit_id, starts_on, ends_on, reason, actor)
 
 
-def _unblock(session: Session, block_id: int) -> None:
+def _unblock(session: Session, block_id: int, actor: str) -> None:
     block = session.get(UnitBlock, block_id)
     if block is None:
         raise NotFound(f"Maintenance block {block_id!r} not found.")
+    unit = _unit(session, block.unit_id)
+    audit.record(session, actor, audit.UNIT_UNBLOCKED, unit.id, _block_detail(unit, block))
     session.delete(block)
     session.flush()
     catalog_version.changed(session)
 
 
-async def unblock_unit(block_id: int, *, uow: UnitOfWork) -> None:
+async def unblock_unit(block_id: int, *, actor: str, uow: UnitOfWork) -> None:
     """Remove a maintenance block (the unit is back in stock on those days)."""
-    await uow.run(_unblock, block_id)
+    await uow.run(_unblock, block_id, actor)
 
 
 def active_unit_counts(session: Session) -> dict[tuple[str, str], int]:

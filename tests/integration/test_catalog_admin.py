@@ -25,7 +25,7 @@ from mongocollectibles.services.unit_of_work import UnitOfWork
 from tests.support.fakes import FakeGateway
 from tests.support.orders import order
 
-OWNER = "owner:maria"  # Principal.actor of the owner signed in
+OWNER = "maria"  # Principal.username of the owner signed in: who the unit actions name
 
 
 async def storefront_ids(uow: UnitOfWork) -> list[str]:
@@ -84,14 +84,19 @@ async def test_archive_hides_and_a_rented_collectible_is_never_deleted(uow):
 # ----------------------------------------------------------------------------- units
 
 
+UNIT_ACTIONS = (
+    audit.UNITS_ADDED,
+    audit.UNIT_RETIRED,
+    audit.UNIT_RESTORED,
+    audit.UNIT_BLOCKED,
+    audit.UNIT_UNBLOCKED,
+)
+
+
 async def unit_log(uow: UnitOfWork) -> list[tuple[str, str, str, str]]:
     """The unit entries of the Audit log page, newest first: (who, action, target, detail)."""
     page = await audit.list_events(uow=uow)
-    return [
-        (r.actor, r.action, r.target, r.detail)
-        for r in page.rows
-        if r.action in (audit.UNITS_ADDED, audit.UNIT_RETIRED, audit.UNIT_RESTORED)
-    ]
+    return [(r.actor, r.action, r.target, r.detail) for r in page.rows if r.action in UNIT_ACTIONS]
 
 
 async def test_unit_states_add_retire_and_maintenance(uow):
@@ -106,7 +111,7 @@ async def test_unit_states_add_retire_and_maintenance(uow):
         today,
         today + timedelta(days=2),
         reason="repaint",
-        actor="admin",
+        actor=OWNER,
         uow=uow,
     )
     await units_admin.retire_unit("col-001-wh-south", actor=OWNER, uow=uow)
@@ -125,14 +130,21 @@ async def test_unit_states_add_retire_and_maintenance(uow):
     assert (await catalog.get_collectible("col-001", uow=uow)).stock == 3
     with pytest.raises(Conflict, match="retire it once it is back"):
         await units_admin.retire_unit("col-001-wh-north", actor=OWNER, uow=uow)
-    # The Audit log page shows who added and who retired which unit; the refused retirement
-    # left nothing there.
+    # The Audit log page shows who added, blocked and retired which unit; the refused
+    # retirement left nothing there.
     assert await unit_log(uow) == [
         (
             OWNER,
             "unit_retired",
             "col-001-wh-south",
             "unit col-001-wh-south of col-001 in wh-south",
+        ),
+        (
+            OWNER,
+            "unit_blocked",
+            "col-001-wh-east",
+            f"unit col-001-wh-east of col-001 in wh-east: {today} to {today + timedelta(days=2)}"
+            " (repaint)",
         ),
         (
             OWNER,
@@ -212,7 +224,7 @@ async def test_bookings_never_take_a_unit_over_its_maintenance_blocks(uow):
     assert units["col-003-wh-south"].state == "maintenance"  # blocked today; booked later
     assert units["col-003-wh-east"].state == "free"  # blocked later, not today
     assert (await catalog.get_collectible("col-003", uow=uow)).stock == 3
-    await units_admin.unblock_unit(units["col-003-wh-south"].blocks[0].id, uow=uow)
+    await units_admin.unblock_unit(units["col-003-wh-south"].blocks[0].id, actor=OWNER, uow=uow)
     assert (await catalog.get_collectible("col-003", uow=uow)).stock == 4  # its window: later
 
 
@@ -233,12 +245,49 @@ async def test_a_unit_cannot_be_blocked_over_its_bookings(uow):
             unit_id, back, back + timedelta(days=30), actor="admin", uow=uow
         )
     units = {u.id: u for u in await units_admin.list_units("col-001", uow=uow)}
-    assert not units[unit_id].blocks  # nothing written
+    assert not units[unit_id].blocks  # nothing written, nor logged
+    assert await unit_log(uow) == []
     await units_admin.block_unit(
         unit_id, window_end, window_end + timedelta(days=2), actor="admin", uow=uow
     )
     units = {u.id: u for u in await units_admin.list_units("col-001", uow=uow)}
     assert len(units[unit_id].blocks) == 1
+
+
+async def test_maintenance_blocks_and_their_removal_are_in_the_audit_log(uow):
+    """The Audit log page says who took a unit out for which days and why, and who gave those
+    days back; blocks refused for their dates leave nothing there."""
+    unit, today = "col-002-wh-west", shop_today()
+    first, last = today + timedelta(days=3), today + timedelta(days=5)
+    with pytest.raises(InvalidInput, match="end on or after"):
+        await units_admin.block_unit(unit, last, first, actor=OWNER, uow=uow)
+    with pytest.raises(InvalidInput, match="entirely in the past"):
+        await units_admin.block_unit(
+            unit, today - timedelta(days=3), today - timedelta(days=1), actor=OWNER, uow=uow
+        )
+    assert await unit_log(uow) == []
+
+    block = await units_admin.block_unit(
+        unit, first, last, reason=" new joystick ", actor=OWNER, uow=uow
+    )
+    assert block.created_by == OWNER  # the same name as the log's
+    await units_admin.unblock_unit(block.id, actor="ana", uow=uow)
+    units = {u.id: u for u in await units_admin.list_units("col-002", uow=uow)}
+    assert units[unit].blocks == ()
+    days = f"unit {unit} of col-002 in wh-west: {first} to {last}"
+    assert await unit_log(uow) == [
+        ("ana", "unit_unblocked", unit, f"{days} (new joystick)"),
+        (OWNER, "unit_blocked", unit, f"{days} (new joystick)"),
+    ]
+    with pytest.raises(NotFound, match="Maintenance block"):  # removed already
+        await units_admin.unblock_unit(block.id, actor=OWNER, uow=uow)
+    await units_admin.block_unit(unit, first, first, actor=OWNER, uow=uow)  # no reason given
+    assert (await unit_log(uow))[0] == (
+        OWNER,
+        "unit_blocked",
+        unit,
+        f"unit {unit} of col-002 in wh-west: {first} to {first}",
+    )
 
 
 async def test_unit_input_is_checked(uow):

@@ -172,7 +172,8 @@ class CollectibleAdminState(AdminState):
 
     @admin_event(admin.OWNER)
     async def block(self, form: dict):
-        actor = self.principal.actor
+        # Also the block's created_by: one name for who did it, the block and its log row.
+        actor = self.principal.username
         try:
             starts = date.fromisoformat(str(form.get("starts_on", "")))
             ends = date.fromisoformat(str(form.get("ends_on", "")))
