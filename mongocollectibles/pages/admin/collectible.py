@@ -14,7 +14,15 @@ from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
 from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.domain.units import FREE, HELD, MAINTENANCE, RENTED, RETIRED
-from mongocollectibles.pages.admin.frame import add_admin_page, admin_frame, field, problem_list
+from mongocollectibles.pages.admin.frame import (
+    add_admin_page,
+    admin_frame,
+    field,
+    form_row,
+    native_select,
+    problem_list,
+    row_field,
+)
 from mongocollectibles.services import catalog_admin, images, network_admin, units_admin
 from mongocollectibles.settings import get_settings
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
@@ -50,6 +58,11 @@ class CollectibleAdminState(AdminState):
     problems: list[str] = []
     message: str = ""
     uploading: bool = False
+
+    @rx.var
+    def blockable_units(self) -> list[str]:
+        # A retired unit is out for good: no days to block.
+        return [u.id for u in self.units if u.state != RETIRED]
 
     @rx.var
     def cid(self) -> str:
@@ -298,33 +311,75 @@ def collectible_admin_page() -> rx.Component:
                 width="100%",
             ),
             rx.form(
-                rx.hstack(
-                    field(
+                rx.heading(
+                    "Add units",
+                    size="3",
+                    as_="h3",
+                    id="add-units-heading",
+                    margin_bottom="var(--space-2)",
+                ),
+                form_row(
+                    row_field(
                         "Warehouse",
-                        rx.el.select(
+                        native_select(
                             rx.foreach(S.warehouses, lambda w: rx.el.option(w, value=w)),
                             name="warehouse",
                         ),
+                        max_width="320px",
                     ),
-                    field(
-                        "How many", rx.input(name="count", type="number", min=1, default_value="1")
+                    row_field(
+                        "How many",
+                        rx.input(name="count", type="number", min=1, default_value="1"),
+                        basis="100px",
+                        max_width="160px",
                     ),
                     rx.button("Add units", type="submit"),
-                    align="end",
                 ),
                 on_submit=S.add_units,
+                aria_labelledby="add-units-heading",
+                width="100%",
+                margin_top="var(--space-3)",
             ),
-            rx.form(
-                rx.hstack(
-                    field("Unit", rx.input(name="unit_id", placeholder="unit id")),
-                    field("First day", rx.input(name="starts_on", type="date")),
-                    field("Last day", rx.input(name="ends_on", type="date")),
-                    field("Reason", rx.input(name="reason")),
-                    rx.button("Block for maintenance", type="submit"),
-                    align="end",
-                    wrap="wrap",
+            rx.cond(
+                S.blockable_units.length() > 0,
+                rx.form(
+                    rx.heading(
+                        "Block a unit for maintenance",
+                        size="3",
+                        as_="h3",
+                        id="block-heading",
+                        margin_bottom="var(--space-2)",
+                    ),
+                    form_row(
+                        row_field(
+                            "Unit",
+                            native_select(
+                                rx.foreach(S.blockable_units, lambda u: rx.el.option(u, value=u)),
+                                name="unit_id",
+                            ),
+                            basis="200px",
+                            max_width="320px",
+                        ),
+                        row_field(
+                            "First day",
+                            rx.input(name="starts_on", type="date"),
+                            basis="150px",
+                            max_width="200px",
+                        ),
+                        row_field(
+                            "Last day",
+                            rx.input(name="ends_on", type="date"),
+                            basis="150px",
+                            max_width="200px",
+                        ),
+                        row_field("Reason", rx.input(name="reason", max_length=300), basis="220px"),
+                        rx.button("Block for maintenance", type="submit"),
+                    ),
+                    on_submit=S.block,
+                    aria_labelledby="block-heading",
+                    width="100%",
+                    margin_top="var(--space-3)",
                 ),
-                on_submit=S.block,
             ),
             spacing="3",
             width="100%",

@@ -1,5 +1,5 @@
 """The console pages' registration and frame (inside the console's layout), and the catalog
-pages' form pieces."""
+pages' form pieces (stacked fields, and rows of fields for short forms)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,43 @@ def field(label: str, control: rx.Component) -> rx.Component:
     return rx.el.label(
         rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1"),
         width="100%",
+    )
+
+
+def form_row(*children: rx.Component) -> rx.Component:
+    """A short form's fields side by side, its button level with their inputs; on a narrow
+    screen the row wraps, each field onto a line of its own."""
+    return rx.flex(*children, wrap="wrap", spacing="3", align="end", width="100%")
+
+
+def row_field(
+    label: str, control: rx.Component, basis: str = "160px", max_width: str = "none"
+) -> rx.Component:
+    """A field of a `form_row`: its label above its input, at least `basis` wide (less only on
+    a screen narrower than that), growing into the row's spare room; up to `max_width` but on
+    a phone, where a field alone on its line takes the whole line."""
+    return rx.el.label(
+        rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", align="stretch"),
+        flex=f"1 1 {basis}",
+        max_width=rx.breakpoints(initial="none", xs=max_width),
+        min_width="0",
+    )
+
+
+def native_select(*options: rx.Component, **props: object) -> rx.Component:
+    """A browser select (keyboard, form data and phone pickers as the browser has them) drawn
+    like the theme's text inputs beside it."""
+    return rx.el.select(
+        *options,
+        height="var(--space-6)",
+        padding="0 var(--space-2)",
+        font_size="var(--font-size-2)",
+        color="var(--gray-12)",
+        background_color="var(--color-surface)",
+        border="none",
+        border_radius="var(--radius-2)",
+        box_shadow="inset 0 0 0 1px var(--gray-a7)",
+        **props,
     )
 
 
