@@ -43,7 +43,15 @@ For a payment (any other resource ``type``; sent with ``payment.paid``, ``paymen
 * ``amount_centavos``, ``currency``: ``attributes.amount`` and ``attributes.currency`` (the
   payment's full amount, also for a failed or refunded payment);
 * ``refund_id`` (``payment.refunded`` only): the ``id`` of the last entry of
-  ``attributes.refunds``.
+  ``attributes.refunds`` (Refund resources: ``{"id": "ref_...", "type": "refund",
+  "attributes": {"amount": ..., "status": ...}}``);
+* ``refunded_centavos`` (``payment.refunded`` only): what went back in all, the sum of the
+  ``attributes.amount`` of those refunds, leaving out any whose ``attributes.status`` is
+  ``failed``. PayMongo allows several partial refunds of one payment: our owner console sends
+  one per rental, but more can be made at PayMongo's dashboard, and the event lists them all,
+  so the sum is what the customer got back (the last refund alone would understate it). None
+  when no refund (but a failed one) is listed, or one of them has no whole-centavos amount (a
+  sum of the others would understate it too).
 
 A handled event without a resource parses with every id empty (no rental can be found for
 it); a resource that is not a JSON object is an :class:`InvalidEvent`. A value of the wrong
@@ -95,6 +103,7 @@ class PaymentEvent:
     checkout_session_id: str | None = None
     payment_id: str | None = None
     refund_id: str | None = None
+    refunded_centavos: int | None = None  # all the payment's refunds together
     amount_centavos: int | None = None
     currency: str | None = None  # ISO 4217 as the provider sends it, e.g. "PHP"
 
@@ -145,18 +154,31 @@ def _from_checkout_session(event: PaymentEvent, resource: dict[str, Any]) -> Pay
 
 def _from_payment(event: PaymentEvent, resource: dict[str, Any]) -> PaymentEvent:
     attrs = _dict(resource.get("attributes"))
-    refund_id = None
+    refund_id = refunded = None
     if event.kind is EventKind.REFUNDED:
         refunds = [r for r in attrs.get("refunds") or [] if isinstance(r, dict)]
         refund_id = _text(refunds[-1].get("id")) if refunds else None
+        refunded = _refunded_centavos(refunds)
     return _with(
         event,
         reference=_text(_dict(attrs.get("metadata")).get("reference_number")),
         payment_id=_text(resource.get("id")),
         refund_id=refund_id,
+        refunded_centavos=refunded,
         amount_centavos=_centavos(attrs.get("amount")),
         currency=_text(attrs.get("currency")),
     )
+
+
+def _refunded_centavos(refunds: list[dict[str, Any]]) -> int | None:
+    """The sum of the refunds that did not fail; None if there is none or one of them does
+    not state its amount (see the module's notes)."""
+    listed = [_dict(refund.get("attributes")) for refund in refunds]
+    amounts = [
+        _centavos(attrs.get("amount")) for attrs in listed if attrs.get("status") != "failed"
+    ]
+    known = [amount for amount in amounts if amount is not None]
+    return sum(known) if known and len(known) == len(amounts) else None
 
 
 def first_paid_payment(session_attrs: dict[str, Any]) -> dict[str, Any] | None:

@@ -134,13 +134,34 @@ def mark_payment_failed(session: Session, rental: Rental, actor: str) -> bool:
     return True
 
 
-def mark_refunded(session: Session, rental: Rental, refund_id: str | None, actor: str) -> bool:
+def mark_refunded(
+    session: Session,
+    rental: Rental,
+    refund_id: str | None,
+    actor: str,
+    refunded_centavos: int | None = None,
+) -> bool:
+    """Apply the provider's word that the payment was refunded, `refunded_centavos` in all
+    (None: not stated). Returns True when this ended the rental (False: it was refunded)."""
     if refund_id and not rental.refund_id:
         rental.refund_id = refund_id
     rental.needs_refund = False
+    # PayMongo's total is taken when we have no amount yet (its event came before the owner's
+    # refund was recorded, or the refund was made at its dashboard), before the status change
+    # whose email names it; and when it is more than we have (a further refund made at the
+    # dashboard). Never lowered: an older event delivered late lists fewer refunds.
+    known = rental.refunded_centavos
+    if refunded_centavos is not None and refunded_centavos > known:
+        rental.refunded_centavos = refunded_centavos
+        rental.refunded_at = rental.refunded_at or utcnow()
     if rental.status == status.PENDING_PAYMENT:  # refund event before the paid event
         transition(session, rental, status.CANCELLED, actor, "Refunded before paid event.")
-    return transition(session, rental, status.REFUNDED, actor)
+    if transition(session, rental, status.REFUNDED, actor):
+        return True
+    if rental.refunded_centavos != known:
+        note = f"PayMongo reports {format_php(rental.refunded_centavos)} refunded in all."
+        record(session, rental, rental.status, actor, note)
+    return False
 
 
 def due_for_expiry(session: Session, now: datetime, limit: int = 100) -> list[Rental]:

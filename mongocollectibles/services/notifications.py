@@ -298,8 +298,8 @@ def overdue(session: Session, rental: Rental) -> None:
 
 
 def refunded(session: Session, rental: Rental) -> None:
-    # What went back: the owner may keep a part (a cancellation fee). A refund that only
-    # PayMongo's webhook has told us of is the whole payment.
+    # What went back: the owner may keep a part (a cancellation fee). A refund whose amount
+    # neither the owner nor PayMongo's event stated is the whole payment.
     amount = format_php(rental.refunded_centavos or rental.total_centavos)
     body = _render(
         "Your rental was refunded",

@@ -85,7 +85,8 @@ def _item(rental: Rental, when: datetime | None, note: str = "") -> WorkItem:
 
 
 def refunded_amount(rental: Rental) -> int:
-    """What went back: the recorded amount; a refund seen only by webhook counts in full."""
+    """What went back: the recorded amount (the owner's or PayMongo's); a refund whose amount
+    no one stated counts in full."""
     if rental.refunded_centavos:
         return rental.refunded_centavos
     return rental.total_centavos if rental.status == status.REFUNDED and rental.paid_at else 0

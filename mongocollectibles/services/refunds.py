@@ -95,7 +95,8 @@ def _record_refund(
     session: Session, rental_id: str, refund_id: str, amount: int, actor: str, note: str
 ) -> None:
     rental = lifecycle.load_for_update(session, rental_id)
-    # The gateway's payment.refunded webhook may have marked it refunded already.
+    # The gateway's payment.refunded webhook may have marked it refunded already, with the
+    # amount PayMongo reported (this refund's, or more if others were made at its dashboard).
     if not rental.refunded_centavos:
         rental.refunded_centavos = amount
         rental.refunded_at = utcnow()

@@ -72,7 +72,9 @@ def apply_event(session: Session, event: PaymentEvent) -> str:
     if event.kind == EventKind.FAILED:
         failed = lifecycle.mark_payment_failed(session, rental, actor)
         return "payment failed; hold kept" if failed else "kept"
-    refunded = lifecycle.mark_refunded(session, rental, event.refund_id, actor)
+    refunded = lifecycle.mark_refunded(
+        session, rental, event.refund_id, actor, event.refunded_centavos
+    )
     return "refunded" if refunded else "already"
 
 

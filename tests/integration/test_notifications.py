@@ -756,6 +756,41 @@ async def test_a_partial_refund_emails_the_amount_that_went_back(shop):
     assert messages(shop, "refunded") == [refunded(facts(shop, rental_id), "PHP 25,000.00")]
 
 
+class PayMongoTellsFirst(FakeGateway):
+    """PayMongo's payment.refunded webhook, listing the refund with its amount, arrives before
+    its answer to the refund call: before the owner's refund is recorded."""
+
+    def __init__(self, shop) -> None:  # noqa: ANN001
+        super().__init__()
+        self.shop = shop
+
+    async def create_refund(self, **kwargs):  # noqa: ANN003, ANN201
+        refund = await super().create_refund(**kwargs)
+        key, amount = kwargs["idempotency_key"], kwargs["amount_centavos"]
+        rental_id = key.removeprefix("refund-").removesuffix(f"-{amount}")
+        listed = [(refund.id, amount)]
+        body = event_body(
+            "payment.refunded", payment(rental_id, kwargs["payment_id"], "paid", listed)
+        )
+        assert await deliver(self.shop, body) == "refunded"
+        return refund
+
+
+async def test_a_partial_refund_paymongo_reports_before_it_is_recorded_emails_that_amount(shop):
+    gateway = PayMongoTellsFirst(shop)
+    rental_id = await pay(shop, gateway)
+    await refunds.refund_rental(
+        rental_id, gateway=gateway, actor="owner", amount_centavos=2_500_000, uow=shop
+    )
+    row = rental_row(shop, rental_id)
+    assert (row.status, row.refund_id, row.refunded_centavos) == (
+        "refunded",
+        gateway.refunds[0].id,
+        2_500_000,
+    )
+    assert messages(shop, "refunded") == [refunded(facts(shop, rental_id), "PHP 25,000.00")]
+
+
 async def test_the_html_page_every_message_is_built_on(shop):
     """One message's HTML in full: the page, heading, table (labels grey, values right,
     amounts bold), the order link and the small signature."""

@@ -589,6 +589,7 @@ async def test_refund_sends_payment_refunded(sandbox: str, receiver: Receiver) -
     parsed = parse_paymongo_event(hook.body)
     assert (parsed.kind, parsed.reference) == (EventKind.REFUNDED, "RENT-42")
     assert (parsed.payment_id, parsed.refund_id) == (paid.payment_id, refund.id)
+    assert parsed.refunded_centavos == 1_000_000  # the refund's amount, not the payment's
     async with httpx.AsyncClient(auth=(SECRET_KEY, "")) as http:
         fetched = await http.get(f"{sandbox}/v1/refunds/{refund.id}")
     assert fetched.json()["data"]["attributes"]["amount"] == 1_000_000

@@ -474,3 +474,50 @@ async def test_a_refund_whose_request_died_long_ago_no_longer_blocks_the_owner(u
     assert [(r.id, r.amount_centavos) for r in gateway.refunds] == [(refund_id, 2_500_000)]
     rental = row(uow, result.rental_id)
     assert (rental.status, rental.refunded_centavos) == ("refunded", 2_500_000)
+
+
+async def tell(uow, resource: dict) -> str:
+    """PayMongo's payment.refunded for a refund made at its own dashboard (nothing from us)."""
+    body = event_body("payment.refunded", resource)
+    return await webhooks.handle_webhook(body, signed_headers(body)["Paymongo-Signature"], uow=uow)
+
+
+async def test_partial_refunds_made_at_paymongos_dashboard_count_what_went_back(uow):
+    from mongocollectibles.services import owner_dashboard, owner_rentals
+    from tests.support.owner import owner_and_staff, session_of
+
+    await owner_and_staff(uow)
+    _, owner = await session_of(uow, "owner")
+    result = await checkout.start_checkout(order(), gateway=FakeGateway(), uow=uow)
+    await pay(uow, result.rental_id)
+    first = payment(result.rental_id, "pay_1", "paid", [("ref_dash1", 500_000)])
+    assert await tell(uow, first) == "refunded"
+    detail = await owner_rentals.rental_detail(result.rental_id, owner, uow=uow)
+    assert (detail.status, detail.refund_id, detail.refunded_centavos) == (
+        "refunded",
+        "ref_dash1",
+        500_000,
+    )
+    assert row(uow, result.rental_id).refunded_at is not None  # counted on the day it went
+    today = await owner_dashboard.today(owner, uow=uow)
+    assert today.revenue_month_centavos == 3_000_000 - 500_000  # not the whole payment
+
+    # A second partial refund at the dashboard: PayMongo lists both, and both went back.
+    both = payment(
+        result.rental_id, "pay_1", "paid", [("ref_dash1", 500_000), ("ref_dash2", 700_000)]
+    )
+    assert await tell(uow, both) == "already"
+    detail = await owner_rentals.rental_detail(result.rental_id, owner, uow=uow)
+    assert (detail.refund_id, detail.refunded_centavos) == ("ref_dash1", 1_200_000)
+    last = detail.events[-1]
+    assert (last.actor, last.from_status, last.to_status, last.note) == (
+        "webhook:payment.refunded",
+        "refunded",
+        "refunded",
+        "PayMongo reports PHP 12,000.00 refunded in all.",
+    )
+    assert await tell(uow, first) == "already"  # the first event, delivered again late
+    again = await owner_rentals.rental_detail(result.rental_id, owner, uow=uow)
+    assert (again.refunded_centavos, again.events) == (1_200_000, detail.events)
+    today = await owner_dashboard.today(owner, uow=uow)
+    assert today.revenue_month_centavos == 3_000_000 - 1_200_000

@@ -88,9 +88,19 @@ def payment(  # noqa: ANN201
             "amount": amount,
             "currency": currency,
             "metadata": {"reference_number": rental_id},
-            "refunds": [{"id": r} for r in refunds],
+            "refunds": [refund_listed(r) for r in refunds],
         },
     }
+
+
+def refund_listed(refund) -> dict:  # noqa: ANN001
+    """A refund as a payment lists it: an id alone ("ref_1"), or with the amount PayMongo
+    states for it (("ref_1", 2_500_000))."""
+    if isinstance(refund, str):
+        return {"id": refund}
+    refund_id, amount = refund
+    attributes = {"amount": amount, "currency": "PHP", "status": "succeeded"}
+    return {"id": refund_id, "type": "refund", "attributes": attributes}
 
 
 def signed_headers(body: bytes, secret: str = DEV_WEBHOOK_SECRET) -> dict[str, str]:

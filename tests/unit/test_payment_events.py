@@ -122,6 +122,100 @@ def test_payment_refunded_names_the_latest_refund():
     )
 
 
+# One partial refund, as PayMongo lists it on the payment: a whole Refund resource.
+ONE_PARTIAL_REFUND = b"""{"data": {"id": "evt_pr5", "type": "event", "attributes": {
+  "type": "payment.refunded", "livemode": false,
+  "data": {"id": "pay_Gc4sh", "type": "payment", "attributes": {
+    "amount": 3000000, "currency": "PHP", "status": "paid",
+    "metadata": {"reference_number": "r-partial"},
+    "refunds": [
+      {"id": "ref_part", "type": "refund", "attributes": {
+        "amount": 2500000, "currency": "PHP", "livemode": false, "payment_id": "pay_Gc4sh",
+        "reason": "requested_by_customer", "status": "succeeded", "notes": null,
+        "created_at": 1767225700, "refunded_at": 1767225700}}]}},
+  "previous_data": {}, "created_at": 1767225700, "updated_at": 1767225700}}}"""
+
+
+def test_a_partial_refund_states_what_went_back():
+    assert parse_paymongo_event(ONE_PARTIAL_REFUND) == PaymentEvent(
+        id="evt_pr5",
+        provider_type="payment.refunded",
+        kind=EventKind.REFUNDED,
+        livemode=False,
+        reference="r-partial",
+        checkout_session_id=None,
+        payment_id="pay_Gc4sh",
+        refund_id="ref_part",
+        refunded_centavos=2500000,  # not the payment's 3000000
+        amount_centavos=3000000,
+        currency="PHP",
+    )
+
+
+def refunded_event(*refunds: object) -> PaymentEvent:
+    payment = {
+        "id": "pay_r",
+        "type": "payment",
+        "attributes": {"amount": 3000000, "currency": "PHP", "refunds": list(refunds)},
+    }
+    return parse_paymongo_event(event_body("payment.refunded", payment))
+
+
+def refund(refund_id: str, amount: object, status: str = "succeeded") -> dict:
+    return {
+        "id": refund_id,
+        "type": "refund",
+        "attributes": {"amount": amount, "currency": "PHP", "status": status},
+    }
+
+
+def test_two_partial_refunds_add_up():
+    """PayMongo lists every refund of the payment: the customer got both back."""
+    event = refunded_event(refund("ref_1", 500000), refund("ref_2", 700000))
+    assert (event.refund_id, event.refunded_centavos) == ("ref_2", 1200000)
+
+
+def test_a_failed_refund_is_not_counted():
+    event = refunded_event(refund("ref_1", 900000, "failed"), refund("ref_2", 700000, "pending"))
+    assert (event.refund_id, event.refunded_centavos) == ("ref_2", 700000)
+
+
+@pytest.mark.parametrize(
+    "refunds",
+    [
+        pytest.param([], id="none listed"),
+        pytest.param([refund("ref_1", 900000, "failed")], id="only a failed one"),
+        pytest.param([{"id": "ref_1", "type": "refund"}], id="no attributes"),
+        pytest.param([{"id": "ref_1", "attributes": {"status": "succeeded"}}], id="no amount"),
+        pytest.param([refund("ref_1", "500000")], id="amount a string"),
+        pytest.param([refund("ref_1", True)], id="amount a bool"),
+        pytest.param([refund("ref_1", 500000.0)], id="amount a float"),
+        pytest.param(
+            [refund("ref_1", 500000), refund("ref_2", "700000")], id="one of two unstated"
+        ),
+    ],
+)
+def test_a_refunded_amount_not_stated_in_whole_centavos_is_unknown(refunds):
+    """Unknown (not a guess from the refunds that do state theirs): the rental then counts the
+    refund as the whole payment unless the owner's own refund recorded the amount."""
+    event = refunded_event(*refunds)
+    assert (event.kind, event.payment_id, event.refunded_centavos) == (
+        EventKind.REFUNDED,
+        "pay_r",
+        None,
+    )
+
+
+def test_only_a_refund_event_states_a_refunded_amount():
+    payment = {
+        "id": "pay_p",
+        "type": "payment",
+        "attributes": {"amount": 3000000, "refunds": [refund("ref_1", 500000)]},
+    }
+    event = parse_paymongo_event(event_body("payment.paid", payment))
+    assert (event.payment_id, event.refund_id, event.refunded_centavos) == ("pay_p", None, None)
+
+
 def test_paid_payment_found_in_the_payment_intent():
     body = b"""{"data": {"id": "evt_5", "attributes": {
       "type": "checkout_session.payment.paid",
