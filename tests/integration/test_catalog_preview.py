@@ -10,10 +10,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import update
 
 from mongocollectibles.db import get_engine
 from mongocollectibles.domain.price_text import short_rate_name
+from mongocollectibles.domain.problems import ProblemsFound
 from mongocollectibles.models import Collectible, PricingSettings
 from mongocollectibles.prestart import prestart
 from mongocollectibles.services import catalog_io
@@ -121,6 +123,18 @@ def test_the_demo_files_own_prices_order_and_archived_pieces_are_followed(tmp_pa
         get_engine(url).dispose()
     assert seeded.source == "database"
     assert (seeded.items, seeded.rules) == (preview.items, preview.rules)
+
+
+def test_a_broken_demo_file_stops_the_build_naming_the_problem(tmp_path, monkeypatch):
+    """As it stops the seed: no cards made up from a file the shop could not load."""
+    document = json.loads(catalog_io.DEMO_FILE.read_text(encoding="utf-8"))
+    document["collectibles"][2]["size"] = "XL"
+    broken = tmp_path / "demo-shop.json"
+    broken.write_text(json.dumps(document), encoding="utf-8")
+    monkeypatch.setattr(catalog_io, "DEMO_FILE", broken)
+    monkeypatch.setenv("SEED_DEMO_DATA", "true")
+    with pytest.raises(ProblemsFound, match=r"collectibles\[2\]\.size: Unknown size 'XL'"):
+        catalog_preview(uow=UnitOfWork(f"sqlite:///{tmp_path / 'none.db'}"))
 
 
 def test_a_shop_without_the_demo_and_no_readable_database_previews_nothing(tmp_path, monkeypatch):
