@@ -469,6 +469,19 @@ def _set_unit_counts(session: Session, plan: Plan, only_missing: bool, changes: 
             changes.append(f"{len(free)} unit(s) of {cid} retired in {wid}")
 
 
+def collectible_values(item: Mapping[str, Any], stored_image: str | None = None) -> dict[str, Any]:
+    """A checked collectible record as its row's values (`stored_image`: the URL its
+    image_file was stored at, else the record's image_url)."""
+    image_url = item.get("image_url", "") if stored_image is None else stored_image
+    return {
+        "name": item["name"].strip(),
+        "size": item["size"],
+        "description": item.get("description", "").strip(),
+        "image_url": image_url.strip(),
+        "active": item["active"],
+    }
+
+
 def apply_plan(
     session: Session,
     plan: Plan,
@@ -535,17 +548,11 @@ def apply_plan(
             )
             changes.append(f"distance {warehouse_id} -> {store_id} removed (not in the file)")
     for c in plan.collectibles:
-        image_url = c.get("image_url", "")
+        stored_image = None
         if c["id"] in plan.image_files:
             data = plan.image_files[c["id"]].read_bytes()
-            image_url = images.store_image(data, filename=c["image_file"], storage=storage).url
-        values = {
-            "name": c["name"].strip(),
-            "size": c["size"],
-            "description": c.get("description", "").strip(),
-            "image_url": image_url.strip(),
-            "active": c["active"],
-        }
+            stored_image = images.store_image(data, filename=c["image_file"], storage=storage).url
+        values = collectible_values(c, stored_image)
         _upsert(session, Collectible, c["id"], values, only_missing, changes, "collectible")
     if not only_missing:
         _deactivate_missing(
@@ -596,7 +603,16 @@ def read_file(path: Path) -> object:
         ) from error
 
 
-def load_demo(session: Session) -> int:
-    """The demo shop (DEMO_FILE), adding only what is missing; how many rows/changes."""
+def demo_plan() -> Plan:
+    """The demo shop (DEMO_FILE), read and checked: what the seed writes and what the
+    storefront's build shows when it cannot read the database."""
     document = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-    return len(import_in(session, document, base_dir=DEMO_FILE.parent, only_missing=True).changes)
+    plan, problems = check_document(document, DEMO_FILE.parent)
+    if plan is None:
+        raise ProblemsFound(problems, f"{DEMO_FILE} is not a valid catalog file.")
+    return plan
+
+
+def load_demo(session: Session) -> int:
+    """The demo shop, adding only what is missing; how many rows/changes."""
+    return len(apply_plan(session, demo_plan(), only_missing=True).changes)

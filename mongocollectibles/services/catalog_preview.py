@@ -9,7 +9,6 @@ else nothing (the page shows its loading skeletons until the live list arrives).
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +19,9 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine, select
 
 from mongocollectibles.domain.pricing import DEFAULT_RULES, PricingRules
-from mongocollectibles.models import Collectible
-from mongocollectibles.services.catalog_io import DEMO_FILE
-from mongocollectibles.services.pricing import load_rules
+from mongocollectibles.models import Collectible, PricingSettings
+from mongocollectibles.services.catalog_io import collectible_values, demo_plan
+from mongocollectibles.services.pricing import load_rules, rules_of
 from mongocollectibles.services.unit_of_work import UnitOfWork
 from mongocollectibles.settings import get_settings
 
@@ -67,8 +66,9 @@ def _from_database(url: str) -> CatalogPreview | None:
     connect_args: dict[str, object] = {}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        # Reading must not create an empty database file where there was none.
-        if not database or database == ":memory:" or not Path(database).is_file():
+        # Reading must not create an empty database file where there was none (an
+        # in-memory database has no file: nothing to read either).
+        if not database or not Path(database).is_file():
             return None
     else:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
@@ -81,42 +81,25 @@ def _from_database(url: str) -> CatalogPreview | None:
             rows = session.exec(
                 select(Collectible).where(Collectible.active).order_by(Collectible.id)
             ).all()
-            items = tuple(
-                PreviewItem(
-                    c.id, c.name, c.size, c.image_url, rules.daily_rates_centavos.get(c.size, 0)
-                )
-                for c in rows
-            )
+            items = tuple(_item(c, rules) for c in rows)
     finally:
         engine.dispose()
     return CatalogPreview(items, rules, "database")
 
 
 def _from_demo_file() -> CatalogPreview:
-    document = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-    pricing = document.get("pricing", {})
-    rules = PricingRules(
-        daily_rates_centavos={
-            size: int(pricing.get(f"rate_{size.lower()}_centavos", rate))
-            for size, rate in DEFAULT_RULES.daily_rates_centavos.items()
-        },
-        special_threshold_days=int(
-            pricing.get("special_threshold_days", DEFAULT_RULES.special_threshold_days)
-        ),
-        special_multiplier_percent=int(
-            pricing.get("special_multiplier_percent", DEFAULT_RULES.special_multiplier_percent)
-        ),
-        turnaround_days=int(pricing.get("turnaround_days", DEFAULT_RULES.turnaround_days)),
+    """What a shop seeded from the demo file would show: the file read and checked as the
+    seed reads it, its rows and pricing as the seed would write them (an image_file, which
+    the seed stores first, shows no image here; the shipped file gives image URLs)."""
+    plan = demo_plan()
+    rules = rules_of(PricingSettings(id=1, **plan.pricing))
+    rows = sorted(
+        (Collectible(id=c["id"], **collectible_values(c)) for c in plan.collectibles),
+        key=lambda c: c.id,
     )
-    items = tuple(
-        PreviewItem(
-            c["id"],
-            c["name"],
-            c["size"],
-            c.get("image_url", ""),
-            rules.daily_rates_centavos.get(c["size"], 0),
-        )
-        for c in sorted(document.get("collectibles", []), key=lambda c: c["id"])
-        if c.get("active", True)
-    )
-    return CatalogPreview(items, rules, "demo file")
+    return CatalogPreview(tuple(_item(c, rules) for c in rows if c.active), rules, "demo file")
+
+
+def _item(c: Collectible, rules: PricingRules) -> PreviewItem:
+    # Sizes are S, M or L (checked on every write), each with a rate.
+    return PreviewItem(c.id, c.name, c.size, c.image_url, rules.daily_rates_centavos[c.size])

@@ -10,8 +10,10 @@ from mongocollectibles.models import PricingSettings
 
 def load_rules(session: Session) -> PricingRules:
     row = session.get(PricingSettings, 1)
-    if row is None:
-        return DEFAULT_RULES
+    return DEFAULT_RULES if row is None else rules_of(row)
+
+
+def rules_of(row: PricingSettings) -> PricingRules:
     return PricingRules(
         daily_rates_centavos={
             "S": row.rate_s_centavos,

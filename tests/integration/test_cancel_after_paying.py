@@ -1,6 +1,7 @@
 """A customer's cancel asks PayMongo first: a rental paid on the hosted page, whose webhook has
 not arrived yet, is not cancelled but marked paid (SQLite and PostgreSQL, fake gateway)."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from mongocollectibles.domain.errors import Conflict, PaymentProviderError
 from mongocollectibles.domain.reservations import shop_today
 from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.services import catalog, checkout, expiry, rentals, reservations
-from tests.support.fakes import DOWN, FakeGateway
+from tests.support.fakes import DOWN, FakeGateway, PageAlreadyClosed
 from tests.support.orders import order
 
 
@@ -104,3 +105,49 @@ async def test_expiry_sweep_applies_a_payment_paymongo_reports_instead_of_droppi
     rental = row(uow, result.rental_id)
     assert rental.status == "paid" and rental.payment_id == payment_id
     assert unit_holder(uow, rental.unit_id) == rental.id
+
+
+async def test_cancel_of_a_page_paymongo_had_already_closed_goes_through(uow):
+    """PayMongo refuses to expire a page it closed itself: nothing was paid, so the cancel
+    goes through and the page is not asked to close again."""
+    gateway = PageAlreadyClosed()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    session_id = row(uow, result.rental_id).checkout_session_id
+    view = await rentals.cancel_rental(
+        result.rental_id, result.secret_token, gateway=gateway, uow=uow
+    )
+    assert view.status == "cancelled" and stock(uow) == 4
+    assert await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1), uow=uow) == []
+    assert gateway.expire_attempts == [session_id]  # the cancel's only
+
+
+class RefusesThenGoesDown(PageAlreadyClosed):
+    """PayMongo refuses the cancel's expiry, then is out of reach when asked whether the page
+    was paid (once)."""
+
+    async def expire_checkout_session(self, session_id: str):  # noqa: ANN201
+        if not self.expire_attempts:
+            self.fail_with = DOWN
+        return await super().expire_checkout_session(session_id)
+
+
+async def test_cancel_goes_through_when_paymongo_cannot_say_why_it_refused_the_expiry(uow, caplog):
+    gateway = RefusesThenGoesDown()
+    result = await checkout.start_checkout(order(), gateway=gateway, uow=uow)
+    session_id = row(uow, result.rental_id).checkout_session_id
+    caplog.set_level(logging.WARNING, logger="mongocollectibles.services.rentals")
+    view = await rentals.cancel_rental(
+        result.rental_id, result.secret_token, gateway=gateway, uow=uow
+    )
+    assert view.status == "cancelled" and stock(uow) == 4
+    # The log says which page is left open and why.
+    assert (
+        f"expiry of {session_id} refused (Checkout session is already expired.); session unreadable"
+    ) in caplog.messages
+    # Once PayMongo answers again, the expiry sweep asks about that page again.
+    gateway.fail_with = None
+    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1), uow=uow)
+    assert gateway.expire_attempts == [session_id, session_id]
+    assert row(uow, result.rental_id).session_expired_at_gateway
+    await expiry.sweep(gateway, now=utcnow() + timedelta(hours=1), uow=uow)
+    assert gateway.expire_attempts == [session_id, session_id]  # closed for good

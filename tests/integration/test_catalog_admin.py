@@ -69,8 +69,11 @@ async def test_edit_changes_the_storefront_but_not_existing_rentals(uow):
 
 async def test_archive_hides_and_a_rented_collectible_is_never_deleted(uow):
     await checkout.start_checkout(order("col-002"), gateway=FakeGateway(), uow=uow)
-    with pytest.raises(Conflict, match="archive it instead"):
+    with pytest.raises(Conflict) as refused:
         await catalog_admin.delete_collectible("col-002", uow=uow)
+    assert refused.value.message == (
+        "Collectible 'col-002' has 1 rental(s) on record and cannot be deleted; archive it instead."
+    )
     row = await catalog_admin.archive_collectible("col-002", uow=uow)
     assert not row.active and row.rentals == 1
     assert "col-002" not in await storefront_ids(uow)
@@ -79,6 +82,82 @@ async def test_archive_hides_and_a_rented_collectible_is_never_deleted(uow):
     # One never rented can be deleted (with its units).
     await catalog_admin.delete_collectible("col-001", uow=uow)
     assert "col-001" not in [r.id for r in await catalog_admin.list_collectibles(uow=uow)]
+
+
+async def test_an_edit_changes_what_is_given_and_keeps_the_rest(uow):
+    row = await catalog_admin.edit_collectible(
+        "col-002",
+        description="  Boxed, with its display stand.  ",
+        size="L",
+        image_url=" /collectibles/falcon-boxed.svg ",
+        uow=uow,
+    )
+    boxed = ("Boxed, with its display stand.", "L", "/collectibles/falcon-boxed.svg")
+    assert (row.name, row.description, row.size, row.image_url) == (
+        "Star Wars Millennium Falcon Model",
+        *boxed,
+    )
+    renamed = await catalog_admin.edit_collectible("col-002", name="Falcon (boxed)", uow=uow)
+    assert (renamed.name, renamed.description, renamed.size, renamed.image_url) == (
+        "Falcon (boxed)",
+        *boxed,
+    )
+    view = await catalog.get_collectible("col-002", uow=uow)
+    assert (view.name, view.description, view.size, view.image_url) == ("Falcon (boxed)", *boxed)
+    assert view.daily_rate_centavos == 1_000_000  # now at the L rate
+
+
+async def test_a_bad_edit_is_refused_with_every_problem_and_saves_nothing(uow):
+    with pytest.raises(ProblemsFound) as refused:
+        await catalog_admin.edit_collectible(
+            "col-002", name=" ", description="Still boxed", size="XL", uow=uow
+        )
+    assert [p.where for p in refused.value.problems] == ["name", "size"]
+    row = await catalog_admin.get_collectible("col-002", uow=uow)
+    assert (row.name, row.size) == ("Star Wars Millennium Falcon Model", "M")
+    assert row.description.startswith("A detailed 1:72 model")
+
+
+async def test_the_owners_list_is_by_id_with_archived_pieces_unless_left_out(uow):
+    await catalog_admin.create_collectible("col-000", name="Astro Boy Tin Toy", size="S", uow=uow)
+    await catalog_admin.archive_collectible("col-003", uow=uow)
+    every = await catalog_admin.list_collectibles(uow=uow)
+    assert [(r.id, r.active) for r in every] == [
+        ("col-000", True),  # added last, listed first
+        ("col-001", True),
+        ("col-002", True),
+        ("col-003", False),
+        ("col-004", True),
+        ("col-005", True),
+        ("col-006", True),
+    ]
+    live = await catalog_admin.list_collectibles(include_archived=False, uow=uow)
+    assert [r.id for r in live] == [r.id for r in every if r.id != "col-003"]
+    # An archived piece still opens in the console, with its units.
+    archived = await catalog_admin.get_collectible("col-003", uow=uow)
+    assert (archived.name, archived.active, archived.units) == (
+        "Life-Size Iron Man Suit",
+        False,
+        4,
+    )
+    with pytest.raises(NotFound, match="'col-999' not found"):
+        await catalog_admin.get_collectible("col-999", uow=uow)
+
+
+async def test_deleting_a_mistaken_collectible_takes_its_own_unit_blocks_only(uow):
+    today = shop_today()
+    await catalog_admin.create_collectible("col-100", name="Entered twice", size="S", uow=uow)
+    await units_admin.add_units("col-100", "wh-east", 1, actor=OWNER, uow=uow)
+    for unit_id, reason in (("col-100-wh-east", "never existed"), ("col-001-wh-east", "repaint")):
+        await units_admin.block_unit(
+            unit_id, today, today + timedelta(days=2), reason=reason, actor="admin", uow=uow
+        )
+    await catalog_admin.delete_collectible("col-100", uow=uow)
+    with pytest.raises(NotFound):
+        await catalog_admin.get_collectible("col-100", uow=uow)
+    assert await units_admin.list_units("col-100", uow=uow) == []
+    units = {u.id: u for u in await units_admin.list_units("col-001", uow=uow)}
+    assert [b.reason for b in units["col-001-wh-east"].blocks] == ["repaint"]
 
 
 # ----------------------------------------------------------------------------- units

@@ -21,7 +21,7 @@ from mongocollectibles.services import (
     rentals,
     webhooks,
 )
-from tests.support.fakes import FakeGateway
+from tests.support.fakes import FakeGateway, PageAlreadyClosed
 from tests.support.orders import event_body, order, payment, signed_headers
 
 
@@ -119,13 +119,6 @@ async def test_why_a_rental_ended_unpaid(uow):
         ("pending_payment", "expired", "expiry-sweep", "Hold expired."),
     ]
     assert stock(uow) == 4
-
-
-class PageAlreadyClosed(FakeGateway):
-    """PayMongo refusing to expire a page it has already expired (400), as it answers."""
-
-    async def expire_checkout_session(self, session_id: str):  # noqa: ANN201
-        raise GatewayRejected("Checkout session is already expired.", status_code=400)
 
 
 async def test_a_payment_page_already_closed_at_paymongo_is_not_closed_again(uow):

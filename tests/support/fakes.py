@@ -96,4 +96,17 @@ class FakeGateway:
         return payment_id
 
 
+class PageAlreadyClosed(FakeGateway):
+    """PayMongo refusing to expire a page it has already expired (400), as it answers;
+    `expire_attempts` lists the sessions it was asked to expire."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expire_attempts: list[str] = []
+
+    async def expire_checkout_session(self, session_id: str) -> CheckoutSession:
+        self.expire_attempts.append(session_id)
+        raise GatewayRejected("Checkout session is already expired.", status_code=400)
+
+
 DOWN = GatewayUnavailable("PayMongo answered 500", status_code=500)
