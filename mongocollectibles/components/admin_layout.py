@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
+from mongocollectibles.components.layout import skip_link
 from mongocollectibles.components.rental_status import MANILA, STATUS_COLORS
 from mongocollectibles.domain import status
 from mongocollectibles.domain.pricing import format_php
@@ -42,6 +43,7 @@ def status_badge(
         label,
         color_scheme=rx.match(value, *[(k, v) for k, v in colors.items()], "gray"),
         variant="soft",
+        high_contrast=True,  # text at 4.5:1 or more on the tinted ground (grass was 4.48:1)
         white_space="nowrap",
     )
 
@@ -50,8 +52,44 @@ def _nav_link(label: str, href: str, link_id: str) -> rx.Component:
     return rx.link(label, href=href, id=link_id, size="2", weight="medium")
 
 
+def visually_hidden(text: str) -> rx.Component:
+    """Text for screen readers only (e.g. the name of a table's button column)."""
+    return rx.el.span(
+        text,
+        position="absolute",
+        width="1px",
+        height="1px",
+        padding="0",
+        margin="-1px",
+        overflow="hidden",
+        clip="rect(0, 0, 0, 0)",
+        white_space="nowrap",
+        border="0",
+    )
+
+
 def admin_layout(*children: rx.Component, title: str) -> rx.Component:
-    header = rx.box(
+    # Landmarks (header, nav, main) and the skip link, as on the storefront: a screen reader
+    # or keyboard user goes straight to the sections or to the page's content.
+    nav = rx.el.nav(
+        rx.hstack(
+            _nav_link("Today", "/admin/today", "nav-today"),
+            _nav_link("Rentals", "/admin/rentals", "nav-rentals"),
+            rx.cond(AdminState.is_owner, _nav_link("Catalog", "/admin/catalog", "nav-catalog")),
+            rx.cond(AdminState.is_owner, _nav_link("Prices", "/admin/prices", "nav-prices")),
+            rx.cond(
+                AdminState.is_owner,
+                _nav_link("Stores & warehouses", "/admin/network", "nav-network"),
+            ),
+            rx.cond(AdminState.is_owner, _nav_link("Audit log", "/admin/audit", "nav-audit")),
+            rx.cond(AdminState.is_owner, _nav_link("Accounts", "/admin/accounts", "nav-accounts")),
+            spacing="4",
+            align="center",
+            wrap="wrap",
+        ),
+        aria_label="Console sections",
+    )
+    header = rx.el.header(
         rx.flex(
             rx.hstack(
                 rx.image(src="/logo.svg", width="28px", height="28px", alt=""),
@@ -59,23 +97,7 @@ def admin_layout(*children: rx.Component, title: str) -> rx.Component:
                 align="center",
                 spacing="2",
             ),
-            rx.hstack(
-                _nav_link("Today", "/admin/today", "nav-today"),
-                _nav_link("Rentals", "/admin/rentals", "nav-rentals"),
-                rx.cond(AdminState.is_owner, _nav_link("Catalog", "/admin/catalog", "nav-catalog")),
-                rx.cond(AdminState.is_owner, _nav_link("Prices", "/admin/prices", "nav-prices")),
-                rx.cond(
-                    AdminState.is_owner,
-                    _nav_link("Stores & warehouses", "/admin/network", "nav-network"),
-                ),
-                rx.cond(AdminState.is_owner, _nav_link("Audit log", "/admin/audit", "nav-audit")),
-                rx.cond(
-                    AdminState.is_owner, _nav_link("Accounts", "/admin/accounts", "nav-accounts")
-                ),
-                spacing="4",
-                align="center",
-                wrap="wrap",
-            ),
+            nav,
             rx.hstack(
                 rx.text(
                     AdminState.admin_name,
@@ -103,25 +125,27 @@ def admin_layout(*children: rx.Component, title: str) -> rx.Component:
             max_width="1200px",
             margin="0 auto",
         ),
-        as_="header",
         padding="10px 12px",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background_color=rx.color("gray", 1),
     )
     return rx.box(
+        skip_link(),
         header,
-        rx.box(
-            rx.heading(title, size="6", as_="h1", margin_bottom="12px"),
-            rx.cond(
-                AdminState.admin_name != "",
-                rx.fragment(*children),
-                rx.center(rx.spinner(size="3"), padding="48px"),
+        rx.el.main(
+            rx.box(
+                rx.heading(title, size="6", as_="h1", margin_bottom="12px"),
+                rx.cond(
+                    AdminState.admin_name != "",
+                    rx.fragment(*children),
+                    rx.center(rx.spinner(size="3"), padding="48px"),
+                ),
+                max_width="1200px",
+                margin="0 auto",
+                padding=["12px 10px", "20px 16px"],
             ),
-            as_="main",
             id="main",
-            max_width="1200px",
-            margin="0 auto",
-            padding=["12px 10px", "20px 16px"],
+            tab_index=-1,
         ),
         min_height="100vh",
         background_color=rx.color("gray", 2),

@@ -2,7 +2,8 @@
 sees Today, finds a paid rental by email and takes it through ready -> picked up -> returned
 (the storefront's stock comes back), refunds another in the sandbox, exports CSV, and sees a
 new paid rental appear without a reload. Also: wrong passwords are limited, customer HTML is
-shown as text, staff see no money, and every page fits a phone."""
+shown as text, staff see no money, every page fits a phone, and axe-core finds nothing serious
+on any console page (desktop and phone)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from tests.e2e.conftest import (
     sign_in,
     stock_of,
 )
+from tests.e2e.test_journey import serious
 
 COLLECTIBLE = "col-002"
 
@@ -300,3 +302,78 @@ def test_console_fits_a_phone(phone, shop_url, accounts, paid_rental):
         page.wait_for_timeout(500)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     snap(page, "admin-audit-phone")
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def console_page(request, browser):
+    phone = request.param == "phone"
+    size = {"width": 375, "height": 812} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=size, is_mobile=phone)
+    page = context.new_page()
+    page.viewport_name = request.param
+    yield page
+    context.close()
+
+
+def test_axe_finds_nothing_serious_on_any_console_page(
+    console_page, shop_url, accounts, paid_rental
+):
+    page = console_page
+    customer = f"Axe Check {page.viewport_name}"
+    rental = paid_rental(name=customer)
+    problems = {}
+
+    def check(name: str) -> None:
+        expect(page.get_by_role("main").locator("h1").first).to_be_visible()
+        expect(page.locator(".rt-Spinner")).to_have_count(0)
+        page.wait_for_timeout(300)
+        snap(page, f"admin-axe-{name}-{page.viewport_name}")
+        found = serious(page)
+        if found:
+            problems[name] = found
+
+    page.goto(f"{shop_url}/admin/login")
+    expect(page.locator("#admin-username")).to_be_visible()
+    check("sign-in")
+    sign_in(page, shop_url)
+    # Each page with what shows its data has arrived (axe checks what is drawn).
+    pages = [
+        ("today", "/admin/today", page.locator("#list-latest_paid").get_by_text(customer)),
+        ("rentals", "/admin/rentals", page.locator(".rental-row").first),
+        ("rental", f"/admin/rentals/{rental['id']}", page.locator("#rental-status")),
+        ("catalog", "/admin/catalog", page.get_by_role("row").filter(has_text="col-006").first),
+        (
+            "collectible",
+            "/admin/catalog/col-006",
+            page.get_by_role("row").filter(has_text="col-006-wh-north").first,
+        ),
+        ("prices", "/admin/prices", page.get_by_label("Daily rate, size M (PHP)")),
+        ("network", "/admin/network", page.get_by_label("km from wh-south to store-b")),
+        ("audit", "/admin/audit", page.locator(".audit-row").first),
+        ("accounts", "/admin/accounts", page.locator(".account-row").first),
+    ]
+    for name, path, shown in pages:
+        page.goto(shop_url + path)
+        expect(page.locator("#admin-who")).to_contain_text(OWNER)
+        expect(shown).to_be_visible()
+        check(name)
+        # Landmarks: the sections in a nav inside the header, the page in the one main.
+        expect(page.get_by_role("banner").get_by_role("navigation")).to_have_count(1)
+        expect(page.get_by_role("main")).to_have_count(1)
+        expect(page.get_by_role("link", name="Skip to main content")).to_have_count(1)
+
+    # The console's messages after a save, refused and done, in their colours too.
+    page.goto(f"{shop_url}/admin/catalog/col-006")
+    details = page.locator("form").filter(has=page.get_by_role("heading", name="Details"))
+    name = details.get_by_label("Name")
+    expect(name).not_to_have_value("")
+    kept = name.input_value()
+    name.fill("")
+    details.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert").filter(has_text="Nothing was saved")).to_be_visible()
+    check("collectible-refused")
+    name.fill(kept)
+    details.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    check("collectible-saved")
+    assert problems == {}

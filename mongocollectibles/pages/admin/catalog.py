@@ -6,6 +6,7 @@ import dataclasses
 
 import reflex as rx
 
+from mongocollectibles.components.admin_layout import visually_hidden
 from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
@@ -104,8 +105,10 @@ def catalog_admin_page() -> rx.Component:
                 rx.table.row(
                     *[
                         rx.table.column_header_cell(h)
-                        for h in ("Id", "Name", "Size", "Units", "Rentals", "")
-                    ]
+                        for h in ("Id", "Name", "Size", "Units", "Rentals")
+                    ],
+                    # The buttons' column: named for screen readers, no visible heading.
+                    rx.table.column_header_cell(visually_hidden("Actions")),
                 )
             ),
             rx.table.body(rx.foreach(S.rows, _row)),

@@ -8,7 +8,7 @@ from datetime import date
 
 import reflex as rx
 
-from mongocollectibles.components.admin_layout import status_badge
+from mongocollectibles.components.admin_layout import status_badge, visually_hidden
 from mongocollectibles.domain import admin
 from mongocollectibles.domain.errors import DomainError
 from mongocollectibles.domain.pricing import SIZE_LABELS, SIZES
@@ -19,6 +19,7 @@ from mongocollectibles.pages.admin.frame import (
     admin_frame,
     field,
     form_row,
+    named_upload,
     native_select,
     problem_list,
     row_field,
@@ -278,7 +279,8 @@ def collectible_admin_page() -> rx.Component:
                 S.image_url != "",
                 rx.image(src=S.image_url, max_width="240px", alt=S.name, id="current-image"),
             ),
-            rx.upload(
+            named_upload(
+                "Image file",
                 rx.text("Drop a PNG, JPEG, WebP or GIF here, or click to choose one."),
                 id=UPLOAD_ID,
                 max_files=1,
@@ -303,8 +305,10 @@ def collectible_admin_page() -> rx.Component:
                     rx.table.row(
                         *[
                             rx.table.column_header_cell(h)
-                            for h in ("Unit", "Warehouse", "State", "Maintenance", "")
-                        ]
+                            for h in ("Unit", "Warehouse", "State", "Maintenance")
+                        ],
+                        # The buttons' column: named for screen readers, no visible heading.
+                        rx.table.column_header_cell(visually_hidden("Actions")),
                     )
                 ),
                 rx.table.body(rx.foreach(S.units, _unit_row)),

@@ -34,6 +34,7 @@ def problem_list(problems, message) -> rx.Component:  # noqa: ANN001 - Vars
                 ),
                 icon="triangle-alert",
                 color_scheme="red",
+                high_contrast=True,  # 4.5:1 or more on the console's gray ground (was 4.41:1)
                 role="alert",
                 id="problems",
                 width="100%",
@@ -41,7 +42,14 @@ def problem_list(problems, message) -> rx.Component:  # noqa: ANN001 - Vars
         ),
         rx.cond(
             message != "",
-            rx.callout(message, icon="check", color_scheme="grass", role="status", id="saved"),
+            rx.callout(
+                message,
+                icon="check",
+                color_scheme="grass",
+                high_contrast=True,  # was 4.48:1
+                role="status",
+                id="saved",
+            ),
         ),
     )
 
@@ -71,6 +79,19 @@ def row_field(
         max_width=rx.breakpoints(initial="none", xs=max_width),
         min_width="0",
     )
+
+
+def named_upload(name: str, *children: rx.Component, **props: Any) -> rx.Component:
+    """`rx.upload` whose file input has an accessible name. The upload draws its own
+    (visually hidden) `input[type=file]` and passes no props to it, so the name is set on
+    that child here; react-dropzone's input props, spread after it, carry no name of their
+    own to override it."""
+    upload = rx.upload(*children, **props)
+    zone = upload.children[0]
+    file_input = zone.children[0]
+    assert file_input.tag == "input", "rx.upload's layout changed: find its file input"
+    file_input.custom_attrs["aria-label"] = name
+    return upload
 
 
 def native_select(*options: rx.Component, **props: object) -> rx.Component:

@@ -50,58 +50,62 @@ class AdminLoginState(AdminState):
 
 def login_page() -> rx.Component:
     S = AdminLoginState
-    return rx.center(
-        rx.card(
-            rx.form(
-                rx.vstack(
-                    rx.hstack(
-                        rx.image(src="/logo.svg", width="32px", height="32px", alt=""),
-                        rx.heading("Owner console", size="5", as_="h1"),
-                        align="center",
-                        spacing="2",
-                    ),
-                    rx.text("Sign in to run the shop.", size="2", color=rx.color("gray", 11)),
-                    rx.el.label("Username", html_for="admin-username", font_size="14px"),
-                    rx.input(
-                        name="username",
-                        id="admin-username",
-                        auto_complete="username",
-                        auto_capitalize="none",
-                        required=True,
+    # The sign-in card is the page's content: its main landmark (there is no header here).
+    return rx.el.main(
+        rx.center(
+            rx.card(
+                rx.form(
+                    rx.vstack(
+                        rx.hstack(
+                            rx.image(src="/logo.svg", width="32px", height="32px", alt=""),
+                            rx.heading("Owner console", size="5", as_="h1"),
+                            align="center",
+                            spacing="2",
+                        ),
+                        rx.text("Sign in to run the shop.", size="2", color=rx.color("gray", 11)),
+                        rx.el.label("Username", html_for="admin-username", font_size="14px"),
+                        rx.input(
+                            name="username",
+                            id="admin-username",
+                            auto_complete="username",
+                            auto_capitalize="none",
+                            required=True,
+                            width="100%",
+                            size="3",
+                        ),
+                        rx.el.label("Password", html_for="admin-password", font_size="14px"),
+                        rx.input(
+                            name="password",
+                            id="admin-password",
+                            type="password",
+                            auto_complete="current-password",
+                            required=True,
+                            width="100%",
+                            size="3",
+                        ),
+                        problem_callout(S.error, "sign-in-error", width="100%"),
+                        rx.button(
+                            "Sign in",
+                            type="submit",
+                            loading=S.busy,
+                            width="100%",
+                            size="3",
+                            id="sign-in",
+                        ),
+                        spacing="3",
                         width="100%",
-                        size="3",
                     ),
-                    rx.el.label("Password", html_for="admin-password", font_size="14px"),
-                    rx.input(
-                        name="password",
-                        id="admin-password",
-                        type="password",
-                        auto_complete="current-password",
-                        required=True,
-                        width="100%",
-                        size="3",
-                    ),
-                    problem_callout(S.error, "sign-in-error", width="100%"),
-                    rx.button(
-                        "Sign in",
-                        type="submit",
-                        loading=S.busy,
-                        width="100%",
-                        size="3",
-                        id="sign-in",
-                    ),
-                    spacing="3",
-                    width="100%",
+                    on_submit=S.sign_in,
+                    reset_on_submit=False,
                 ),
-                on_submit=S.sign_in,
-                reset_on_submit=False,
+                width="100%",
+                max_width="380px",
             ),
-            width="100%",
-            max_width="380px",
+            min_height="100vh",
+            padding="16px",
+            background_color=rx.color("gray", 2),
         ),
-        min_height="100vh",
-        padding="16px",
-        background_color=rx.color("gray", 2),
+        id="main",
     )
 
 

@@ -211,7 +211,13 @@ def _refund_dialog() -> rx.Component:
     R = S.rental
     return rx.dialog.root(
         rx.dialog.trigger(
-            rx.button("Cancel and refund...", color_scheme="red", variant="soft", id="refund-open")
+            rx.button(
+                "Cancel and refund...",
+                color_scheme="red",
+                variant="soft",
+                high_contrast=True,  # red on the soft red ground was 4.41:1
+                id="refund-open",
+            )
         ),
         rx.dialog.content(
             rx.dialog.title("Cancel and refund"),
@@ -243,7 +249,12 @@ def _refund_dialog() -> rx.Component:
                     rx.text_area(name="note", id="refund-note", width="100%"),
                     rx.cond(
                         S.refund_error != "",
-                        rx.callout(S.refund_error, color_scheme="red", id="refund-error"),
+                        rx.callout(
+                            S.refund_error,
+                            color_scheme="red",
+                            high_contrast=True,
+                            id="refund-error",
+                        ),
                     ),
                     rx.hstack(
                         rx.dialog.close(
@@ -346,14 +357,19 @@ def rental_page() -> rx.Component:
     return admin_layout(
         rx.cond(
             S.missing != "",
-            rx.callout(S.missing, color_scheme="red", id="rental-missing"),
+            rx.callout(S.missing, color_scheme="red", high_contrast=True, id="rental-missing"),
             rx.vstack(
                 rx.flex(
                     rx.text(R["id"], weight="bold", id="rental-id", word_break="break-all"),
                     rx.box(status_badge(R["status"], R["status_label"]), id="rental-status"),
                     rx.cond(
                         R["needs_refund"] != "",
-                        rx.badge("Needs refund", color_scheme="red", id="needs-refund"),
+                        rx.badge(
+                            "Needs refund",
+                            color_scheme="red",
+                            high_contrast=True,
+                            id="needs-refund",
+                        ),
                     ),
                     gap="8px",
                     align="center",

@@ -276,7 +276,8 @@ def today_page() -> rx.Component:
                         ),
                     ),
                 ),
-                rx.text("Updated ", S.updated_at, size="1", color=rx.color("gray", 10)),
+                # gray 11: 4.5:1 or better on the page's ground (gray 10 was 3.6:1)
+                rx.text("Updated ", S.updated_at, size="1", color=rx.color("gray", 11)),
                 justify="start",
                 align="end",
                 wrap="wrap",
