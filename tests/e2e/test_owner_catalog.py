@@ -1,8 +1,9 @@
 """The owner's catalog pages in Chromium: a new collectible with an uploaded image (on the
 S3 server standing in for Spaces) on the storefront; a unit retired by mistake and put back in
 stock, both in the audit log; a unit blocked for maintenance from a form that reads well on a
-wide screen and on a phone, in the audit log too; a rate change that new quotes follow and an
-existing rental does not; a distance matrix with a hole refused, the cell named.
+wide screen and on a phone, and the block removed again, both in the audit log too; a rate
+change that new quotes follow and an existing rental does not; a distance matrix with a hole
+refused, the cell named.
 Each starts by signing in as the owner (made with the management command).
 """
 
@@ -120,11 +121,11 @@ def test_a_unit_retired_by_mistake_is_put_back_in_stock(page, shop_url, accounts
             expect(saved(page)).to_contain_text("back in stock")
 
 
-def test_a_unit_is_blocked_for_maintenance_from_a_form_that_fits_the_screen(
+def test_a_unit_is_blocked_for_maintenance_and_unblocked_from_a_form_that_fits_the_screen(
     page, shop_url, accounts, screenshot
 ):
     unit = "col-006-wh-north"
-    # Far ahead: no other test books col-006 then, and there is no way to remove it here.
+    # Far ahead: no other test books col-006 then.
     first = shop_today() + timedelta(days=300)
     last = first + timedelta(days=2)
     sign_in(page, shop_url)
@@ -178,6 +179,19 @@ def test_a_unit_is_blocked_for_maintenance_from_a_form_that_fits_the_screen(
     # block is not there).
     page.goto(f"{shop_url}/admin/audit")
     logged = page.locator(".audit-row").filter(has_text="unit_blocked").filter(has_text=unit)
+    expect(logged).to_have_count(1)
+    expect(logged).to_contain_text(OWNER)
+    expect(logged).to_contain_text(f"{first} to {last} (coin door repair)")
+
+    # The owner removes the block from the units table: gone from it, and in the log.
+    page.goto(f"{shop_url}/admin/catalog/col-006")
+    remove = row.get_by_role("button", name=f"Remove block of {unit}: {first} to {last}")
+    remove.click()
+    expect(saved(page)).to_contain_text("Maintenance block removed")
+    expect(remove).to_have_count(0)
+    expect(row).not_to_contain_text(f"{first} to {last}")
+    page.goto(f"{shop_url}/admin/audit")
+    logged = page.locator(".audit-row").filter(has_text="unit_unblocked").filter(has_text=unit)
     expect(logged).to_have_count(1)
     expect(logged).to_contain_text(OWNER)
     expect(logged).to_contain_text(f"{first} to {last} (coin door repair)")

@@ -181,7 +181,15 @@ async def test_owner_only_handlers_refuse_staff_and_the_rest_let_them_in(uow, se
             # The owner gets through everything (so the refusals above are the guard's).
             state, _ = await call(cls, fn, sessions["owner"])
             assert state._refused == "" and state.admin_role == "owner", f"{cls.__name__}.{name}"
-    owner_actions = {"refund", "resolve_flag", "open_refund", "export_csv", "set_active", "restore"}
+    owner_actions = {
+        "refund",
+        "resolve_flag",
+        "open_refund",
+        "export_csv",
+        "set_active",
+        "restore",
+        "unblock",
+    }
     assert owner_actions <= set(owner_only)
     assert {"step", "release_hold", "load", "poll"} <= set(staff_ok)
 

@@ -1,5 +1,5 @@
 """/admin/catalog/[collectible_id]: edit a collectible, upload its image, manage its units
-(add, retire, put back in stock, block for maintenance)."""
+(add, retire, put back in stock, block for maintenance and remove a block)."""
 
 from __future__ import annotations
 
@@ -40,11 +40,23 @@ UNIT_STATE_COLORS = {
 
 
 @dataclasses.dataclass
+class BlockItem:
+    id: int = 0
+    days: str = ""  # "2026-12-01 to 2026-12-03"
+    text: str = ""  # the days and the reason: "2026-12-01 to 2026-12-03 (repaint)"
+
+
+@dataclasses.dataclass
 class UnitItem:
     id: str = ""
     warehouse_id: str = ""
     state: str = ""
-    blocks: str = ""  # "2026-12-01 to 2026-12-03 (repaint); ..."
+    blocks: list[BlockItem] = dataclasses.field(default_factory=list)  # current and future
+
+
+def _block_item(block: units_admin.BlockView) -> BlockItem:
+    days = f"{block.starts_on} to {block.ends_on}"
+    return BlockItem(block.id, days, days + (f" ({block.reason})" if block.reason else ""))
 
 
 class CollectibleAdminState(AdminState):
@@ -80,15 +92,7 @@ class CollectibleAdminState(AdminState):
         self.name, self.description, self.size = row.name, row.description, row.size
         self.image_url, self.active = row.image_url, row.active
         self.units = [
-            UnitItem(
-                u.id,
-                u.warehouse_id,
-                u.state,
-                "; ".join(
-                    f"{b.starts_on} to {b.ends_on}" + (f" ({b.reason})" if b.reason else "")
-                    for b in u.blocks
-                ),
-            )
+            UnitItem(u.id, u.warehouse_id, u.state, [_block_item(b) for b in u.blocks])
             for u in await units_admin.list_units(self.cid, uow=admin_uow())
         ]
         network = await network_admin.get_network(uow=admin_uow())
@@ -206,6 +210,34 @@ class CollectibleAdminState(AdminState):
             "Maintenance block saved.",
         )
 
+    @admin_event(admin.OWNER)
+    async def unblock(self, block_id: int):
+        # The unit can be booked on those days again; the log names who removed the block.
+        actor = self.principal.username
+        removed = next(
+            (f"{u.id}, {b.text}" for u in self.units for b in u.blocks if b.id == block_id), ""
+        )
+        await self._run(
+            units_admin.unblock_unit(block_id, actor=actor, uow=admin_uow()),
+            f"Maintenance block removed: {removed}." if removed else "Maintenance block removed.",
+        )
+
+
+def _block_line(unit_id, block: BlockItem) -> rx.Component:  # noqa: ANN001 - a Var
+    return rx.hstack(
+        rx.text(block.text, size="2"),
+        rx.button(
+            "Remove",
+            size="1",
+            variant="soft",
+            aria_label="Remove block of " + unit_id + ": " + block.days,
+            on_click=CollectibleAdminState.unblock(block.id),
+        ),
+        align="center",
+        spacing="2",
+        wrap="wrap",
+    )
+
 
 def _unit_row(unit: UnitItem) -> rx.Component:
     S = CollectibleAdminState
@@ -213,7 +245,9 @@ def _unit_row(unit: UnitItem) -> rx.Component:
         rx.table.cell(unit.id),
         rx.table.cell(unit.warehouse_id),
         rx.table.cell(status_badge(unit.state, unit.state, UNIT_STATE_COLORS)),
-        rx.table.cell(unit.blocks),
+        rx.table.cell(
+            rx.vstack(rx.foreach(unit.blocks, lambda b: _block_line(unit.id, b)), spacing="1")
+        ),
         # Accessible names start with the visible label (voice control) and name the unit, so
         # a screen reader's list of buttons tells the rows apart.
         rx.table.cell(
