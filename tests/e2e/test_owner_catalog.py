@@ -31,6 +31,17 @@ def problems(page):
     return page.locator("#problems")
 
 
+def text_lines(locator) -> int:
+    """The lines an element's text takes on screen."""
+    return locator.evaluate(
+        """element => {
+            const range = document.createRange();
+            range.selectNodeContents(element);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+        }"""
+    )
+
+
 def test_a_new_collectible_with_an_uploaded_image_shows_on_the_storefront(
     page, shop_url, accounts, spaces, tmp_path, shop_env, screenshot
 ):
@@ -142,6 +153,13 @@ def test_a_unit_is_blocked_for_maintenance_and_unblocked_from_a_form_that_fits_t
     bottom = boxes[0]["y"] + boxes[0]["height"]
     assert [b["y"] + b["height"] for b in boxes] == [pytest.approx(bottom, abs=1)] * 5
     assert [b["x"] for b in boxes] == sorted(b["x"] for b in boxes)
+    # The Details card's name and description take the card's width, up to 40rem (640 px).
+    details = page.locator("form").filter(has=page.get_by_role("heading", name="Details"))
+    name_box = details.get_by_label("Name").bounding_box()
+    description_box = details.get_by_label("Description").bounding_box()
+    assert name_box["width"] == pytest.approx(640, abs=4)
+    assert description_box["width"] == pytest.approx(640, abs=4)
+    assert description_box["height"] >= 120  # several lines of description in view
 
     unit_field.select_option(unit)
     first_day.fill(last.isoformat())
@@ -172,6 +190,11 @@ def test_a_unit_is_blocked_for_maintenance_and_unblocked_from_a_form_that_fits_t
     assert first_box["y"] == pytest.approx(last_box["y"], abs=1)
     assert unit_box["y"] < first_box["y"] < reason_box["y"] < button_box["y"]
     assert form_box["x"] >= 0 and form_box["x"] + form_box["width"] <= 375
+    # The units table keeps each id on one line and scrolls sideways inside its card; the
+    # page itself does not.
+    for cell in (page.get_by_role("cell", name=unit, exact=True), row.get_by_text(str(first))):
+        assert text_lines(cell) == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot("owner-units-blocked-phone")
     assert AXE.run(page, context=unit_forms).response["violations"] == []
 

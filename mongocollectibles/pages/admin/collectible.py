@@ -29,6 +29,7 @@ from mongocollectibles.settings import get_settings
 from mongocollectibles.state.admin import AdminState, admin_event, admin_uow
 
 UPLOAD_ID = "collectible-image"
+TEXT_WIDTH = "40rem"  # the Details card's text fields: the card's width up to this
 # Each unit state has its colour; the badge still says the state's word.
 UNIT_STATE_COLORS = {
     FREE: "green",
@@ -44,6 +45,7 @@ class BlockItem:
     id: int = 0
     days: str = ""  # "2026-12-01 to 2026-12-03"
     text: str = ""  # the days and the reason: "2026-12-01 to 2026-12-03 (repaint)"
+    reason: str = ""  # "(repaint)", or "" for none
 
 
 @dataclasses.dataclass
@@ -56,7 +58,8 @@ class UnitItem:
 
 def _block_item(block: units_admin.BlockView) -> BlockItem:
     days = f"{block.starts_on} to {block.ends_on}"
-    return BlockItem(block.id, days, days + (f" ({block.reason})" if block.reason else ""))
+    reason = f"({block.reason})" if block.reason else ""
+    return BlockItem(block.id, days, f"{days} {reason}".strip(), reason)
 
 
 class CollectibleAdminState(AdminState):
@@ -225,7 +228,8 @@ class CollectibleAdminState(AdminState):
 
 def _block_line(unit_id, block: BlockItem) -> rx.Component:  # noqa: ANN001 - a Var
     return rx.hstack(
-        rx.text(block.text, size="2"),
+        # The days on one line (a phone would break them at every hyphen), then the reason.
+        rx.text(rx.el.span(block.days, white_space="nowrap"), " ", block.reason, size="2"),
         rx.button(
             "Remove",
             size="1",
@@ -242,8 +246,10 @@ def _block_line(unit_id, block: BlockItem) -> rx.Component:  # noqa: ANN001 - a 
 def _unit_row(unit: UnitItem) -> rx.Component:
     S = CollectibleAdminState
     return rx.table.row(
-        rx.table.cell(unit.id),
-        rx.table.cell(unit.warehouse_id),
+        # Ids on one line ("col-006-wh-east", not a word a line); on a phone the table
+        # scrolls sideways inside its card instead (a Radix table scrolls in its own area).
+        rx.table.cell(unit.id, white_space="nowrap"),
+        rx.table.cell(unit.warehouse_id, white_space="nowrap"),
         rx.table.cell(status_badge(unit.state, unit.state, UNIT_STATE_COLORS)),
         rx.table.cell(
             rx.vstack(rx.foreach(unit.blocks, lambda b: _block_line(unit.id, b)), spacing="1")
@@ -282,7 +288,17 @@ def collectible_admin_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading("Details", size="4", as_="h2"),
-                field("Name", rx.input(name="name", default_value=S.name, key=S.name)),
+                # The card's width, up to a comfortable line: a long name is seen whole.
+                field(
+                    "Name",
+                    rx.input(
+                        name="name",
+                        default_value=S.name,
+                        key=S.name,
+                        width="100%",
+                        max_width=TEXT_WIDTH,
+                    ),
+                ),
                 field(
                     "Size",
                     rx.select.root(
@@ -296,7 +312,13 @@ def collectible_admin_page() -> rx.Component:
                 field(
                     "Description",
                     rx.text_area(
-                        name="description", default_value=S.description, key=S.description
+                        name="description",
+                        default_value=S.description,
+                        key=S.description,
+                        rows="6",
+                        resize="vertical",
+                        width="100%",
+                        max_width=TEXT_WIDTH,
                     ),
                 ),
                 rx.button("Save", type="submit"),
