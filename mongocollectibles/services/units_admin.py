@@ -270,7 +270,9 @@ async def block_unit(
 
 
 def _unblock(session: Session, block_id: int, actor: str) -> None:
-    block = session.get(UnitBlock, block_id)
+    # An id from a hand-made request may be anything: only a whole number can name a block.
+    is_id = isinstance(block_id, int) and not isinstance(block_id, bool)
+    block = session.get(UnitBlock, block_id) if is_id else None
     if block is None:
         raise NotFound(f"Maintenance block {block_id!r} not found.")
     unit = _unit(session, block.unit_id)

@@ -360,6 +360,9 @@ async def test_maintenance_blocks_and_their_removal_are_in_the_audit_log(uow):
     ]
     with pytest.raises(NotFound, match="Maintenance block"):  # removed already
         await units_admin.unblock_unit(block.id, actor=OWNER, uow=uow)
+    for not_an_id in ("1", "x", None, True, 1.0):  # a hand-made request to the page's handler
+        with pytest.raises(NotFound, match=f"Maintenance block {not_an_id!r} not found"):
+            await units_admin.unblock_unit(not_an_id, actor=OWNER, uow=uow)  # type: ignore[arg-type]
     await units_admin.block_unit(unit, first, first, actor=OWNER, uow=uow)  # no reason given
     assert (await unit_log(uow))[0] == (
         OWNER,
