@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
@@ -37,10 +37,6 @@ def _method(value: object) -> str:
         raise InvalidInput(error.message, field=error.field) from None
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _switches(session: Session, rental_id: str) -> int:
     return int(
         session.exec(
@@ -51,12 +47,15 @@ def _switches(session: Session, rental_id: str) -> int:
     )
 
 
-def _prepare(session: Session, rental_id: str, method: str) -> tuple[Rental, int] | None:
-    """The pending rental and how many switches came before; None when nothing changes."""
+def _prepare(
+    session: Session, rental_id: str, method: str, now: datetime
+) -> tuple[Rental, int] | None:
+    """The pending rental and how many switches came before; None when nothing changes.
+    The hold has ended at its very moment (as checkout no longer counts it then)."""
     rental = lifecycle.load_for_update(session, rental_id)
     if rental.status != status.PENDING_PAYMENT:
         raise Conflict("This checkout has ended; it can no longer be paid.")
-    if rental.hold_expires_at is not None and _aware(rental.hold_expires_at) <= utcnow():
+    if rental.hold_expires_at is not None and rental.hold_expires_at <= now:
         raise Conflict("The hold on this item has ended; please start a new checkout.")
     if rental.payment_method == method and rental.checkout_url:
         return None
@@ -89,12 +88,14 @@ async def change_payment_method(
     gateway: PaymentGateway,
     request_for: Callable[[Rental], CheckoutRequest],
     uow: UnitOfWork,
+    now: datetime | None = None,
 ) -> Switch:
     """Open a checkout session for `method` on the same held unit and close the old one.
 
-    `request_for(rental)` builds the checkout request (the checkout service's)."""
+    `request_for(rental)` builds the checkout request (the checkout service's); `now` is the
+    moment the hold is judged by (default: the clock)."""
     chosen = _method(method)
-    prepared = await uow.run(_prepare, rental_id, chosen)
+    prepared = await uow.run(_prepare, rental_id, chosen, now or utcnow())
     if prepared is None:
         rental = await uow.run(lambda s: s.get_one(Rental, rental_id))
         return Switch(rental_id, rental.checkout_url or "", changed=False)
