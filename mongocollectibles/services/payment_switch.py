@@ -68,6 +68,8 @@ def _attach(session: Session, rental_id: str, method: str, session_id: str, url:
     if rental.status != status.PENDING_PAYMENT:
         raise Conflict("This checkout has ended; it can no longer be paid.")
     old = rental.checkout_session_id
+    if old == session_id:  # the same switch answered twice (one key): attached already
+        return None
     previous_method = rental.payment_method
     rental.payment_method = method
     rental.checkout_session_id = session_id
@@ -78,7 +80,7 @@ def _attach(session: Session, rental_id: str, method: str, session_id: str, url:
     lifecycle.record(
         session, rental, rental.status, "customer", f"{CHANGED} from {previous_method} to {method}."
     )
-    return old if old != session_id else None
+    return old
 
 
 async def change_payment_method(
