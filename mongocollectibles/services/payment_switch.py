@@ -49,16 +49,17 @@ def _switches(session: Session, rental_id: str) -> int:
 
 def _prepare(
     session: Session, rental_id: str, method: str, now: datetime
-) -> tuple[Rental, int] | None:
-    """The pending rental and how many switches came before; None when nothing changes.
-    The hold has ended at its very moment (as checkout no longer counts it then)."""
+) -> tuple[Rental, int] | str:
+    """The pending rental and how many switches came before; its payment page's URL when
+    nothing changes. The hold has ended at its very moment (as checkout no longer counts it
+    then)."""
     rental = lifecycle.load_for_update(session, rental_id)
     if rental.status != status.PENDING_PAYMENT:
         raise Conflict("This checkout has ended; it can no longer be paid.")
     if rental.hold_expires_at is not None and rental.hold_expires_at <= now:
         raise Conflict("The hold on this item has ended; please start a new checkout.")
     if rental.payment_method == method and rental.checkout_url:
-        return None
+        return rental.checkout_url
     return rental, _switches(session, rental_id)
 
 
@@ -98,9 +99,8 @@ async def change_payment_method(
     moment the hold is judged by (default: the clock)."""
     chosen = _method(method)
     prepared = await uow.run(_prepare, rental_id, chosen, now or utcnow())
-    if prepared is None:
-        rental = await uow.run(lambda s: s.get_one(Rental, rental_id))
-        return Switch(rental_id, rental.checkout_url or "", changed=False)
+    if isinstance(prepared, str):  # the method in use: its page stays
+        return Switch(rental_id, prepared, changed=False)
     rental, switches = prepared
     rental.payment_method = chosen
     request = dataclasses.replace(
