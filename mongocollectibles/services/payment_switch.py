@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
@@ -37,10 +37,6 @@ def _method(value: object) -> str:
         raise InvalidInput(error.message, field=error.field) from None
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _switches(session: Session, rental_id: str) -> int:
     return int(
         session.exec(
@@ -51,15 +47,19 @@ def _switches(session: Session, rental_id: str) -> int:
     )
 
 
-def _prepare(session: Session, rental_id: str, method: str) -> tuple[Rental, int] | None:
-    """The pending rental and how many switches came before; None when nothing changes."""
+def _prepare(
+    session: Session, rental_id: str, method: str, now: datetime
+) -> tuple[Rental, int] | str:
+    """The pending rental and how many switches came before; its payment page's URL when
+    nothing changes. The hold has ended at its very moment (as checkout no longer counts it
+    then)."""
     rental = lifecycle.load_for_update(session, rental_id)
     if rental.status != status.PENDING_PAYMENT:
         raise Conflict("This checkout has ended; it can no longer be paid.")
-    if rental.hold_expires_at is not None and _aware(rental.hold_expires_at) <= utcnow():
+    if rental.hold_expires_at is not None and rental.hold_expires_at <= now:
         raise Conflict("The hold on this item has ended; please start a new checkout.")
     if rental.payment_method == method and rental.checkout_url:
-        return None
+        return rental.checkout_url
     return rental, _switches(session, rental_id)
 
 
@@ -69,6 +69,8 @@ def _attach(session: Session, rental_id: str, method: str, session_id: str, url:
     if rental.status != status.PENDING_PAYMENT:
         raise Conflict("This checkout has ended; it can no longer be paid.")
     old = rental.checkout_session_id
+    if old == session_id:  # the same switch answered twice (one key): attached already
+        return None
     previous_method = rental.payment_method
     rental.payment_method = method
     rental.checkout_session_id = session_id
@@ -79,7 +81,7 @@ def _attach(session: Session, rental_id: str, method: str, session_id: str, url:
     lifecycle.record(
         session, rental, rental.status, "customer", f"{CHANGED} from {previous_method} to {method}."
     )
-    return old if old != session_id else None
+    return old
 
 
 async def change_payment_method(
@@ -89,15 +91,16 @@ async def change_payment_method(
     gateway: PaymentGateway,
     request_for: Callable[[Rental], CheckoutRequest],
     uow: UnitOfWork,
+    now: datetime | None = None,
 ) -> Switch:
     """Open a checkout session for `method` on the same held unit and close the old one.
 
-    `request_for(rental)` builds the checkout request (the checkout service's)."""
+    `request_for(rental)` builds the checkout request (the checkout service's); `now` is the
+    moment the hold is judged by (default: the clock)."""
     chosen = _method(method)
-    prepared = await uow.run(_prepare, rental_id, chosen)
-    if prepared is None:
-        rental = await uow.run(lambda s: s.get_one(Rental, rental_id))
-        return Switch(rental_id, rental.checkout_url or "", changed=False)
+    prepared = await uow.run(_prepare, rental_id, chosen, now or utcnow())
+    if isinstance(prepared, str):  # the method in use: its page stays
+        return Switch(rental_id, prepared, changed=False)
     rental, switches = prepared
     rental.payment_method = chosen
     request = dataclasses.replace(
