@@ -19,6 +19,8 @@
 # test can tell from the original) are listed with the reason in scripts/mutation-equivalents.txt.
 # Output: the survivors with their change, one line per path, and last
 #   mutation score: NN.N% (K of N killed, E equivalent excluded)
+# Read whole before running (in braces): editing this file during a run must not change it.
+{
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -135,3 +137,5 @@ if [ "$FAILED" = 1 ]; then
   echo "mutation.sh: mutmut failed (see the log named above): the score counts only what ran" >&2
   exit 1
 fi
+exit 0
+}
