@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
@@ -67,15 +67,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _expired(row: AdminSession, now: datetime) -> bool:
     return (
         row.revoked_at is not None
-        or now >= _aware(row.created_at) + timedelta(hours=ABSOLUTE_HOURS)
-        or now >= _aware(row.last_seen_at) + timedelta(minutes=IDLE_MINUTES)
+        or now >= row.created_at + timedelta(hours=ABSOLUTE_HOURS)
+        or now >= row.last_seen_at + timedelta(minutes=IDLE_MINUTES)
     )
 
 
@@ -93,7 +89,7 @@ def _failures(
         )
     ).one()
     if last_ok is not None:
-        since = max(since, _aware(last_ok))
+        since = max(since, last_ok)
     count, last = session.exec(
         select(func.count(), func.max(AuditEvent.created_at)).where(
             AuditEvent.action == audit.SIGN_IN_FAILED,
@@ -101,7 +97,7 @@ def _failures(
             AuditEvent.created_at > since,
         )
     ).one()
-    return count, (_aware(last) if last else None)
+    return count, last
 
 
 def _wait_seconds(session: Session, username: str, ip: str, now: datetime) -> int:
@@ -223,7 +219,7 @@ def _validate(session: Session, token: str, now: datetime, touch: bool) -> Princ
     account = session.get(AdminAccount, row.account_id)
     if account is None or not account.active:
         return None
-    if touch and (now - _aware(row.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
+    if touch and (now - row.last_seen_at).total_seconds() >= TOUCH_SECONDS:
         row.last_seen_at = now
         session.add(row)
     return _principal(account)

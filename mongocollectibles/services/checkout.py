@@ -11,7 +11,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, text
 from sqlalchemy.exc import IntegrityError
@@ -206,8 +206,6 @@ def _check_hold_caps(
 
 
 def _seconds_until(moment: datetime) -> int:
-    if moment.tzinfo is None:  # SQLite gives naive UTC datetimes back
-        moment = moment.replace(tzinfo=UTC)
     return max(1, math.ceil((moment - utcnow()).total_seconds()))
 
 

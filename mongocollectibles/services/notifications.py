@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -332,12 +332,6 @@ def on_transition(session: Session, rental: Rental, previous: str | None) -> Non
 # -- reminders (run by the outbox worker before each pass) --------------------------------
 
 
-def _aware(moment: datetime | None) -> datetime:
-    if moment is None:
-        return datetime.min.replace(tzinfo=UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def enqueue_due_reminders(session: Session, now: datetime) -> int:
     """Enqueue the reminders due at `now` (each at most once); returns how many were added.
     Returns due tomorrow and overdue ones are the owner's schedule for the same day (by the
@@ -357,8 +351,8 @@ def enqueue_due_reminders(session: Session, now: datetime) -> int:
         pending = pending.with_for_update(skip_locked=True)
     window = timedelta(minutes=get_settings().hold_reminder_minutes)
     for rental in session.exec(pending).all():
-        held_for = _aware(rental.hold_expires_at) - _aware(rental.created_at)
-        if held_for > window:  # a hold shorter than the window gets no reminder
+        ends = rental.hold_expires_at
+        if ends and ends - rental.created_at > window:  # a shorter hold gets no reminder
             hold_expiring(session, rental)
     today = local_day(now)
     for rental in schedule.due_back(session, today + timedelta(days=1), lock=True):

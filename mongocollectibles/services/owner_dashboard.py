@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -68,10 +68,6 @@ class Today:
     failed_sign_ins_24h: int | None = None  # owner only
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _item(rental: Rental, when: datetime | None, note: str = "") -> WorkItem:
     return WorkItem(
         rental.id,
@@ -79,7 +75,7 @@ def _item(rental: Rental, when: datetime | None, note: str = "") -> WorkItem:
         rental.collectible_name,
         rental.store_id,
         rental.status,
-        _aware(when) if when else None,
+        when,
         note,
     )
 
@@ -135,7 +131,7 @@ def _work(session: Session, now: datetime) -> _Work:
     ).all()
     stuck_before = now - timedelta(minutes=STUCK_MINUTES)
     # The query's `<` already leaves out holds without an end (NULL); mypy needs it said.
-    holds = [(r, _aware(r.hold_expires_at)) for r in pending if r.hold_expires_at is not None]
+    holds = [(r, r.hold_expires_at) for r in pending if r.hold_expires_at is not None]
     expiring = [_item(r, ends) for r, ends in holds if ends >= now]
     flagged = [
         _item(r, ends, "Hold ended but was not released")
@@ -201,7 +197,7 @@ def _money_and_charts(
     for rental in paid:
         if rental.paid_at is None:  # the query's `>=` leaves these out
             continue
-        paid_at = _aware(rental.paid_at)
+        paid_at = rental.paid_at
         day = paid_at.astimezone(TZ).date()
         per_day[day] += rental.total_centavos
         if paid_at >= month_start:
@@ -209,7 +205,7 @@ def _money_and_charts(
         if day >= chart_start_day:
             per_collectible[rental.collectible_name] += 1
     for rental in refunded:
-        when = _aware(rental.refunded_at or rental.updated_at)
+        when = rental.refunded_at or rental.updated_at
         amount = refunded_amount(rental)
         per_day[when.astimezone(TZ).date()] -= amount
         if when >= month_start:
@@ -261,7 +257,7 @@ def _paid_marker(session: Session) -> tuple[int, str]:
     count, latest = session.exec(
         select(func.count(), func.max(Rental.paid_at)).where(col(Rental.paid_at).is_not(None))
     ).one()
-    return count, (_aware(latest).isoformat() if latest else "")
+    return count, (latest.isoformat() if latest else "")
 
 
 async def paid_marker(*, uow: UnitOfWork) -> str:
