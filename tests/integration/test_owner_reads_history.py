@@ -7,11 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
 
 from mongocollectibles.domain.errors import Conflict, InvalidInput, NotFound
 from mongocollectibles.domain.reservations import shop_today
-from mongocollectibles.models import Rental, RentalEvent, utcnow
+from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import GatewayRejected, GatewayUnavailable
 from mongocollectibles.services import (
     catalog,
@@ -22,6 +21,7 @@ from mongocollectibles.services import (
     webhooks,
 )
 from tests.support.fakes import FakeGateway, PageAlreadyClosed
+from tests.support.history import history
 from tests.support.orders import event_body, order, payment, signed_headers
 
 
@@ -31,23 +31,6 @@ def stock(uow, collectible_id="col-002") -> int:
 
 def row(uow, rental_id) -> Rental:
     return uow.call(lambda session: session.get(Rental, rental_id))
-
-
-def history(uow, rental_id) -> list[tuple]:
-    with uow() as session:
-        return [
-            tuple(r)
-            for r in session.exec(
-                select(
-                    RentalEvent.from_status,
-                    RentalEvent.to_status,
-                    RentalEvent.actor,
-                    RentalEvent.note,
-                )
-                .where(RentalEvent.rental_id == rental_id)
-                .order_by(RentalEvent.id)
-            ).all()
-        ]
 
 
 async def deliver(uow, kind: str, resource: dict) -> str:

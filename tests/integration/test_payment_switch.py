@@ -13,10 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import select
 
 from mongocollectibles.domain.errors import Conflict, InvalidInput, PaymentProviderError
-from mongocollectibles.models import Rental, RentalEvent, utcnow
+from mongocollectibles.models import Rental, utcnow
 from mongocollectibles.payments import PayMongoClient
 from mongocollectibles.payments.sandbox import create_sandbox_app
 from mongocollectibles.services import (
@@ -30,6 +29,7 @@ from mongocollectibles.services import (
 from mongocollectibles.services.checkout import CheckoutResult
 from mongocollectibles.settings import get_settings
 from tests.support.fakes import DOWN, FakeGateway
+from tests.support.history import history
 from tests.support.orders import event_body, order, payment, signed_headers
 from tests.support.servers import free_port, run_asgi_in_thread
 
@@ -54,24 +54,6 @@ def shop(uow, monkeypatch):
 
 def row(uow, rental_id: str) -> Rental:
     return uow.call(lambda s: s.get(Rental, rental_id))
-
-
-def history(uow, rental_id: str) -> list[tuple]:
-    """The rental's history as the owner console lists it: from, to, who, note."""
-    with uow() as session:
-        return [
-            tuple(r)
-            for r in session.exec(
-                select(
-                    RentalEvent.from_status,
-                    RentalEvent.to_status,
-                    RentalEvent.actor,
-                    RentalEvent.note,
-                )
-                .where(RentalEvent.rental_id == rental_id)
-                .order_by(RentalEvent.id)
-            ).all()
-        ]
 
 
 def switched(from_method: str, to_method: str) -> tuple:
