@@ -177,6 +177,17 @@ def hold_units(shop_env):
                 shopper = other_shopper(len(held))  # other shoppers, not the test's customer
                 held.append(book(session, collectible_id, store_id, days=days, customer=shopper).id)
 
+    def until_full(collectible_id: str, store_id: str = "store-a") -> None:
+        """Hold units until none is left for any day (other tests may have rented some)."""
+        from mongocollectibles.domain.errors import DomainError
+
+        for _ in range(20):
+            try:
+                hold(collectible_id, store_id=store_id)
+            except DomainError:
+                return
+        raise AssertionError(f"{collectible_id} still bookable after 20 holds")
+
     def release_all() -> None:
         with UnitOfWork(url)() as session:
             for rental_id in held:
@@ -184,6 +195,7 @@ def hold_units(shop_env):
         held.clear()
 
     hold.release_all = release_all
+    hold.until_full = until_full
     yield hold
     release_all()
 

@@ -171,53 +171,63 @@ def test_a_unit_is_blocked_for_maintenance_and_unblocked_from_a_form_that_fits_t
     reason.fill("coin door repair")
     button.click()
     expect(saved(page)).to_contain_text("Maintenance block saved.")
-    row = page.get_by_role("row").filter(has_text=unit)
-    expect(row).to_contain_text(f"{first} to {last} (coin door repair)")
-    expect(row.get_by_text("free", exact=True)).to_be_visible()  # those days are to come
-    screenshot("owner-units-blocked")
-    unit_forms = {"include": [["form[aria-labelledby]"]]}  # Add units, Block a unit
-    assert AXE.run(page, context=unit_forms).response["violations"] == []
+    try:
+        row = page.get_by_role("row").filter(has_text=unit)
+        expect(row).to_contain_text(f"{first} to {last} (coin door repair)")
+        # Those days are to come: the unit is not in maintenance now (other tests may rent it).
+        expect(row.get_by_role("cell", name="maintenance", exact=True)).to_have_count(0)
+        screenshot("owner-units-blocked")
+        unit_forms = {"include": [["form[aria-labelledby]"]]}  # Add units, Block a unit
+        assert AXE.run(page, context=unit_forms).response["violations"] == []
 
-    # On a phone each field takes a line (the two days share one), then the button.
-    page.set_viewport_size({"width": 375, "height": 800})
-    form_box = form.bounding_box()
-    unit_box, first_box, last_box, reason_box, button_box = (
-        c.bounding_box() for c in (unit_field, first_day, last_day, reason, button)
-    )
-    # (a text input sits 1 px inside its frame on each side)
-    assert unit_box["width"] == pytest.approx(form_box["width"], abs=2)
-    assert reason_box["width"] == pytest.approx(form_box["width"], abs=2)
-    assert first_box["y"] == pytest.approx(last_box["y"], abs=1)
-    assert unit_box["y"] < first_box["y"] < reason_box["y"] < button_box["y"]
-    assert form_box["x"] >= 0 and form_box["x"] + form_box["width"] <= 375
-    # The units table keeps each id on one line and scrolls sideways inside its card; the
-    # page itself does not.
-    for cell in (page.get_by_role("cell", name=unit, exact=True), row.get_by_text(str(first))):
-        assert text_lines(cell) == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    screenshot("owner-units-blocked-phone")
-    assert AXE.run(page, context=unit_forms).response["violations"] == []
+        # On a phone each field takes a line (the two days share one), then the button.
+        page.set_viewport_size({"width": 375, "height": 800})
+        form_box = form.bounding_box()
+        unit_box, first_box, last_box, reason_box, button_box = (
+            c.bounding_box() for c in (unit_field, first_day, last_day, reason, button)
+        )
+        # (a text input sits 1 px inside its frame on each side)
+        assert unit_box["width"] == pytest.approx(form_box["width"], abs=2)
+        assert reason_box["width"] == pytest.approx(form_box["width"], abs=2)
+        assert first_box["y"] == pytest.approx(last_box["y"], abs=1)
+        assert unit_box["y"] < first_box["y"] < reason_box["y"] < button_box["y"]
+        assert form_box["x"] >= 0 and form_box["x"] + form_box["width"] <= 375
+        # The units table keeps each id on one line and scrolls sideways inside its card; the
+        # page itself does not.
+        for cell in (page.get_by_role("cell", name=unit, exact=True), row.get_by_text(str(first))):
+            assert text_lines(cell) == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot("owner-units-blocked-phone")
+        assert AXE.run(page, context=unit_forms).response["violations"] == []
 
-    # The Audit log says who blocked which unit, for which days and why; once (the refused
-    # block is not there).
-    page.goto(f"{shop_url}/admin/audit")
-    logged = page.locator(".audit-row").filter(has_text="unit_blocked").filter(has_text=unit)
-    expect(logged).to_have_count(1)
-    expect(logged).to_contain_text(OWNER)
-    expect(logged).to_contain_text(f"{first} to {last} (coin door repair)")
+        # The Audit log says who blocked which unit, for which days and why; once (the refused
+        # block is not there).
+        page.goto(f"{shop_url}/admin/audit")
+        logged = page.locator(".audit-row").filter(has_text="unit_blocked").filter(has_text=unit)
+        expect(logged).to_have_count(1)
+        expect(logged).to_contain_text(OWNER)
+        expect(logged).to_contain_text(f"{first} to {last} (coin door repair)")
 
-    # The owner removes the block from the units table: gone from it, and in the log.
-    page.goto(f"{shop_url}/admin/catalog/col-006")
-    remove = row.get_by_role("button", name=f"Remove block of {unit}: {first} to {last}")
-    remove.click()
-    expect(saved(page)).to_contain_text("Maintenance block removed")
-    expect(remove).to_have_count(0)
-    expect(row).not_to_contain_text(f"{first} to {last}")
-    page.goto(f"{shop_url}/admin/audit")
-    logged = page.locator(".audit-row").filter(has_text="unit_unblocked").filter(has_text=unit)
-    expect(logged).to_have_count(1)
-    expect(logged).to_contain_text(OWNER)
-    expect(logged).to_contain_text(f"{first} to {last} (coin door repair)")
+        # The owner removes the block from the units table: gone from it, and in the log.
+        page.goto(f"{shop_url}/admin/catalog/col-006")
+        remove = row.get_by_role("button", name=f"Remove block of {unit}: {first} to {last}")
+        remove.click()
+        expect(saved(page)).to_contain_text("Maintenance block removed")
+        expect(remove).to_have_count(0)
+        expect(row).not_to_contain_text(f"{first} to {last}")
+        page.goto(f"{shop_url}/admin/audit")
+        logged = page.locator(".audit-row").filter(has_text="unit_unblocked").filter(has_text=unit)
+        expect(logged).to_have_count(1)
+        expect(logged).to_contain_text(OWNER)
+        expect(logged).to_contain_text(f"{first} to {last} (coin door repair)")
+    finally:  # a block left behind would make col-006 unbookable for the other tests
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{shop_url}/admin/catalog/col-006")
+        leftover = page.get_by_role("button", name=f"Remove block of {unit}: {first} to {last}")
+        expect(page.get_by_role("row").filter(has_text=unit)).to_be_visible()
+        if leftover.count():
+            leftover.click()
+            expect(leftover).to_have_count(0)
 
 
 def set_rate_m(page, shop_url, pesos: str) -> None:

@@ -100,7 +100,7 @@ def test_a_day_that_cannot_start_cannot_be_chosen(page, shop_url, api):
 
 
 def test_a_booked_day_offers_the_nearest_one(page, shop_url, hold_units, screenshot):
-    hold_units("col-006", count=4)  # every unit taken from today for a year
+    hold_units.until_full("col-006")  # every unit taken, for every day that can be chosen
     open_collectible_booked = f"{shop_url}/collectibles/col-006"
     page.goto(open_collectible_booked)
     expect(page.locator("#date-problem")).to_contain_text("Fully booked", timeout=30_000)

@@ -161,6 +161,12 @@ def prices_admin_page() -> rx.Component:
             ),
             rx.table.body(rx.foreach(S.history, _history_row)),
             width="100%",
+            # Fits a phone's width (cells wrap) rather than scrolling: a scrolling region
+            # with nothing to focus in it cannot be scrolled from the keyboard.
+            style={
+                "& table": {"table_layout": "fixed"},
+                "& th, & td": {"overflow_wrap": "anywhere"},
+            },
         ),
     )
 
