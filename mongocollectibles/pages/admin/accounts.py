@@ -164,7 +164,7 @@ def accounts_page() -> rx.Component:
                     on_submit=S.create,
                     reset_on_submit=False,
                 ),
-                problem_callout(S.error, "account-error", margin_top="8px", high_contrast=True),
+                problem_callout(S.error, "account-error", margin_top="8px"),
                 width="100%",
             ),
             spacing="3",

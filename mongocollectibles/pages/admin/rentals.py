@@ -295,7 +295,7 @@ def rentals_page() -> rx.Component:
     return admin_layout(
         rx.vstack(
             _filters(),
-            problem_callout(S.error, "rentals-error", high_contrast=True),
+            problem_callout(S.error, "rentals-error"),
             rx.card(_table(), width="100%", padding="8px"),
             pager(S.page, S.pages, S.total, "rentals", S.go_to_page, "rentals"),
             spacing="3",
