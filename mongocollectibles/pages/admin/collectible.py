@@ -44,7 +44,6 @@ UNIT_STATE_COLORS = {
 class BlockItem:
     id: int = 0
     days: str = ""  # "2026-12-01 to 2026-12-03"
-    text: str = ""  # the days and the reason: "2026-12-01 to 2026-12-03 (repaint)"
     reason: str = ""  # "(repaint)", or "" for none
 
 
@@ -59,7 +58,7 @@ class UnitItem:
 def _block_item(block: units_admin.BlockView) -> BlockItem:
     days = f"{block.starts_on} to {block.ends_on}"
     reason = f"({block.reason})" if block.reason else ""
-    return BlockItem(block.id, days, f"{days} {reason}".strip(), reason)
+    return BlockItem(block.id, days, reason)
 
 
 class CollectibleAdminState(AdminState):
@@ -218,7 +217,13 @@ class CollectibleAdminState(AdminState):
         # The unit can be booked on those days again; the log names who removed the block.
         actor = self.principal.username
         removed = next(
-            (f"{u.id}, {b.text}" for u in self.units for b in u.blocks if b.id == block_id), ""
+            (
+                f"{u.id}, {b.days} {b.reason}".rstrip()
+                for u in self.units
+                for b in u.blocks
+                if b.id == block_id
+            ),
+            "",
         )
         await self._run(
             units_admin.unblock_unit(block_id, actor=actor, uow=admin_uow()),
