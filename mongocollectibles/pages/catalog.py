@@ -100,6 +100,7 @@ class CatalogState(LiveStockMixin, rx.State):
     @rx.event
     async def load(self):
         self.error = ""
+        self._show_stock(None)  # before reading (state/live.py)
         try:
             store_id, store_name = await self._read()
             views = await catalog.list_collectibles(store_id or None, uow=default_uow())
@@ -110,7 +111,6 @@ class CatalogState(LiveStockMixin, rx.State):
         self.items = cards(views, store_name, await rate_note())
         self.loading = False
         self._store_shown = store_id
-        self._show_stock(None)
 
     @rx.event
     async def follow_store(self):

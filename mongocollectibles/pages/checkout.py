@@ -167,14 +167,17 @@ class CheckoutState(LiveStockMixin, rx.State):
     async def load(self):
         self.loading, self.form_error, self.errors = True, "", NO_ERRORS
         self.submitting = False
+        query = self.router.url.query_parameters
+        self._show_stock(
+            str(query.get("collectible_id", "")) or None
+        )  # before reading (state/live.py)
         choice = await self.get_state(StoreChoiceState)
         await choice.ensure_store()
-        wanted = self.router.url.query_parameters.get("store_id", "")
+        wanted = query.get("store_id", "")
         if choice.store(wanted)["id"]:
             choice.store_id = wanted  # the store chosen on the collectible page
         await self._summarise()
         self.loading = False
-        self._show_stock(self._order.get("collectible_id") or None)
 
     @rx.event
     async def store_changed(self):

@@ -218,6 +218,7 @@ class CollectibleState(LiveStockMixin, rx.State):
         self.duration = str(query.get("duration", DEFAULT_DAYS))[:6]
         self.pickup = str(query.get("pickup_date", ""))[:10]
         self.cal_from, self.cal_hint = "", ""
+        self._show_stock(self.collectible_id)  # before reading (state/live.py)
         try:
             item = await catalog.get_collectible(self.collectible_id, uow=default_uow())
         except NotFound as error:
@@ -228,7 +229,6 @@ class CollectibleState(LiveStockMixin, rx.State):
         self.base_rate_text = f"{format_php(item.daily_rate_centavos)} / day"
         await self._requote()
         self.loading = False
-        self._show_stock(self.collectible_id)
 
     @rx.event
     async def set_duration(self, value: str):

@@ -1,7 +1,9 @@
 """Live stock for open tabs, pushed: nothing runs per tab while stock stays the same.
 
-A page state mixes in `LiveStockMixin`, calls `self._show_stock(collectible_id or None)` from
-its on_load (None: it shows every collectible) and implements two hooks. The process's one
+A page state mixes in `LiveStockMixin`, calls `self._show_stock(collectible_id or None)` first
+in its on_load, before it reads anything (None: it shows every collectible), and implements
+two hooks. Registered first, a tab misses no change committed while its on_load reads: the
+push for it waits for the tab's state lock and re-reads once the on_load is done. The process's one
 stock feed (services/stock_feed.py, started by `stock_push(uow)` as a lifespan task) says which
 collectibles changed; `push` then opens (PUSH_AT_ONCE at a time) the state of each registered
 tab that shows one of them (`app.modify_state`, the same lock and delta as an event) and
@@ -77,7 +79,7 @@ def _register(token: str, watch: Watch) -> None:
 
 class LiveStockMixin(rx.State, mixin=True):
     def _show_stock(self, collectible_id: str | None) -> None:
-        """From the page's on_load: push this tab the stock of `collectible_id` (None: all)."""
+        """First in the page's on_load: push this tab the stock of `collectible_id` (None: all)."""
         _register(self.router.session.client_token, Watch(type(self), collectible_id))
 
     def _on_page(self) -> bool:

@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from mongocollectibles.components.price import day_text
-from tests.e2e.conftest import ARTIFACTS, amount, stock_of
+from tests.e2e.conftest import ARTIFACTS, amount
 from tests.e2e.test_checkout import (
     SANDBOX_PAY,
     field,
@@ -225,8 +225,7 @@ def test_axe_finds_nothing_serious_on_any_page(viewport_page, shop_url, api):
 
 
 def test_out_of_stock_offers_an_email_when_it_is_back(page, shop_url, api, hold_units, screenshot):
-    while stock_of(api, "col-003") > 0:  # every free unit (other tests may hold some)
-        hold_units("col-003")
+    hold_units.until_full("col-003")  # every free unit, as the database decides
     page.goto(f"{shop_url}/collectibles/col-003")
     expect(page.get_by_role("status", name="Stock")).to_contain_text("Out of stock")
     form = page.get_by_role("form", name="Email me when it is back")
