@@ -158,7 +158,8 @@ def _finish(
 ) -> tuple[str, Principal] | None:
     """(new token, who) after a right password; None (and a logged failure) otherwise."""
     account = admin_accounts.find(session, username) if ok else None
-    if account is None:  # a wrong password (or the account is gone since it was checked)
+    # A wrong password, or the account was removed or disabled while the password was checked.
+    if account is None or not account.active:
         audit.record(session, username, audit.SIGN_IN_FAILED, ip=ip, at=now)
         return None
     principal = _principal(account)

@@ -29,7 +29,13 @@ from mongocollectibles.services import (
 from mongocollectibles.services.admin_sessions import SignInRefused
 from mongocollectibles.services.owner_rentals import RentalFilters
 from tests.support.fakes import FakeGateway
-from tests.support.owner import OWNER_PASSWORD, owner_and_staff, paid_rental, session_of
+from tests.support.owner import (
+    OWNER_PASSWORD,
+    STAFF_PASSWORD,
+    owner_and_staff,
+    paid_rental,
+    session_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,6 +143,29 @@ async def test_sign_in_makes_a_session_that_rotates_and_signs_out(uow):
     assert await admin_sessions.validate(newer, uow=uow) is None
     assert await admin_sessions.validate("made-up", uow=uow) is None
     assert await admin_sessions.validate("", uow=uow) is None
+
+
+async def test_an_account_disabled_while_its_password_is_checked_does_not_sign_in(uow, monkeypatch):
+    """The password check runs outside any transaction (argon2 is slow): an owner who
+    disables the account meanwhile wins, and the attempt is logged as failed."""
+    await owner_and_staff(uow)
+    check = admin_accounts.check_password
+
+    def disabled_during_the_check(account, password):
+        right = check(account, password)
+        with uow() as session:
+            admin_accounts.find(session, "staff").active = False
+        return right
+
+    monkeypatch.setattr(admin_accounts, "check_password", disabled_during_the_check)
+    with pytest.raises(SignInRefused, match="Wrong username or password"):
+        await admin_sessions.sign_in("staff", STAFF_PASSWORD, ip="10.3.0.1", uow=uow)
+    with uow() as session:
+        assert session.exec(select(AdminSession)).all() == []
+    log = await audit.list_events(action="sign_in_failures", uow=uow)
+    assert [(r.action, r.actor, r.ip) for r in log.rows] == [
+        ("sign_in_failed", "staff", "10.3.0.1")
+    ]
 
 
 async def test_a_hash_with_older_parameters_is_upgraded_at_the_next_sign_in(uow):
