@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlmodel import Field, SQLModel
 
 from mongocollectibles.domain.order_code import new_order_code
+from mongocollectibles.domain.pricing import DEFAULT_RULES
 from mongocollectibles.domain.status import LIVE_STATUSES
 
 
@@ -196,6 +197,9 @@ class WebhookEvent(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow)
 
 
+_DEFAULT_RATES = DEFAULT_RULES.daily_rates_centavos
+
+
 class PricingSettings(SQLModel, table=True):
     """The owner's pricing: one row (id = 1)."""
 
@@ -205,14 +209,21 @@ class PricingSettings(SQLModel, table=True):
         CheckConstraint("turnaround_days >= 0", name="ck_pricing_turnaround"),
     )
 
+    # Defaults: the domain's (DEFAULT_RULES), for a shop whose owner has not set prices yet.
     id: int = Field(default=1, primary_key=True)
-    rate_s_centavos: int = Field(default=100_000, sa_column=Column(BigInteger, nullable=False))
-    rate_m_centavos: int = Field(default=500_000, sa_column=Column(BigInteger, nullable=False))
-    rate_l_centavos: int = Field(default=1_000_000, sa_column=Column(BigInteger, nullable=False))
-    special_threshold_days: int = 7
-    special_multiplier_percent: int = 200
+    rate_s_centavos: int = Field(
+        default=_DEFAULT_RATES["S"], sa_column=Column(BigInteger, nullable=False)
+    )
+    rate_m_centavos: int = Field(
+        default=_DEFAULT_RATES["M"], sa_column=Column(BigInteger, nullable=False)
+    )
+    rate_l_centavos: int = Field(
+        default=_DEFAULT_RATES["L"], sa_column=Column(BigInteger, nullable=False)
+    )
+    special_threshold_days: int = DEFAULT_RULES.special_threshold_days
+    special_multiplier_percent: int = DEFAULT_RULES.special_multiplier_percent
     # Days a unit stays unavailable after a return before it can go out again.
-    turnaround_days: int = 1
+    turnaround_days: int = DEFAULT_RULES.turnaround_days
 
 
 class PriceChange(SQLModel, table=True):

@@ -1,4 +1,5 @@
-"""What a receipt states about tax: rental prices include 12% Philippine VAT."""
+"""What a receipt states: the tax (rental prices include 12% Philippine VAT) and what a
+refund gave back."""
 
 from __future__ import annotations
 
@@ -20,3 +21,10 @@ def vat_statement(total_centavos: int) -> str:
     return (
         f"Includes {VAT_RATE_PERCENT}% VAT of {format_php(vat_included_centavos(total_centavos))}"
     )
+
+
+def refund_given_back_centavos(stated_centavos: int | None, total_centavos: int) -> int:
+    """What a refund gave back: the amount stated (by the owner, who may keep a cancellation
+    fee, or by PayMongo's refund event); a refund whose amount no one stated is the whole
+    payment."""
+    return stated_centavos or total_centavos

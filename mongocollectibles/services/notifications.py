@@ -18,7 +18,7 @@ from mongocollectibles.db import is_postgres
 from mongocollectibles.domain import status
 from mongocollectibles.domain.price_text import SHORT_RATE
 from mongocollectibles.domain.pricing import format_php
-from mongocollectibles.domain.receipt import vat_statement
+from mongocollectibles.domain.receipt import refund_given_back_centavos, vat_statement
 from mongocollectibles.models import Rental, RentalEvent, Store, utcnow
 from mongocollectibles.services import outbox, schedule
 from mongocollectibles.services.outbox import Email
@@ -298,9 +298,7 @@ def overdue(session: Session, rental: Rental) -> None:
 
 
 def refunded(session: Session, rental: Rental) -> None:
-    # What went back: the owner may keep a part (a cancellation fee). A refund whose amount
-    # neither the owner nor PayMongo's event stated is the whole payment.
-    amount = format_php(rental.refunded_centavos or rental.total_centavos)
+    amount = format_php(refund_given_back_centavos(rental.refunded_centavos, rental.total_centavos))
     body = _render(
         "Your rental was refunded",
         [f"We refunded {amount} to your original payment method."],

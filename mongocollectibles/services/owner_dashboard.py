@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from mongocollectibles.domain import admin, status
+from mongocollectibles.domain.receipt import refund_given_back_centavos
 from mongocollectibles.models import Collectible, Rental, Unit, utcnow
 from mongocollectibles.services import audit, schedule
 from mongocollectibles.services.admin_sessions import Principal
@@ -81,11 +82,12 @@ def _item(rental: Rental, when: datetime | None, note: str = "") -> WorkItem:
 
 
 def refunded_amount(rental: Rental) -> int:
-    """What went back: the recorded amount (the owner's or PayMongo's); a refund whose amount
-    no one stated counts in full."""
-    if rental.refunded_centavos:
-        return rental.refunded_centavos
-    return rental.total_centavos if rental.status == status.REFUNDED and rental.paid_at else 0
+    """What went back to the customer (nothing unless a refund was stated or the paid rental
+    is refunded)."""
+    stated = rental.refunded_centavos
+    if not stated and not (rental.status == status.REFUNDED and rental.paid_at):
+        return 0
+    return refund_given_back_centavos(stated, rental.total_centavos)
 
 
 def _day_start(day: date) -> datetime:

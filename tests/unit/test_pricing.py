@@ -114,3 +114,22 @@ def test_one_name_for_the_short_rental_rate_and_the_cheaper_threshold():
     assert threshold_saving(7, 700_000, 100_000, 7) == ""
     assert vat_included_centavos(11_200) == 1_200
     assert vat_statement(3_000_000) == "Includes 12% VAT of PHP 3,214.29"
+
+
+def test_a_refund_gives_back_what_was_stated_else_the_whole_payment():
+    from mongocollectibles.domain.receipt import refund_given_back_centavos
+
+    # The owner kept a PHP 500 cancellation fee of a PHP 3,000 payment.
+    assert refund_given_back_centavos(250_000, 300_000) == 250_000
+    # Nobody stated an amount (a refund recorded before amounts were kept): all of it.
+    assert refund_given_back_centavos(None, 300_000) == 300_000
+    assert refund_given_back_centavos(0, 300_000) == 300_000
+
+
+def test_a_shop_without_prices_of_its_own_charges_the_default_rules():
+    from mongocollectibles.domain.pricing import DEFAULT_RULES
+    from mongocollectibles.models import PricingSettings
+    from mongocollectibles.services.pricing import rules_of
+
+    assert rules_of(PricingSettings(id=1)) == DEFAULT_RULES
+    assert DEFAULT_RULES.daily_rates_centavos == {"S": 100_000, "M": 500_000, "L": 1_000_000}
