@@ -190,6 +190,40 @@ async def test_availability_refuses_bad_values(client, path, params, code, messa
     assert message in response.json()["error"]
 
 
+async def test_availability_takes_its_limits_exactly(client):
+    """A client may ask for 1 to 180 days (90 when it does not say), from a year back up to
+    the booking horizon; one day past either end is refused, naming the horizon."""
+    horizon = get_settings().max_ahead_days
+
+    async def calendar(**params):
+        return await client.get(
+            "/api/collectibles/col-002/availability",
+            params={"store_id": "store-a", "duration": 3, **params},
+        )
+
+    for params, length, first in [
+        ({}, 90, day(0)),
+        ({"days": "180"}, 180, day(0)),
+        ({"days": " 1 "}, 1, day(0)),
+        ({"from": day(-366), "days": 2}, 2, day(-366)),
+        ({"from": day(horizon), "days": 2}, 2, day(horizon)),
+    ]:
+        answer = await calendar(**params)
+        assert answer.status_code == 200, (params, answer.text)
+        data = answer.json()["data"]
+        assert (len(data["calendar"]), data["days"], data["from"]) == (length, length, first)
+        assert data["calendar"][0]["date"] == first
+    refused = await calendar(days=0)
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "days must be between 1 and 180."
+    for too_far in (day(-367), day(horizon + 1)):
+        refused = await calendar(**{"from": too_far})
+        assert refused.status_code == 400, too_far
+        assert refused.json()["error"] == (
+            f"from must be within a year back and the booking horizon (up to {day(horizon)})."
+        )
+
+
 async def test_a_pending_reservation_holds_its_window_until_the_hold_expires(uow):
     gateway = FakeGateway()
     pickup = TODAY + timedelta(days=12)
